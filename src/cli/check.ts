@@ -1,6 +1,7 @@
-// `lockstep check FILE...`: load and check each scenario, print its diagnostics.
-// Running and exploring the scenarios arrives with the engine.
-import { formatDiagnostic, loadScenario } from '../engine';
+// `lockstep check FILE...`: load each scenario, run it round-robin and with seeded
+// random schedules, and judge its expect lines.
+import { formatDiagnostic, loadScenario, checkScenario } from '../engine';
+import { formatFinding, configJson, modelName, formatExpectations } from './format';
 
 /** Exit codes of the command line (docs: interfaces.md). */
 export const EXIT_OK = 0;
@@ -13,9 +14,14 @@ export interface CheckOutput {
   out(line: string): void;
 }
 
-/** Checks every file, prints each diagnostic, and returns the exit code. */
-export function runCheck(files: readonly string[], io: CheckOutput): number {
-  let errors = false;
+export interface CheckOptions { schedules?: number; seed?: number; maxSteps?: number; json?: boolean }
+
+/** Checks every file, prints diagnostics or findings, and returns the exit code. */
+export function runCheck(files: readonly string[], io: CheckOutput, options: CheckOptions = {}): number {
+  let bad = false;
+  let failed = false;
+  let limit = false;
+  const docs: unknown[] = [];
   for (const file of files) {
     const result = loadScenario(file);
     let fileErrors = false;
@@ -24,11 +30,32 @@ export function runCheck(files: readonly string[], io: CheckOutput): number {
       if (d.severity === 'error') fileErrors = true;
     }
     if (!fileErrors && result.program === undefined) {
-      // The engine should always explain a failed load; never pass one silently.
       io.out(`${file}:1:1: error: the scenario could not be loaded`);
       fileErrors = true;
     }
-    errors ||= fileErrors;
+    if (fileErrors || !result.program) { bad = true; continue; }
+    const p = result.program;
+    const t0 = Date.now();
+    const r = checkScenario(p, options);
+    const seconds = (Date.now() - t0) / 1000;
+    for (const e of r.errors) io.out(e.includes(': error: ') ? e : `${file}: error: ${e}`);
+    if (r.errors.some(e => e.includes(': error: '))) { bad = true; continue; }
+    if (r.errors.length) limit = true;
+    if (!r.ok) failed = true;
+    if (options.json) {
+      docs.push({
+        scenario: file, model: modelName(p), config: configJson(p),
+        search: { strategy: 'random', schedules: r.runs, states: null, complete: false, seconds },
+        findings: r.findings, expectations: r.expectations,
+      });
+    } else {
+      io.out(`${file}: ${r.ok ? 'ok' : 'FAILED'} (${r.runs} schedules, ${r.findings.length} finding(s))`);
+      for (const f of r.findings) io.out(formatFinding(f));
+      for (const l of formatExpectations(r.expectations)) io.out(l);
+    }
   }
-  return errors ? EXIT_BAD_INPUT : EXIT_OK;
+  if (options.json) io.out(JSON.stringify(docs.length === 1 ? docs[0] : docs, null, 2));
+  if (bad) return EXIT_BAD_INPUT;
+  if (failed) return EXIT_EXPECTATION_FAILED;
+  return limit ? EXIT_LIMIT : EXIT_OK;
 }

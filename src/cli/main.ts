@@ -1,14 +1,23 @@
 // The `lockstep` command line (dist/cli.js): argument parsing and dispatch only.
 import { EXIT_BAD_INPUT, EXIT_OK, runCheck } from './check';
+import { runRun } from './run';
+import { parseArgs, intOpt } from './args';
+import { bundledModels } from '../engine';
 
-export const USAGE = `usage: lockstep check <scenario.lockstep>...
+export const USAGE = `usage: lockstep check <scenario.lockstep>... [--schedules N] [--seed S] [--max-steps N] [--json]
+       lockstep run <scenario.lockstep> [--schedule STRING] [--random --seed S] [--max-steps N] [--json]
+       lockstep models
        lockstep --help
 
 commands:
-  check    load and check scenarios; prints file:line:column: error: message
-           for every problem found
+  check    load and check scenarios (file:line:column: error: message for each problem),
+           then run each round-robin plus N seeded random schedules (default 20) and
+           judge its expect lines
+  run      one run: the steps, the findings and the final state
+  models   list the bundled models
 
-exit codes: 0 success, 2 bad input (usage, parse or check errors)`;
+exit codes: 0 every expectation met, 1 an expectation failed (or a run found something),
+            2 bad input (usage, parse or check errors), 3 a limit stopped the run`;
 
 export interface CliIo {
   stdout(text: string): void;
@@ -47,28 +56,49 @@ function dispatch(argv: readonly string[], io: CliIo): number {
   switch (command) {
     case 'check':
       return check(rest, io);
+    case 'run':
+      return run(rest, io);
+    case 'models':
+      return models(io);
     default:
       return usageError(io, `unknown command '${command}'`);
   }
 }
 
 function check(args: readonly string[], io: CliIo): number {
-  const files: string[] = [];
-  let optionsEnded = false;
-  for (const arg of args) {
-    if (!optionsEnded && arg === '--') {
-      optionsEnded = true;
-    } else if (!optionsEnded && (arg === '--help' || arg === '-h')) {
-      io.stdout(`${USAGE}\n`);
-      return EXIT_OK;
-    } else if (!optionsEnded && arg.startsWith('-')) {
-      return usageError(io, `unknown option '${arg}' for check`);
-    } else {
-      files.push(arg);
-    }
-  }
-  if (files.length === 0) return usageError(io, 'check needs at least one scenario file');
-  return runCheck(files, { out: (line) => io.stdout(`${line}\n`) });
+  if (args.includes('--help') || args.includes('-h')) { io.stdout(`${USAGE}\n`); return EXIT_OK; }
+  const p = parseArgs(args, ['--schedules', '--seed', '--max-steps'], ['--json']);
+  if (p.error) return usageError(io, `${p.error} for check`);
+  const schedules = intOpt(p, '--schedules', 0);
+  const seed = intOpt(p, '--seed', 0);
+  const maxSteps = intOpt(p, '--max-steps', 1);
+  for (const v of [schedules, seed, maxSteps]) if (typeof v === 'string') return usageError(io, v);
+  if (p.files.length === 0) return usageError(io, 'check needs at least one scenario file');
+  return runCheck(p.files, { out: (line) => io.stdout(`${line}\n`) }, {
+    schedules: schedules as number | undefined, seed: seed as number | undefined, maxSteps: maxSteps as number | undefined, json: p.opts.has('--json'),
+  });
+}
+
+function run(args: readonly string[], io: CliIo): number {
+  if (args.includes('--help') || args.includes('-h')) { io.stdout(`${USAGE}\n`); return EXIT_OK; }
+  const p = parseArgs(args, ['--schedule', '--seed', '--max-steps'], ['--json', '--random']);
+  if (p.error) return usageError(io, `${p.error} for run`);
+  const seed = intOpt(p, '--seed', 0);
+  const maxSteps = intOpt(p, '--max-steps', 1);
+  for (const v of [seed, maxSteps]) if (typeof v === 'string') return usageError(io, v);
+  if (p.files.length !== 1) return usageError(io, 'run needs exactly one scenario file');
+  const schedule = p.opts.get('--schedule');
+  return runRun(p.files[0], { out: (line) => io.stdout(`${line}\n`) }, {
+    schedule: typeof schedule === 'string' ? schedule : undefined, json: p.opts.has('--json'),
+    maxSteps: maxSteps as number | undefined, seed: seed as number | undefined, strategy: p.opts.has('--random') ? 'random' : 'roundrobin',
+  });
+}
+
+function models(io: CliIo): number {
+  const list = bundledModels();
+  if (!list.length) io.stdout('no bundled models are installed\n');
+  for (const m of list) io.stdout(`${m}\n`);
+  return EXIT_OK;
 }
 
 if (require.main === module) {

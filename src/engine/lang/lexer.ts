@@ -13,9 +13,42 @@ export interface Token extends Range {
   hide?: Set<string>; // macros that must not expand this token again (the C hide set)
 }
 
-const PUNCT3 = new Set(['...', '<<=', '>>=']);
-const PUNCT2 = new Set(['->', '++', '--', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '*=', '/=', '%=', '+=', '-=', '&=', '^=', '|=', '##']);
-const PUNCT1 = '[](){}.&*+-~!/%<>^|?:;=,#';
+/**
+ * The punctuator starting with the characters c, c1, c2 (longest match), or undefined.
+ * Three-character ones: ... <<= >>=; two: -> ++ -- << >> <= >= == != && || *= /= %= += -=
+ * &= ^= |= ##; one: [ ] ( ) { } . & * + - ~ ! / % < > ^ | ? : ; = , #. The spelling is a
+ * constant, so lexing a punctuator allocates no string.
+ */
+function punct(c: number, c1: number, c2: number): string | undefined {
+  switch (c) {
+    case 40: return '(';
+    case 41: return ')';
+    case 91: return '[';
+    case 93: return ']';
+    case 123: return '{';
+    case 125: return '}';
+    case 59: return ';';
+    case 44: return ',';
+    case 126: return '~';
+    case 63: return '?';
+    case 58: return ':';
+    case 46: return c1 === 46 && c2 === 46 ? '...' : '.';
+    case 45: return c1 === 62 ? '->' : c1 === 45 ? '--' : c1 === 61 ? '-=' : '-';
+    case 43: return c1 === 43 ? '++' : c1 === 61 ? '+=' : '+';
+    case 60: return c1 === 60 ? (c2 === 61 ? '<<=' : '<<') : c1 === 61 ? '<=' : '<';
+    case 62: return c1 === 62 ? (c2 === 61 ? '>>=' : '>>') : c1 === 61 ? '>=' : '>';
+    case 61: return c1 === 61 ? '==' : '=';
+    case 33: return c1 === 61 ? '!=' : '!';
+    case 38: return c1 === 38 ? '&&' : c1 === 61 ? '&=' : '&';
+    case 124: return c1 === 124 ? '||' : c1 === 61 ? '|=' : '|';
+    case 42: return c1 === 61 ? '*=' : '*';
+    case 47: return c1 === 61 ? '/=' : '/';
+    case 37: return c1 === 61 ? '%=' : '%';
+    case 94: return c1 === 61 ? '^=' : '^';
+    case 35: return c1 === 35 ? '##' : '#';
+  }
+  return undefined;
+}
 
 function isIdentStart(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
@@ -27,6 +60,12 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+// Every token has every field, in one order: one object shape for the JIT. A plain
+// function, not a closure in lex(), so lex()'s position variables stay in registers.
+function mk(kind: TokenKind, text: string, file: string, line: number, column: number, endLine: number, endColumn: number, bol: boolean, space: boolean): Token {
+  return { kind, text, file, line, column, endLine, endColumn, bol, space, value: undefined, hide: undefined };
+}
+
 export function lex(file: string, text: string, diags: DiagnosticBag): Token[] {
   const out: Token[] = [];
   const n = text.length;
@@ -36,18 +75,6 @@ export function lex(file: string, text: string, diags: DiagnosticBag): Token[] {
   let bol = true;
   let space = false;
   let badRun = false;
-
-  const tok = (kind: TokenKind, start: number, startLine: number, startCol: number, t: string): Token => {
-    const token: Token = {
-      kind, text: t, file, line: startLine, column: startCol,
-      endLine: line, endColumn: i - lineStart + 1, bol, space,
-    };
-    out.push(token);
-    bol = false;
-    space = false;
-    badRun = false;
-    return token;
-  };
 
   while (i < n) {
     const c = text.charCodeAt(i);
@@ -88,7 +115,8 @@ export function lex(file: string, text: string, diags: DiagnosticBag): Token[] {
     if (isIdentStart(c)) {
       i++;
       while (i < n && isIdentPart(text.charCodeAt(i))) i++;
-      tok('ident', start, startLine, startCol, text.slice(start, i));
+      out.push(mk('ident', text.slice(start, i), file, startLine, startCol, line, i - lineStart + 1, bol, space));
+      bol = space = badRun = false;
       continue;
     }
     if (isDigit(c) || (c === 46 && isDigit(text.charCodeAt(i + 1)))) {
@@ -101,7 +129,9 @@ export function lex(file: string, text: string, diags: DiagnosticBag): Token[] {
         else break;
       }
       const t = text.slice(start, i);
-      const token = tok('number', start, startLine, startCol, t);
+      const token = mk('number', t, file, startLine, startCol, line, i - lineStart + 1, bol, space);
+      out.push(token);
+      bol = space = badRun = false;
       const v = t.includes('.') ? floatValue(t) : parseNumber(t);
       if (v === undefined) {
         // A hyphenated scenario name such as v6.1 lexes ".1" as a number; that is
@@ -123,17 +153,23 @@ export function lex(file: string, text: string, diags: DiagnosticBag): Token[] {
       }
       if (i > n) i = n;
       const t = text.slice(start, i);
-      const token = tok(c === 34 ? 'string' : 'char', start, startLine, startCol, t);
+      const token = mk(c === 34 ? 'string' : 'char', t, file, startLine, startCol, line, i - lineStart + 1, bol, space);
+      out.push(token);
+      bol = space = badRun = false;
       if (!closed) diags.error(token, c === 34 ? 'L002' : 'L005');
       if (c === 39) token.value = charValue(t);
       continue;
     }
-    const s3 = text.substr(i, 3);
-    if (PUNCT3.has(s3)) { i += 3; tok('punct', start, startLine, startCol, s3); continue; }
-    const s2 = text.substr(i, 2);
-    if (PUNCT2.has(s2)) { i += 2; tok('punct', start, startLine, startCol, s2); continue; }
-    const s1 = text[i];
-    if (PUNCT1.includes(s1)) { i++; tok('punct', start, startLine, startCol, s1); continue; }
+    {
+      // past the end, charCodeAt gives NaN, which equals no character
+      const p = punct(c, text.charCodeAt(i + 1), text.charCodeAt(i + 2));
+      if (p !== undefined) {
+        i += p.length;
+        out.push(mk('punct', p, file, startLine, startCol, line, i - lineStart + 1, bol, space));
+        bol = space = badRun = false;
+        continue;
+      }
+    }
     // Anything else (binary garbage, stray unicode): one diagnostic per run of it.
     const cp = text.codePointAt(i) ?? c;
     i += cp > 0xffff ? 2 : 1;
@@ -143,11 +179,13 @@ export function lex(file: string, text: string, diags: DiagnosticBag): Token[] {
       badRun = true;
     }
   }
-  out.push({ kind: 'eof', text: '<end of file>', file, line, column: i - lineStart + 1, endLine: line, endColumn: i - lineStart + 1, bol: true, space: true });
+  out.push({ kind: 'eof', text: '<end of file>', file, line, column: i - lineStart + 1, endLine: line, endColumn: i - lineStart + 1, bol: true, space: true, value: undefined, hide: undefined });
   return out;
 }
 
 export function parseNumber(t: string): number | undefined {
+  // the common case first: a short plain decimal (no leading 0: that is octal)
+  if (t.length < 16 && t.charCodeAt(0) !== 48 && /^[0-9]+$/.test(t)) return Number(t);
   const m = /^(0[xX][0-9a-fA-F]+|0[bB][01]+|[0-9]+)([uU]?[lL]{0,2}[uU]?)$/.exec(t);
   if (!m || (m[2].match(/[uU]/g)?.length ?? 0) > 1) return undefined;
   const body = m[1];

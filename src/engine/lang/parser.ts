@@ -50,6 +50,7 @@ export class Parser {
   }
   private enter(): void {
     if (++this.depth > MAX_DEPTH) {
+      this.depth--; // the caller's leave() is not reached: keep the count balanced
       if (!this.depthReported) this.diags.error(this.tok, 'S005', MAX_DEPTH);
       this.depthReported = true;
       throw new Abort();
@@ -61,7 +62,6 @@ export class Parser {
   /** Skips to a plausible restart point: after ';' or before '}' at this nesting level. */
   private sync(topLevel: boolean): void {
     let level = 0;
-    this.depth = 0;
     const start = this.pos;
     while (this.tok.kind !== 'eof') {
       const t = this.tok.text;
@@ -89,6 +89,7 @@ export class Parser {
     const decls: A.TopDecl[] = [];
     while (this.tok.kind !== 'eof') {
       const before = this.pos;
+      this.depth = 0;
       try {
         this.topLevel(decls);
       } catch (e) {
@@ -605,11 +606,15 @@ export class Parser {
   // ---- expressions ----
   expression(): A.Expr {
     let e = this.assignment();
-    while (this.is(',')) {
-      this.pos++;
-      const r = this.assignment();
-      e = { kind: 'Comma', left: e, right: r, range: rangeOf(e.range, r.range) };
-    }
+    let folds = 0;
+    try {
+      while (this.is(',')) {
+        this.pos++;
+        this.enter(); folds++; // a chain link: see postfix()
+        const r = this.assignment();
+        e = { kind: 'Comma', left: e, right: r, range: rangeOf(e.range, r.range) };
+      }
+    } finally { this.depth -= folds; }
     return e;
   }
 
@@ -645,14 +650,18 @@ export class Parser {
 
   private binary(min: number): A.Expr {
     let left = this.unary();
-    for (;;) {
-      const t = this.tok;
-      const p = t.kind === 'punct' ? Parser.PREC[t.text] : undefined;
-      if (p === undefined || p <= min) return left;
-      this.pos++;
-      const right = this.binary(p);
-      left = { kind: 'Binary', op: t.text, left, right, range: rangeOf(left.range, right.range) };
-    }
+    let folds = 0;
+    try {
+      for (;;) {
+        const t = this.tok;
+        const p = t.kind === 'punct' ? Parser.PREC[t.text] : undefined;
+        if (p === undefined || p <= min) return left;
+        this.pos++;
+        this.enter(); folds++; // a chain link: see postfix()
+        const right = this.binary(p);
+        left = { kind: 'Binary', op: t.text, left, right, range: rangeOf(left.range, right.range) };
+      }
+    } finally { this.depth -= folds; }
   }
 
   private unary(): A.Expr {
@@ -758,28 +767,40 @@ export class Parser {
     }
   }
 
+  /**
+   * Chains (a->b->c, a + b + c, a, b, c) are parsed by loops but build trees as deep
+   * as they are long, which the checker and the engine walk recursively: each link
+   * counts as a nesting level (undone when the chain ends), so no file can produce a
+   * tree deep enough to overflow their stack.
+   */
   private postfix(e: A.Expr): A.Expr {
-    for (;;) {
-      const t = this.tok;
-      if (t.kind !== 'punct') return e;
-      if (t.text === '(') {
-        this.diags.error(t, 'S006', 'calls through expressions (function pointers)');
-        throw new Abort();
+    let links = 0;
+    try {
+      for (;;) {
+        const t = this.tok;
+        if (t.kind !== 'punct') return e;
+        if (t.text === '(') {
+          this.diags.error(t, 'S006', 'calls through expressions (function pointers)');
+          throw new Abort();
+        }
+        if (t.text === '[') {
+          this.enter(); links++;
+          this.pos++;
+          const index = this.expression();
+          this.expect(']');
+          e = { kind: 'Index', object: e, index, range: rangeOf(e.range, this.prev()) };
+        } else if (t.text === '.' || t.text === '->') {
+          this.enter(); links++;
+          this.pos++;
+          const name = this.ident('a member name');
+          e = { kind: 'Member', object: e, name: name.text, arrow: t.text === '->', nameRange: rangeOf(name), range: rangeOf(e.range, name) };
+        } else if (t.text === '++' || t.text === '--') {
+          this.enter(); links++;
+          this.pos++;
+          e = { kind: 'Postfix', op: t.text, operand: e, range: rangeOf(e.range, t) };
+        } else return e;
       }
-      if (t.text === '[') {
-        this.pos++;
-        const index = this.expression();
-        this.expect(']');
-        e = { kind: 'Index', object: e, index, range: rangeOf(e.range, this.prev()) };
-      } else if (t.text === '.' || t.text === '->') {
-        this.pos++;
-        const name = this.ident('a member name');
-        e = { kind: 'Member', object: e, name: name.text, arrow: t.text === '->', nameRange: rangeOf(name), range: rangeOf(e.range, name) };
-      } else if (t.text === '++' || t.text === '--') {
-        this.pos++;
-        e = { kind: 'Postfix', op: t.text, operand: e, range: rangeOf(e.range, t) };
-      } else return e;
-    }
+    } finally { this.depth -= links; }
   }
 }
 

@@ -58,8 +58,11 @@ export class Preprocessor {
       this.diags.error(at ?? { file, line: 1, column: 1, endLine: 1, endColumn: 1 }, 'P001', file);
     } else {
       this.includeStack.push(file);
-      this.includedFiles.push(file);
-      this.process(file, lex(file, src, this.diags), out);
+      const again = this.includedFiles.includes(file);
+      if (!again) this.includedFiles.push(file);
+      const inactive: Preprocessor['inactive'] = [];
+      this.process(file, lex(file, src, this.diags), out, inactive);
+      this.addInactive(file, inactive, again);
       this.includeStack.pop();
     }
     const last = out.length ? out[out.length - 1] : undefined;
@@ -74,20 +77,42 @@ export class Preprocessor {
     return out;
   }
 
-  private process(file: string, toks: Token[], out: Token[]): void {
+  /**
+   * A file included more than once (a header behind an include guard) is compiled out
+   * only where every inclusion compiled it out: keep the intersection of the ranges.
+   */
+  private addInactive(file: string, ranges: Preprocessor['inactive'], again: boolean): void {
+    if (!again) { this.inactive.push(...ranges); return; }
+    const before = this.inactive.filter(r => r.file === file);
+    const kept: Preprocessor['inactive'] = [];
+    for (const a of before) {
+      for (const b of ranges) {
+        const startLine = Math.max(a.startLine, b.startLine);
+        const endLine = Math.min(a.endLine, b.endLine);
+        if (startLine <= endLine) kept.push({ file, startLine, endLine });
+      }
+    }
+    const others = this.inactive.filter(r => r.file !== file);
+    this.inactive.length = 0;
+    this.inactive.push(...others, ...kept);
+  }
+
+  private process(file: string, toks: Token[], out: Token[], inactive: Preprocessor['inactive']): void {
     const conds: Cond[] = [];
-    let pending: Token[] = [];
+    // Active state changes only at directives, so the tokens waiting for macro
+    // expansion are always one run toks[pendingFrom..i).
+    let pendingFrom = -1;
     let inactiveFrom = 0;
     const active = () => conds.length === 0 || conds[conds.length - 1].active;
-    const flush = () => {
-      if (pending.length) this.expandInto(pending, out);
-      pending = [];
-    };
     let i = 0;
+    const flush = () => {
+      if (pendingFrom >= 0) this.expandInto(toks, out, 0, pendingFrom, i);
+      pendingFrom = -1;
+    };
     while (toks[i].kind !== 'eof') {
       const t = toks[i];
       if (!(t.bol && t.kind === 'punct' && t.text === '#')) {
-        if (active()) pending.push(t);
+        if (pendingFrom < 0 && active()) pendingFrom = i;
         i++;
         continue;
       }
@@ -131,9 +156,11 @@ export class Preprocessor {
       }
       const nowActive = active();
       if (wasActive && !nowActive) inactiveFrom = t.line + 1;
-      if (!wasActive && nowActive) this.inactive.push({ file, startLine: inactiveFrom, endLine: t.line - 1 });
+      if (!wasActive && nowActive) inactive.push({ file, startLine: inactiveFrom, endLine: t.line - 1 });
     }
     flush();
+    // an #if left open compiles out the rest of the file
+    if (!active()) inactive.push({ file, startLine: inactiveFrom, endLine: toks[toks.length - 1].line });
     for (const c of conds.reverse()) this.diags.error(rangeOf(c.start), 'P003', c.directive);
   }
 
@@ -245,16 +272,27 @@ export class Preprocessor {
 
   // Macro expansion with hide sets: a macro is never re-expanded inside its own
   // expansion, which terminates self- and mutually-recursive definitions.
-  private expandInto(input: Token[], out: Token[], depth = 0): void {
+  //
+  // The tokens still to read are `work` (a stack: expansions pushed back, next on top)
+  // followed by input[i..]. Tokens that cannot expand go straight to the output.
+  private expandInto(input: Token[], out: Token[], depth = 0, from = 0, to = input.length): void {
     const work: Token[] = [];
-    for (let k = input.length - 1; k >= 0; k--) work.push(input[k]);
-    while (work.length) {
-      const t = work.pop()!;
+    const n = to;
+    let i = from;
+    const left = () => work.length + n - i;
+    const top = (k: number): Token => (k < work.length ? work[work.length - 1 - k] : input[i + k - work.length]);
+    const pop = (): Token => (work.length ? work.pop()! : input[i++]);
+    while (work.length || i < n) {
+      if (!work.length) {
+        const x = input[i];
+        if (x.kind !== 'ident' || (x.text !== 'IS_ENABLED' && !this.macros.has(x.text))) { i++; this.emit(out, x); continue; }
+      }
+      const t = pop();
       if (t.kind !== 'ident') { this.emit(out, t); continue; }
-      if (t.text === 'IS_ENABLED' && work.length >= 3 && work[work.length - 1].text === '(' && work[work.length - 3].text === ')') {
-        work.pop();
-        const name = work.pop()!;
-        const close = work.pop()!;
+      if (t.text === 'IS_ENABLED' && left() >= 3 && top(0).text === '(' && top(2).text === ')') {
+        pop();
+        const name = pop();
+        const close = pop();
         const v = this.enabled(name.text) ? 1 : 0;
         this.emit(out, { ...rangeOf(t, close), kind: 'number', text: String(v), value: v, bol: t.bol, space: t.space });
         continue;
@@ -272,14 +310,14 @@ export class Preprocessor {
         for (let k = m.body.length - 1; k >= 0; k--) work.push(this.relocate(m.body[k], t, t, hide, k === 0));
         continue;
       }
-      if (!work.length || work[work.length - 1].text !== '(') { this.emit(out, t); continue; }
-      work.pop();
+      if (!left() || top(0).text !== '(') { this.emit(out, t); continue; }
+      pop();
       // collect the arguments, balanced
       const args: Token[][] = [[]];
       let level = 0;
       let close: Token | undefined;
-      while (work.length) {
-        const a = work.pop()!;
+      while (left()) {
+        const a = pop();
         if (a.kind === 'eof') { work.push(a); break; }
         if (a.text === '(') level++;
         else if (a.text === ')') {
@@ -314,8 +352,8 @@ export class Preprocessor {
 
   private relocate(b: Token, from: Token, to: Token, hide: Set<string>, first: boolean): Token {
     return {
-      kind: b.kind, text: b.text, value: b.value, file: from.file, line: from.line, column: from.column,
-      endLine: to.endLine, endColumn: to.endColumn, bol: first ? from.bol : false, space: first ? from.space : b.space, hide,
+      kind: b.kind, text: b.text, file: from.file, line: from.line, column: from.column,
+      endLine: to.endLine, endColumn: to.endColumn, bol: first ? from.bol : false, space: first ? from.space : b.space, value: b.value, hide,
     };
   }
 
@@ -377,6 +415,7 @@ class IfError extends Error {
 // Integer constant expressions of #if: identifiers left after expansion are 0.
 class IfEvaluator {
   pos = 0;
+  private depth = 0;
   constructor(private readonly t: Token[]) {}
   private peek(): string | undefined { return this.t[this.pos]?.text; }
   ternary(): number {
@@ -429,6 +468,11 @@ class IfEvaluator {
     }
   }
   private unary(): number {
+    // (((...))) and !!!... recurse: bounded like the parser's nesting
+    if (++this.depth > 200) throw new IfError(this.t[this.pos], 'nesting too deep (more than 200 levels)');
+    try { return this.unaryInner(); } finally { this.depth--; }
+  }
+  private unaryInner(): number {
     const tok = this.t[this.pos];
     if (!tok) throw new IfError(this.t[this.pos - 1], 'expression ends early');
     this.pos++;

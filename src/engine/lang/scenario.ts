@@ -219,8 +219,10 @@ export function parseScenario(file: string, toks: Token[], diags: DiagnosticBag)
   if (!sc.smp && sc.cpus !== undefined && sc.cpus !== 1) diags.error(sc.cpusRange!, 'N005', sc.cpus);
   if (!sc.blocks.some(b => b.kind === 'task')) diags.error(top, 'N015');
   const cpus = sc.cpus ?? 1;
+  // with an invalid cpus line (already reported) there is no range to check against
+  const validCpus = sc.cpus !== undefined && sc.cpus >= 1 && sc.cpus <= MAX_CPUS;
   const checkCpu = (cpu: number, at: Range) => {
-    if (sc.cpus !== undefined && (cpu < 0 || cpu >= cpus)) diags.error(at, 'N004', cpu, cpus, cpus - 1);
+    if (validCpus && (cpu < 0 || cpu >= cpus)) diags.error(at, 'N004', cpu, cpus, cpus - 1);
   };
   for (const b of sc.blocks) checkCpu(b.cpu, b.cpuRange);
   for (const p of sc.pcps) {

@@ -1,0 +1,40 @@
+// Human and JSON output of findings and runs.
+import type { Finding, CheckedProgram, ExpectResult, Machine } from '../engine';
+import { machineState } from '../engine';
+
+export function formatFinding(f: Finding): string {
+  const lines = [`${f.location.file}:${f.location.line}:${f.location.column}: ${f.kind}: ${f.message.split('\n')[0]}`];
+  for (const l of f.message.split('\n').slice(1)) lines.push(`    ${l}`);
+  lines.push(`  at step ${f.step}, CPU ${f.cpu} (${f.context})`);
+  for (const s of f.stacks) {
+    lines.push(`  CPU ${s.cpu} ${s.context}:`);
+    for (const fr of s.frames) lines.push(`    ${fr.function} at ${fr.file}:${fr.line}:${fr.column}`);
+  }
+  lines.push(`  schedule: ${f.schedule}`);
+  return lines.join('\n');
+}
+
+export function configJson(p: CheckedProgram): { smp: boolean; preemptRt: boolean; cpus: number } {
+  return { smp: p.config.smp, preemptRt: p.config.preemptRt, cpus: p.config.cpus };
+}
+
+export function modelName(p: CheckedProgram): string {
+  return p.scenario.model?.quoted ? p.modelFile : p.scenario.model?.name ?? '';
+}
+
+export function formatExpectations(ex: ExpectResult[]): string[] {
+  return ex.map(e => `  ${e.met ? 'ok  ' : 'FAIL'} ${e.text}`);
+}
+
+export function runJson(m: Machine): unknown {
+  return {
+    steps: m.steps.map(s => {
+      const r = m.locOf(s.loc);
+      return { step: s.step, cpu: s.cpu, context: s.context, location: r ? { file: r.file, line: r.line, column: r.column } : null, event: s.event ?? null };
+    }),
+    findings: m.findings,
+    events: m.events.filter(e => e.kind !== 'lock-released'),
+    schedule: m.schedule(),
+    state: machineState(m),
+  };
+}

@@ -1,0 +1,178 @@
+// Running a scenario: a schedule string, round-robin, or seeded random choices, and
+// `check`'s verdict on the expect lines.
+import type { CheckedProgram } from './lang/load';
+import { Machine } from './sim/machine';
+import type { Finding } from './sim/state';
+import { CompileError } from './sim/compile';
+
+export interface Choice { kind: 'cpu' | 'irq'; cpu: number; irq: number }
+
+export class ScheduleError extends Error {
+  constructor(readonly column: number, msg: string) { super(msg); }
+}
+
+/** "c0*12,i0,c1" → choices. Errors name the column of the bad item. */
+export function parseSchedule(s: string): Choice[] {
+  const out: Choice[] = [];
+  let col = 1;
+  for (const item of s.split(',')) {
+    const t = item.trim();
+    if (t) {
+      const m = /^([ci])(\d+)(?:\.(\d+))?(?:\*(\d+))?$/.exec(t);
+      if (!m) throw new ScheduleError(col, `bad schedule item '${t}': expected cN, iN, iN.K, optionally followed by *COUNT`);
+      const n = m[4] ? Number(m[4]) : 1;
+      if (n > 10_000_000) throw new ScheduleError(col, `repeat count ${n} is too large`);
+      for (let k = 0; k < n; k++) out.push({ kind: m[1] === 'c' ? 'cpu' : 'irq', cpu: Number(m[2]), irq: m[3] ? Number(m[3]) : 0 });
+    }
+    col += item.length + 1;
+  }
+  return out;
+}
+
+export type Strategy = 'roundrobin' | 'random';
+
+export interface RunOptions {
+  schedule?: string;
+  strategy?: Strategy;
+  seed?: number;
+  maxSteps?: number;
+  detectors?: boolean;
+  recordSteps?: boolean;
+  /** stop at the first finding (the debugger's "explore" continue, check's first run) */
+  stopOnFinding?: boolean;
+}
+
+export interface RunResult {
+  machine: Machine;
+  findings: Finding[];
+  stop: 'finished' | 'deadlock' | 'max-steps' | 'schedule-end' | 'finding' | 'schedule-error';
+  message?: string;
+}
+
+export const DEFAULT_MAX_STEPS = 1_000_000;
+
+/** A small seeded PRNG (mulberry32): the same seed gives the same schedule everywhere. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function enabledChoices(m: Machine): Choice[] {
+  const out: Choice[] = [];
+  for (const c of m.cpus) if (m.canStep(c.id)) out.push({ kind: 'cpu', cpu: c.id, irq: 0 });
+  for (const c of m.cpus) c.irqs.forEach((_x, k) => { if (m.canDeliver(c.id, k)) out.push({ kind: 'irq', cpu: c.id, irq: k }); });
+  return out;
+}
+
+export function applyChoice(m: Machine, ch: Choice): boolean {
+  if (ch.kind === 'cpu') return m.stepCpu(ch.cpu);
+  if (!m.canDeliver(ch.cpu, ch.irq)) return false;
+  m.deliver(ch.cpu, ch.irq);
+  return true;
+}
+
+function stuck(m: Machine): boolean {
+  // every runnable context waits for a lock: nothing will ever change
+  const live = m.contexts.filter(c => c.status === 'running' || c.status === 'blocked');
+  if (!live.length) return false;
+  return live.every(c => c.waitingOn !== 0 || m.current(m.cpus[c.cpu]) !== c);
+}
+
+export function describeChoice(ch: Choice): string {
+  return ch.kind === 'cpu' ? `c${ch.cpu}` : ch.irq ? `i${ch.cpu}.${ch.irq}` : `i${ch.cpu}`;
+}
+
+export function runScenario(program: CheckedProgram, options: RunOptions = {}): RunResult {
+  const maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
+  const m = new Machine(program, { detectors: options.detectors, maxSteps });
+  m.recordSteps = options.recordSteps !== false;
+  const result = (stop: RunResult['stop'], message?: string): RunResult => ({ machine: m, findings: m.findings, stop, message });
+  if (options.schedule !== undefined) {
+    const choices = parseSchedule(options.schedule);
+    for (let i = 0; i < choices.length; i++) {
+      const ch = choices[i];
+      if (ch.cpu >= m.ncpus) return result('schedule-error', `schedule item ${i + 1} (${describeChoice(ch)}): the scenario has ${m.ncpus} CPU(s)`);
+      if (!applyChoice(m, ch)) {
+        const why = ch.kind === 'cpu' ? `CPU ${ch.cpu} has nothing to run` : `the interrupt cannot arrive on CPU ${ch.cpu} now (IRQs disabled, handler running, none left, or no such irq block)`;
+        return result('schedule-error', `schedule item ${i + 1} (${describeChoice(ch)}): ${why}`);
+      }
+      if (options.stopOnFinding && m.lastFinding) return result('finding');
+    }
+    return result(m.finished() ? 'finished' : 'schedule-end');
+  }
+  const random = options.strategy === 'random' ? rng(options.seed ?? 1) : undefined;
+  let last = -1;
+  for (;;) {
+    const en = enabledChoices(m);
+    if (!en.length) return result('finished');
+    if (m.step >= maxSteps) return result('max-steps', `stopped after ${maxSteps} steps (--max-steps): the model may loop forever`);
+    let ch: Choice;
+    if (random) ch = en[Math.floor(random() * en.length)];
+    else {
+      // round-robin: the next enabled choice after the last one, in a fixed order
+      const order = (c: Choice) => (c.kind === 'cpu' ? c.cpu : m.ncpus + c.cpu * 8 + c.irq);
+      ch = en.find(c => order(c) > last) ?? en[0];
+      last = order(ch);
+    }
+    applyChoice(m, ch);
+    if (options.stopOnFinding && m.lastFinding) return result('finding');
+    if (m.findings.some(f => f.kind === 'deadlock') && stuck(m)) return result('deadlock');
+    if (stuck(m)) return result('deadlock', 'no context can make progress');
+  }
+}
+
+export interface ExpectResult { text: string; met: boolean }
+
+export interface CheckResult {
+  findings: Finding[];
+  expectations: ExpectResult[];
+  ok: boolean;
+  runs: number;
+  errors: string[];
+}
+
+/** check: round-robin plus `schedules` seeded random runs; findings deduplicated by kind and place. */
+export function checkScenario(program: CheckedProgram, options: { schedules?: number; seed?: number; maxSteps?: number } = {}): CheckResult {
+  const seen = new Map<string, Finding>();
+  const errors: string[] = [];
+  const runs: RunOptions[] = [{ strategy: 'roundrobin' }];
+  const n = options.schedules ?? 20;
+  for (let k = 0; k < n; k++) runs.push({ strategy: 'random', seed: (options.seed ?? 1) + k });
+  for (const r of runs) {
+    let res: RunResult;
+    try {
+      res = runScenario(program, { ...r, maxSteps: options.maxSteps, recordSteps: false });
+    } catch (e) {
+      if (e instanceof CompileError) { errors.push(`${e.range.file}:${e.range.line}:${e.range.column}: error: ${e.message}`); break; }
+      throw e;
+    }
+    if (res.stop === 'max-steps') errors.push(res.message!);
+    for (const f of res.findings) {
+      const key = `${f.kind}@${f.location.file}:${f.location.line}:${f.location.column}`;
+      if (!seen.has(key)) seen.set(key, f);
+    }
+  }
+  const findings = [...seen.values()];
+  return { findings, runs: runs.length, errors, ...judge(program, findings) };
+}
+
+export function judge(program: CheckedProgram, findings: Finding[]): { expectations: ExpectResult[]; ok: boolean } {
+  const ex = program.scenario.expects;
+  const kinds = new Set(findings.map(f => f.kind));
+  const expectations = ex.map(e => {
+    let met = true;
+    if (e.kind === 'finding') met = kinds.has(e.finding as Finding['kind']);
+    else if (e.kind === 'no') met = !kinds.has(e.finding as Finding['kind']);
+    else met = !kinds.has('page-accounting');
+    return { text: e.text, met };
+  });
+  let ok = expectations.every(e => e.met);
+  if (!ex.some(e => e.kind === 'finding') && findings.length) ok = false;
+  return { expectations, ok };
+}

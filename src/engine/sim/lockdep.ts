@@ -1,0 +1,78 @@
+// Lockdep's two rules, per lock class: the IRQ-state usage rule (a class used in
+// hard-IRQ context must never be taken with hard IRQs enabled) and the dependency
+// graph (a cycle between classes is a possible deadlock), reported when the usages
+// are first seen, without the deadlock having to happen. Trylocks neither mark
+// hard-IRQ usage nor add dependencies, as in kernel/locking/lockdep.c.
+import type { Machine } from './machine';
+import type { Context, HeldLock } from './state';
+
+interface Usage { inHardirq?: Where; hardirqOn?: Where; reported?: boolean }
+interface Where { file: string; line: number; ctx: string; cpu: number; lock: string }
+
+export class Lockdep {
+  private usage = new Map<string, Usage>();
+  /** class → classes taken while holding it, with where the edge was first seen */
+  private edges = new Map<string, Map<string, Where>>();
+
+  constructor(private readonly m: Machine) {}
+
+  private where(ctx: Context, h: HeldLock): Where {
+    const r = this.m.locOf(h.loc);
+    return { file: r.file, line: r.line, ctx: ctx.label, cpu: ctx.cpu, lock: this.m.describeAddr(h.addr).instance };
+  }
+
+  acquire(ctx: Context, h: HeldLock): void {
+    if (!this.m.detectorsOn) return;
+    const cls = this.m.describeAddr(h.addr).cls;
+    let u = this.usage.get(cls);
+    if (!u) { u = {}; this.usage.set(cls, u); }
+    let newUsage: 'in' | 'on' | undefined;
+    if (ctx.kind === 'hardirq' && !h.trylock && !u.inHardirq) { u.inHardirq = this.where(ctx, h); newUsage = 'in'; }
+    if (!h.irqsWereOff && !u.hardirqOn) { u.hardirqOn = this.where(ctx, h); newUsage = newUsage ?? 'on'; }
+    if (newUsage && u.inHardirq && u.hardirqOn && !u.reported) {
+      u.reported = true;
+      const first = newUsage === 'in' ? u.hardirqOn : u.inHardirq;
+      const [from, to] = newUsage === 'in' ? ['HARDIRQ-ON-W', 'IN-HARDIRQ-W'] : ['IN-HARDIRQ-W', 'HARDIRQ-ON-W'];
+      this.m.report('inconsistent-lock-state',
+        `WARNING: inconsistent lock state\ninconsistent {${from}} -> {${to}} usage.\n` +
+        `${ctx.label} on CPU#${ctx.cpu} takes ${cls} ${newUsage === 'in' ? 'in hard-IRQ context' : 'with hard IRQs enabled'} at ${this.where(ctx, h).file}:${this.where(ctx, h).line};\n` +
+        `{${from}} state was registered at ${first.file}:${first.line} (${first.ctx} on CPU#${first.cpu}).\n` +
+        `Possible unsafe locking scenario:\n       CPU0\n       ----\n  lock(${cls});\n  <Interrupt>\n    lock(${cls});\n\n *** DEADLOCK ***`,
+        [], `:${cls}`);
+    }
+    if (h.trylock) return;
+    for (const prev of ctx.held) {
+      if (prev === h) continue;
+      const pc = this.m.describeAddr(prev.addr).cls;
+      if (pc === cls) continue; // nesting within a class needs an annotation; not an order
+      let out = this.edges.get(pc);
+      if (!out) { out = new Map(); this.edges.set(pc, out); }
+      if (out.has(cls)) continue;
+      const path = this.path(cls, pc);
+      out.set(cls, this.where(ctx, h));
+      if (path) {
+        const chain = [pc, ...path].map(c => `  ${c}`).join(' -->\n');
+        this.m.report('lock-order',
+          `WARNING: possible circular locking dependency detected\n${ctx.label} on CPU#${ctx.cpu} is trying to acquire lock ${cls} at ${this.where(ctx, h).file}:${this.where(ctx, h).line}\n` +
+          `but it already holds lock ${pc}, and the existing dependency chain (in reverse order) is:\n${chain}\n\n *** DEADLOCK ***`, [], `:${[pc, cls].sort().join('|')}`);
+      }
+    }
+  }
+
+  /** A path from `from` to `to` in the dependency graph, as the list of classes after `from`. */
+  private path(from: string, to: string): string[] | undefined {
+    const prev = new Map<string, string>();
+    const queue = [from];
+    const seen = new Set([from]);
+    while (queue.length) {
+      const c = queue.shift()!;
+      if (c === to) {
+        const out: string[] = [];
+        for (let x: string | undefined = to; x !== undefined && x !== from; x = prev.get(x)) out.unshift(x);
+        return [from, ...out];
+      }
+      for (const n of this.edges.get(c)?.keys() ?? []) if (!seen.has(n)) { seen.add(n); prev.set(n, c); queue.push(n); }
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,693 @@
+// The simulated kernel: memory, CPUs, contexts, and the interpreter that runs one step
+// of a chosen CPU. Lock and IRQ primitives live in prims.ts, detectors in their own
+// files; this file owns the state they all act on.
+import type { CheckedProgram } from '../lang/load';
+import type { Range } from '../lang/diagnostics';
+import { StructType, Type, isStruct } from '../lang/types';
+import { Op, BinOp, UnOp, W, wrap, Instr } from './ops';
+import { compileProgram, CompiledProgram, StaticLayout, isPrimitive } from './compile';
+import { cellsOf, structLayout, offsetOf } from './layout';
+import { Context, Cpu, Finding, MachineEvent, StepRecord, ContextStack, Frame } from './state';
+import { runPrimitive, BLOCKED } from './prims';
+import { Lockdep } from './lockdep';
+import { RaceDetector } from './race';
+import { checkAccounting, AccountingState } from './accounting';
+import { setupZones, ZoneInfo } from './zones';
+import type { FindingKind } from '../findingKinds';
+
+export const FIRST_ADDR = 64;          // below: NULL and its neighbourhood
+const STACK_CELLS = 4096;
+const MAX_FRAMES = 128;
+
+export interface MachineOptions {
+  detectors?: boolean;                 // lockdep, races, accounting (default on)
+  maxSteps?: number;
+}
+
+interface Region { base: number; cells: number; type: Type; name: string; prefix: string; cpu?: number }
+
+export class Machine {
+  readonly code: CompiledProgram;
+  mem: Float64Array;
+  readonly cpus: Cpu[] = [];
+  readonly contexts: Context[] = [];
+  readonly layout: StaticLayout;
+  readonly zones: ZoneInfo[] = [];
+  readonly percpuBase: number;
+  readonly percpuStride: number;
+  readonly stackStart: number;
+  readonly regions: Region[] = [];
+  readonly smp: boolean;
+  readonly rt: boolean;
+  readonly ncpus: number;
+  step = 0;
+  readonly findings: Finding[] = [];
+  readonly events: MachineEvent[] = [];
+  readonly steps: StepRecord[] = [];
+  recordSteps = true;
+  /** the scheduler choices so far, one per step or arrival: c0, i0, i0.1 */
+  readonly choices: string[] = [];
+  readonly detectorsOn: boolean;
+  readonly lockdep: Lockdep;
+  readonly race: RaceDetector;
+  readonly accounting: AccountingState;
+  private seenFindings = new Set<string>();
+  /** the context running the current step */
+  cur!: Context;
+  curLoc = 0;
+  stepEvent: string | undefined;
+  pageStruct: StructType;
+  zoneStruct: StructType;
+  pcpStruct: StructType;
+  listOff = { next: 0, prev: 1 };
+  readonly bootCtx: Context;
+  private bootResult = 0;
+  /** a finding raised by the current step; the runner may stop on it */
+  lastFinding: Finding | undefined;
+
+  constructor(readonly program: CheckedProgram, options: MachineOptions = {}) {
+    const p = program;
+    this.smp = p.config.smp;
+    this.rt = p.config.preemptRt;
+    this.ncpus = p.config.cpus;
+    this.detectorsOn = options.detectors !== false;
+    this.pageStruct = p.model.structs.get('page')!;
+    this.zoneStruct = p.model.structs.get('zone')!;
+    this.pcpStruct = p.model.structs.get('per_cpu_pages')!;
+
+    // ---- static memory: globals, zones, then the per-CPU areas, pages, stacks ----
+    let next = FIRST_ADDR;
+    const alloc = (t: Type, name: string, prefix: string, cpu?: number): number => {
+      const base = next;
+      const cells = cellsOf(t);
+      next += cells;
+      this.regions.push({ base, cells, type: t, name, prefix, cpu });
+      return base;
+    };
+    const globals = p.model.globals.map(g => alloc(g.type.resolved!, g.name, g.name));
+    const zoneAddrs = p.scenario.zones.map(z => alloc(this.zoneStruct, z.name, 'zone'));
+    // per-CPU area: every DEFINE_PER_CPU variable, then one per_cpu_pages per zone
+    this.percpuBase = next;
+    let off = 0;
+    const percpuOffsets = p.model.percpu.map(v => { const o = off; off += cellsOf(v.type.resolved!); return o; });
+    const pcpOffsets = zoneAddrs.map(() => { const o = off; off += cellsOf(this.pcpStruct); return o; });
+    this.percpuStride = Math.max(1, off);
+    for (let c = 0; c < this.ncpus; c++) {
+      p.model.percpu.forEach((v, i) => this.regions.push({ base: this.percpuBase + c * this.percpuStride + percpuOffsets[i], cells: cellsOf(v.type.resolved!), type: v.type.resolved!, name: v.name, prefix: v.name, cpu: c }));
+      zoneAddrs.forEach((_z, i) => this.regions.push({ base: this.percpuBase + c * this.percpuStride + pcpOffsets[i], cells: cellsOf(this.pcpStruct), type: this.pcpStruct, name: `${p.scenario.zones[i].name} pcp`, prefix: 'pcp', cpu: c }));
+    }
+    next = this.percpuBase + this.ncpus * this.percpuStride;
+    const pageCells = cellsOf(this.pageStruct);
+    const pageBases = p.scenario.zones.map(z => { const b = next; next += z.pages * pageCells; return b; });
+    pageBases.forEach((b, i) => this.regions.push({ base: b, cells: p.scenario.zones[i].pages * pageCells, type: this.pageStruct, name: `${p.scenario.zones[i].name} pages`, prefix: 'page' }));
+    this.stackStart = next;
+
+    this.layout = { globals, percpuVars: percpuOffsets.map(o => this.percpuBase + o), zones: zoneAddrs };
+    this.code = compileProgram(p, this.layout);
+
+    // ---- contexts: one task per CPU, one per irq block ----
+    const blocks = this.code.blocks;
+    const irqBlocks = blocks.filter(b => b.block!.kind === 'irq');
+    const nContexts = this.ncpus + irqBlocks.length;
+    next = this.stackStart;
+    const stack = () => { const b = next; next += STACK_CELLS; return b; };
+    for (let c = 0; c < this.ncpus; c++) {
+      const tasks = blocks.filter(b => b.block!.kind === 'task' && b.block!.cpu === c);
+      const base = stack();
+      const ctx = new Context(this.contexts.length, c, 'task', 'task', tasks, base, base + STACK_CELLS, 0, nContexts);
+      if (tasks.length === 0) ctx.status = 'done';
+      this.contexts.push(ctx);
+      this.cpus.push({ id: c, irqsDisabled: false, stack: [ctx], task: ctx, irqs: [] });
+    }
+    for (const b of irqBlocks) {
+      const cpu = this.cpus[b.block!.cpu];
+      const n = cpu.irqs.length;
+      const line = p.scenario.blocks[b.block!.index];
+      const base = stack();
+      const ctx = new Context(this.contexts.length, cpu.id, this.rt ? 'irqthread' : 'hardirq', this.rt ? `irq/${cpu.id}-${n}` : (n ? `hardirq.${n}` : 'hardirq'), [b], base, base + STACK_CELLS, line.times, nContexts);
+      this.contexts.push(ctx);
+      cpu.irqs.push(ctx);
+    }
+    // boot: zone_batchsize / zone_highsize run here before any CPU starts
+    const bootBase = stack();
+    this.bootCtx = new Context(nContexts, 0, 'task', 'boot', [], bootBase, bootBase + STACK_CELLS, 0, nContexts + 1);
+    this.mem = new Float64Array(next);
+    this.lockdep = new Lockdep(this);
+    this.race = new RaceDetector(this, nContexts);
+    this.accounting = new AccountingState();
+
+    // zones, pages in the buddy, pcp lines, batch/high
+    this.cur = this.contexts[0];
+    for (let i = 0; i < zoneAddrs.length; i++) {
+      this.zones.push({ index: i, name: p.scenario.zones[i].name, addr: zoneAddrs[i], pageBase: pageBases[i], pages: p.scenario.zones[i].pages, startPfn: 0, pcpOffset: pcpOffsets[i] });
+    }
+    setupZones(this, options.maxSteps);
+
+    // task contexts start at their first block
+    for (const cpu of this.cpus) if (cpu.task.blocks.length) this.enterBlock(cpu.task, 0);
+  }
+
+  // ---- addresses ----
+  /** this CPU's instance of a per-CPU pointer */
+  thisCpu(ptr: number, cpu: number): number {
+    return ptr + cpu * this.percpuStride;
+  }
+
+  pcpAddr(zoneIndex: number, cpu: number): number {
+    return this.percpuBase + cpu * this.percpuStride + this.zones[zoneIndex].pcpOffset;
+  }
+
+  pageAddr(zone: ZoneInfo, pfn: number): number {
+    return zone.pageBase + (pfn - zone.startPfn) * cellsOf(this.pageStruct);
+  }
+
+  pageOf(addr: number): { zone: ZoneInfo; pfn: number } | undefined {
+    const pc = cellsOf(this.pageStruct);
+    for (const z of this.zones) {
+      if (addr >= z.pageBase && addr < z.pageBase + z.pages * pc) {
+        if ((addr - z.pageBase) % pc !== 0) return undefined;
+        return { zone: z, pfn: z.startPfn + (addr - z.pageBase) / pc };
+      }
+    }
+    return undefined;
+  }
+
+  zoneOfAddr(addr: number): ZoneInfo | undefined {
+    return this.zones.find(z => z.addr === addr);
+  }
+
+  /** A name for an address as a kernel developer writes it: "pcp->lock", "zone->lock". */
+  describeAddr(addr: number): { cls: string; instance: string; cpu?: number } {
+    for (const r of this.regions) {
+      if (addr < r.base || addr >= r.base + r.cells) continue;
+      let t: Type = r.type;
+      let rel = addr - r.base;
+      let path = '';
+      let sep = r.prefix === r.name ? '.' : '->';
+      if (r.type === this.pageStruct && r.prefix === 'page') {
+        const pc = cellsOf(this.pageStruct);
+        rel = rel % pc;
+      }
+      for (let guard = 0; guard < 8; guard++) {
+        if (t.kind === 'array') {
+          const ec = cellsOf(t.of);
+          const idx = Math.floor(rel / ec);
+          path += `[${idx}]`;
+          rel -= idx * ec;
+          t = t.of;
+          continue;
+        }
+        if (!isStruct(t) || t.lock) break;
+        const l = structLayout(t);
+        let field = t.fields[0];
+        for (const f of t.fields) if (l.offsets[f.slot] <= rel && (l.offsets[f.slot] + cellsOf(f.type) > rel)) { field = f; break; }
+        if (!field) break;
+        path += `${sep}${field.name}`;
+        sep = '.';
+        rel -= l.offsets[field.slot];
+        t = field.type;
+      }
+      const cls = `${r.prefix}${path}`;
+      const instance = r.prefix === 'zone' ? `${r.name} ${cls}` : r.cpu !== undefined ? `${cls} cpu ${r.cpu}` : cls;
+      return { cls, instance, cpu: r.cpu };
+    }
+    return { cls: `0x${addr.toString(16)}`, instance: `0x${addr.toString(16)}` };
+  }
+
+  isShared(addr: number): boolean {
+    return addr < this.stackStart;
+  }
+
+  // ---- contexts ----
+  enterBlock(ctx: Context, idx: number): void {
+    ctx.blockIdx = idx;
+    const fn = ctx.blocks[idx];
+    ctx.sp = ctx.stackBase;
+    ctx.stack.length = 0;
+    this.pushFrame(ctx, fn, []);
+  }
+
+  private pushFrame(ctx: Context, fn: CompiledProgram['fns'][number], args: number[]): boolean {
+    const base = ctx.sp;
+    if (ctx.frames.length >= MAX_FRAMES || base + fn.frameCells > ctx.stackEnd) return false;
+    this.mem.fill(0, base, base + fn.frameCells);
+    for (let i = 0; i < fn.paramOffsets.length; i++) this.mem[base + fn.paramOffsets[i]] = wrap(args[i] ?? 0, fn.paramWidths[i]);
+    ctx.sp = base + fn.frameCells;
+    ctx.frames.push({ fn, pc: 0, base });
+    return true;
+  }
+
+  /** The context a step of this CPU runs, or undefined when the CPU has nothing to run. */
+  current(cpu: Cpu): Context | undefined {
+    if (!this.rt) {
+      const top = cpu.stack[cpu.stack.length - 1];
+      return top && top.status === 'running' ? top : undefined;
+    }
+    if (cpu.activeThread && cpu.activeThread.status === 'running') return cpu.activeThread;
+    const task = cpu.task;
+    const taskRunnable = task.status === 'running';
+    const taskPreemptible = !taskRunnable || (task.preemptCount === 0 && !cpu.irqsDisabled);
+    if (taskPreemptible) {
+      for (const t of cpu.irqs) if (t.status === 'running') return t;
+    }
+    if (taskRunnable) return task;
+    for (const t of cpu.irqs) if (t.status === 'running') return t;
+    return undefined;
+  }
+
+  /** Interrupt arrival is possible: IRQs on, the handler idle with arrivals left. */
+  canDeliver(cpuId: number, k = 0): boolean {
+    const cpu = this.cpus[cpuId];
+    const irq = cpu?.irqs[k];
+    if (!irq || irq.status !== 'idle' || irq.arrivalsLeft <= 0) return false;
+    if (cpu.irqsDisabled) return false;
+    // nothing to interrupt when every context of the CPU has finished
+    return this.contexts.some(c => c.status !== 'done' && c.status !== 'dead' && c.status !== 'idle');
+  }
+
+  deliver(cpuId: number, k = 0): void {
+    const cpu = this.cpus[cpuId];
+    const irq = cpu.irqs[k];
+    const interrupted = this.current(cpu) ?? cpu.task;
+    this.choices.push(k ? `i${cpuId}.${k}` : `i${cpuId}`);
+    irq.arrivalsLeft--;
+    irq.status = 'running';
+    irq.held.length = 0;
+    this.enterBlock(irq, 0);
+    this.cur = irq;
+    if (!this.rt) {
+      cpu.stack.push(irq);
+      cpu.irqsDisabled = true;
+      irq.preemptCount = 0;
+    }
+    // arrival orders what the interrupted context did before it (happens-before)
+    this.race.join(irq, interrupted);
+    this.event(irq, 'irq-entry', irq.name);
+    this.lastFinding = undefined;
+  }
+
+  /** The block at the bottom of ctx returned. */
+  private blockDone(ctx: Context): void {
+    this.checkContextEnd(ctx);
+    const cpu = this.cpus[ctx.cpu];
+    if (ctx.kind === 'task') {
+      if (ctx.blockIdx + 1 < ctx.blocks.length) { this.enterBlock(ctx, ctx.blockIdx + 1); return; }
+      ctx.status = 'done';
+      ctx.frames.length = 0;
+      return;
+    }
+    ctx.frames.length = 0;
+    ctx.status = ctx.arrivalsLeft > 0 ? 'idle' : 'done';
+    this.event(ctx, 'irq-exit', ctx.name);
+    if (!this.rt) {
+      cpu.stack.pop();
+      cpu.irqsDisabled = false;
+      const under = cpu.stack[cpu.stack.length - 1];
+      if (under) this.race.join(under, ctx);
+    } else if (cpu.activeThread === ctx) cpu.activeThread = undefined;
+    this.race.tick(ctx);
+  }
+
+  private checkContextEnd(ctx: Context): void {
+    const cpu = this.cpus[ctx.cpu];
+    const where = ctx.kind === 'task' ? 'returning to user space' : 'returning from interrupt';
+    if (ctx.held.length) {
+      const names = ctx.held.map(h => this.describeAddr(h.addr).instance).join(', ');
+      this.report('context-leak', `BUG: lock held when ${where}!\n${ctx.label} on CPU#${ctx.cpu} is leaving ${ctx.held.length} lock(s) held: ${names}`);
+      // the locks stay held: other contexts that want them will wait forever
+    }
+    const irqsOff = ctx.kind === 'hardirq' ? false : cpu.irqsDisabled;
+    if (ctx.preemptCount !== 0 || irqsOff) {
+      this.report('context-leak', `BUG: scheduling while atomic: ${ctx.label}/${ctx.cpu}/0x${(ctx.preemptCount).toString(16).padStart(8, '0')}\n${where} with ${irqsOff ? 'interrupts disabled' : ''}${irqsOff && ctx.preemptCount ? ' and ' : ''}${ctx.preemptCount ? `preempt_count ${ctx.preemptCount}` : ''}`);
+      if (ctx.kind === 'task') { ctx.preemptCount = 0; cpu.irqsDisabled = false; }
+    }
+    if (ctx.migrateDisable !== 0 && ctx.held.length === 0) ctx.migrateDisable = 0;
+  }
+
+  // ---- findings and events ----
+  locOf(idx: number): Range { return this.code.locs[idx]; }
+
+  stackOf(ctx: Context): ContextStack {
+    const frames = [];
+    for (let i = ctx.frames.length - 1; i >= 0; i--) {
+      const f = ctx.frames[i];
+      const ins = f.fn.code[Math.min(f.pc, f.fn.code.length - 1)];
+      const r = this.code.locs[ins.loc] ?? f.fn.range;
+      frames.push({ function: f.fn.name, file: r.file, line: r.line, column: r.column, endLine: r.endLine, endColumn: r.endColumn });
+    }
+    return { cpu: ctx.cpu, context: ctx.label, frames };
+  }
+
+  schedule(): string {
+    return compressSchedule(this.choices);
+  }
+
+  /** Records a finding once per kind and location. `others`: further contexts involved. */
+  report(kind: FindingKind, message: string, others: Context[] = [], keyExtra = ''): Finding | undefined {
+    const ctx = this.cur;
+    const r = this.code.locs[this.curLoc] ?? { file: '', line: 0, column: 0 };
+    const key = `${kind}@${r.file}:${r.line}:${r.column}${keyExtra}`;
+    if (this.seenFindings.has(key)) return undefined;
+    this.seenFindings.add(key);
+    const stacks = [this.stackOf(ctx)];
+    for (const o of others) if (o !== ctx && !stacks.some(s => s.cpu === o.cpu && s.context === o.label)) stacks.push(this.stackOf(o));
+    const f: Finding = {
+      kind, message, step: this.step, cpu: ctx.cpu, context: ctx.label,
+      location: { file: r.file, line: r.line, column: r.column }, stacks, schedule: this.schedule(),
+    };
+    this.findings.push(f);
+    this.lastFinding = f;
+    this.event(ctx, 'finding', kind);
+    return f;
+  }
+
+  event(ctx: Context, kind: MachineEvent['kind'], name: string, fields?: MachineEvent['fields']): void {
+    this.events.push({ step: this.step, cpu: ctx.cpu, context: ctx.label, kind, name, fields });
+    if (kind !== 'trace' && kind !== 'lock-released') this.stepEvent = this.stepEvent ? `${this.stepEvent},${kind}` : kind;
+  }
+
+  /** Kills a context after a fatal model error (NULL dereference, stack overflow). */
+  private oops(ctx: Context, message: string): void {
+    this.report('assertion', message);
+    ctx.status = 'dead';
+  }
+
+  // ---- memory with the race detector's eyes ----
+  load(addr: number, marked = false): number {
+    if (addr < FIRST_ADDR || addr >= this.mem.length || !Number.isInteger(addr)) {
+      throw new Oops(`BUG: kernel NULL pointer dereference, address: ${hex(addr)}`);
+    }
+    if (this.detectorsOn && addr < this.stackStart && this.cur !== this.bootCtx) this.race.read(this.cur, addr, marked);
+    return this.mem[addr];
+  }
+
+  store(addr: number, v: number, marked = false): void {
+    if (addr < FIRST_ADDR || addr >= this.mem.length || !Number.isInteger(addr)) {
+      throw new Oops(`BUG: kernel NULL pointer dereference, address: ${hex(addr)}`);
+    }
+    if (this.detectorsOn && addr < this.stackStart && this.cur !== this.bootCtx) this.race.write(this.cur, addr, marked);
+    this.mem[addr] = v;
+  }
+
+  // ---- running ----
+  /** Is stepping this CPU a possible choice now? */
+  canStep(cpuId: number): boolean {
+    const cpu = this.cpus[cpuId];
+    return !!cpu && this.current(cpu) !== undefined;
+  }
+
+  finished(): boolean {
+    return this.contexts.every(c => c.status === 'done' || c.status === 'dead' || (c.status === 'idle'));
+  }
+
+  /** Runs one step of a CPU. Returns false when the CPU had nothing to run. */
+  stepCpu(cpuId: number): boolean {
+    const cpu = this.cpus[cpuId];
+    const ctx = cpu && this.current(cpu);
+    if (!ctx) return false;
+    if (this.rt && ctx.kind === 'irqthread') cpu.activeThread = ctx;
+    this.cur = ctx;
+    this.choices.push(`c${cpuId}`);
+    this.step++;
+    this.stepEvent = undefined;
+    this.lastFinding = undefined;
+    const top = ctx.frames[ctx.frames.length - 1];
+    this.curLoc = top ? top.fn.code[top.pc].loc : 0;
+    const startLoc = this.curLoc;
+    try {
+      this.exec(ctx);
+    } catch (e) {
+      if (!(e instanceof Oops)) throw e;
+      this.oops(ctx, e.message);
+    }
+    if (this.recordSteps) this.steps.push({ step: this.step, cpu: cpuId, context: ctx.label, loc: startLoc, event: this.stepEvent });
+    if (this.detectorsOn) {
+      this.checkDeadlock();
+      if (this.quiescent()) checkAccounting(this);
+    }
+    return true;
+  }
+
+  /** No context is inside the model and no lock is held: the lists must add up. */
+  quiescent(): boolean {
+    for (const c of this.contexts) {
+      if (c.held.length) return false;
+      if ((c.status === 'running' || c.status === 'blocked') && c.frames.length > 1) return false;
+    }
+    return true;
+  }
+
+  private exec(ctx: Context): void {
+    const st = ctx.stack;
+    let executed = false;
+    let primDone = false;
+    for (;;) {
+      const f = ctx.frames[ctx.frames.length - 1];
+      const ins: Instr = f.fn.code[f.pc];
+      switch (ins.op) {
+        case Op.STEP:
+          if (executed) return;
+          this.curLoc = ins.loc;
+          f.pc++;
+          continue;
+        case Op.PUSH: st.push(ins.a); break;
+        case Op.POP: st.pop(); break;
+        case Op.DUP: st.push(st[st.length - 1]); break;
+        case Op.SWAP: { const a = st.pop()!; const b = st.pop()!; st.push(a, b); break; }
+        case Op.ADDR_LOCAL: st.push(f.base + ins.a); break;
+        case Op.ADDR_ABS: st.push(ins.a); break;
+        case Op.THIS_CPU: st.push(this.thisCpu(st.pop()!, ctx.cpu)); break;
+        case Op.PER_CPU: { const c = st.pop()!; st.push(this.thisCpu(st.pop()!, c)); break; }
+        case Op.LOAD: st.push(this.load(st.pop()!)); break;
+        case Op.STORE: {
+          const v = wrap(st.pop()!, ins.a);
+          this.store(st.pop()!, v);
+          st.push(v);
+          break;
+        }
+        case Op.INCDEC: {
+          const a = st.pop()!;
+          const old = this.load(a);
+          const v = wrap(old + ins.b, ins.a);
+          this.store(a, v);
+          st.push(ins.c ? old : v);
+          break;
+        }
+        case Op.OFFSET: st.push(st.pop()! + ins.a); break;
+        case Op.INDEX: { const i = st.pop()!; st.push(st.pop()! + i * ins.a); break; }
+        case Op.BIN: {
+          const r = st.pop()!;
+          const l = st.pop()!;
+          st.push(binop(ins.a, l, r, ins.b, ins.c));
+          break;
+        }
+        case Op.UN: {
+          const v = st.pop()!;
+          st.push(ins.a === UnOp.NEG ? wrap(-v, ins.b) : ins.a === UnOp.NOT ? (v ? 0 : 1) : bitnot(v, ins.b));
+          break;
+        }
+        case Op.CONV: st.push(wrap(st.pop()!, ins.a)); break;
+        case Op.JMP: f.pc = ins.a; executed = true; continue;
+        case Op.JZ: f.pc = st.pop()! ? f.pc + 1 : ins.a; executed = true; continue;
+        case Op.JNZ: f.pc = st.pop()! ? ins.a : f.pc + 1; executed = true; continue;
+        case Op.ZONE_ITER: {
+          const z = st.pop()!;
+          const i = ins.a === 0 ? 0 : this.zones.findIndex(x => x.addr === z) + 1;
+          st.push(i < this.zones.length && i >= 0 ? this.zones[i].addr : 0);
+          break;
+        }
+        case Op.CALL: {
+          const callee = this.code.fns[ins.a];
+          const args = st.splice(st.length - ins.b, ins.b);
+          this.curLoc = ins.loc;
+          this.accounting.onCall(this, ctx, callee.name, args);
+          f.pc++;
+          if (!this.pushFrame(ctx, callee, args)) throw new Oops(`BUG: kernel stack overflow: ${callee.name} called ${ctx.frames.length} frames deep`);
+          (ctx.frames[ctx.frames.length - 1] as Frame & { args?: number[] }).args = args;
+          executed = true;
+          continue;
+        }
+        case Op.RET: {
+          const v = st.pop() ?? 0;
+          const done = ctx.frames.pop()!;
+          ctx.sp = done.base;
+          if (ctx.frames.length === 0) {
+            if (ctx === this.bootCtx) { this.bootResult = v; return; }
+            this.blockDone(ctx);
+            return;
+          }
+          this.accounting.onReturn(this, ctx, done, v);
+          st.push(v);
+          executed = true;
+          continue;
+        }
+        case Op.BUILTIN: {
+          const b = ins.builtin!;
+          const prim = isPrimitiveCached(ins);
+          if (prim && primDone) return;
+          this.curLoc = ins.loc;
+          const r = runPrimitive(this, ctx, b.name, st, ins);
+          if (r === BLOCKED) return;
+          st.length -= ins.b;
+          st.push(r);
+          f.pc++;
+          executed = true;
+          if (prim) primDone = true;
+          if (ctx.status !== 'running') return; // blocked on an RT lock, or ended
+          continue;
+        }
+      }
+      f.pc++;
+      executed = true;
+    }
+  }
+
+  /** Runs a model function to completion at boot (zone_batchsize, zone_highsize). */
+  callSync(name: string, args: number[], maxSteps: number): number {
+    const fn = this.code.byName.get(name)!;
+    const ctx = this.bootCtx;
+    ctx.frames.length = 0;
+    ctx.stack.length = 0;
+    ctx.sp = ctx.stackBase;
+    ctx.status = 'running';
+    this.bootResult = 0;
+    this.cur = ctx;
+    this.pushFrame(ctx, fn, args);
+    try {
+      for (let n = 0; ctx.frames.length && ctx.status === 'running'; n++) {
+        if (n > maxSteps) throw new Oops(`${name}() did not return within ${maxSteps} steps at boot`);
+        this.exec(ctx);
+      }
+    } catch (e) {
+      if (!(e instanceof Oops)) throw e;
+      this.oops(ctx, e.message);
+    }
+    return this.bootResult;
+  }
+
+  // ---- deadlock: a cycle of waits, or nobody can move while some wait ----
+  private checkDeadlock(): void {
+    const waiting = this.contexts.filter(c => c.waitingOn !== 0 && (c.status === 'running' || c.status === 'blocked'));
+    if (!waiting.length) return;
+    // waits-for: waiter → holder(s) of its lock; a context below another on its CPU waits for it
+    const waitsFor = (c: Context): Context[] => {
+      const out: Context[] = [];
+      if (c.waitingOn) for (const o of this.contexts) if (o !== c && o.held.some(h => h.addr === c.waitingOn && h.how !== 'up')) out.push(o);
+      const cpu = this.cpus[c.cpu];
+      const cur = this.current(cpu);
+      if (cur && cur !== c && c.status === 'running' && cur.waitingOn) out.push(cur);
+      return out;
+    };
+    for (const start of waiting) {
+      const chain: Context[] = [start];
+      const seen = new Set<Context>([start]);
+      let c: Context | undefined = start;
+      while (c) {
+        const nxt: Context | undefined = waitsFor(c)[0];
+        if (!nxt) break;
+        if (nxt === start || seen.has(nxt)) {
+          chain.push(nxt);
+          this.reportDeadlock(chain);
+          return;
+        }
+        seen.add(nxt);
+        chain.push(nxt);
+        c = nxt;
+      }
+    }
+    // nobody can make progress while someone waits (a lock held by a finished context)
+    const canMove = this.contexts.some(c => c.status === 'running' && c.waitingOn === 0 && this.current(this.cpus[c.cpu]) === c);
+    if (!canMove) this.reportDeadlock(waiting);
+  }
+
+  private reportDeadlock(chain: Context[]): void {
+    const lines = chain.slice(0, -1).map((c, i) => {
+      const next = chain[i + 1];
+      if (c.waitingOn) {
+        const lock = this.describeAddr(c.waitingOn).instance;
+        const holder = this.contexts.find(o => o.held.some(h => h.addr === c.waitingOn));
+        return `  ${c.label} on CPU#${c.cpu} waits for ${lock}${holder ? `, held by ${holder.label} on CPU#${holder.cpu}` : ''}`;
+      }
+      return `  ${c.label} on CPU#${c.cpu} cannot run until ${next.label} on CPU#${next.cpu} returns`;
+    });
+    const cur = this.cur;
+    this.cur = chain[0];
+    this.report('deadlock', `deadlock: no context can make progress\n${lines.join('\n') || chain.map(c => `  ${c.label} on CPU#${c.cpu} waits for ${c.waitingOn ? this.describeAddr(c.waitingOn).instance : 'nothing'}`).join('\n')}`, chain, `:${chain.map(c => c.id).join(',')}`);
+    this.cur = cur;
+  }
+}
+
+export class Oops extends Error {}
+
+function hex(n: number): string {
+  return '0x' + Math.max(0, Math.trunc(n)).toString(16).padStart(16, '0');
+}
+
+const primCache = new WeakMap<Instr, boolean>();
+function isPrimitiveCached(ins: Instr): boolean {
+  let v = primCache.get(ins);
+  if (v === undefined) { v = isPrimitive(ins.builtin!); primCache.set(ins, v); }
+  return v;
+}
+
+function bitnot(v: number, w: W): number {
+  if (w === W.S64 || w === W.U64) return wrap(Number(~BigInt(Math.trunc(v))), w);
+  return wrap(~v, w);
+}
+
+export class DivideError extends Oops {}
+
+function binop(op: BinOp, l: number, r: number, w: W, unsigned: number): number {
+  switch (op) {
+    case BinOp.ADD: return wrap(l + r, w);
+    case BinOp.SUB: return wrap(l - r, w);
+    case BinOp.MUL: {
+      const p = l * r;
+      return Number.isSafeInteger(p) ? wrap(p, w) : wrap(Number(BigInt.asIntN(64, BigInt(Math.trunc(l)) * BigInt(Math.trunc(r)))), w);
+    }
+    case BinOp.DIV:
+      if (r === 0) throw new DivideError('divide error: 0000 [#1] (division by zero)');
+      return wrap(Math.trunc(l / r), w);
+    case BinOp.MOD:
+      if (r === 0) throw new DivideError('divide error: 0000 [#1] (modulo by zero)');
+      return wrap(l % r, w);
+    case BinOp.SHL: return w === W.S64 || w === W.U64 || w === W.NONE ? wrap(l * 2 ** (r & 63), w) : wrap(l << (r & 31), w);
+    case BinOp.SHR:
+      if (w === W.S64 || w === W.U64 || w === W.NONE) return wrap(Math.floor(l / 2 ** (r & 63)), w);
+      return unsigned ? wrap(l >>> (r & 31), w) : wrap(l >> (r & 31), w);
+    case BinOp.AND: return Number.isSafeInteger(l) && Number.isSafeInteger(r) && Math.abs(l) < 2 ** 31 && Math.abs(r) < 2 ** 31 ? wrap(l & r, w) : wrap(Number(BigInt(Math.trunc(l)) & BigInt(Math.trunc(r))), w);
+    case BinOp.OR: return Math.abs(l) < 2 ** 31 && Math.abs(r) < 2 ** 31 ? wrap(l | r, w) : wrap(Number(BigInt(Math.trunc(l)) | BigInt(Math.trunc(r))), w);
+    case BinOp.XOR: return Math.abs(l) < 2 ** 31 && Math.abs(r) < 2 ** 31 ? wrap(l ^ r, w) : wrap(Number(BigInt(Math.trunc(l)) ^ BigInt(Math.trunc(r))), w);
+    case BinOp.EQ: return l === r ? 1 : 0;
+    case BinOp.NE: return l !== r ? 1 : 0;
+    case BinOp.LT: return cmp(l, r, unsigned) < 0 ? 1 : 0;
+    case BinOp.GT: return cmp(l, r, unsigned) > 0 ? 1 : 0;
+    case BinOp.LE: return cmp(l, r, unsigned) <= 0 ? 1 : 0;
+    case BinOp.GE: return cmp(l, r, unsigned) >= 0 ? 1 : 0;
+  }
+}
+
+function cmp(l: number, r: number, unsigned: number): number {
+  if (unsigned) {
+    // negative values reinterpreted as large unsigned ones
+    const a = l < 0 ? l + 2 ** 64 : l;
+    const b = r < 0 ? r + 2 ** 64 : r;
+    return a - b;
+  }
+  return l - r;
+}
+
+export function compressSchedule(choices: string[]): string {
+  const out: string[] = [];
+  let i = 0;
+  while (i < choices.length) {
+    let j = i;
+    while (j < choices.length && choices[j] === choices[i]) j++;
+    const n = j - i;
+    out.push(n > 1 ? `${choices[i]}*${n}` : choices[i]);
+    i = j;
+  }
+  return out.join(',');
+}
+
+export function offsetsOf(st: StructType, name: string): number { return offsetOf(st, name); }

@@ -1,0 +1,81 @@
+// The data-race detector: vector clocks ordered by lock release → acquire and by
+// interrupt arrival and return on one CPU; two accesses to one cell of shared memory
+// from different contexts, one a write, with neither ordered before the other, are a
+// race (KCSAN's report). Marked accesses (READ_ONCE/WRITE_ONCE) race only with plain ones.
+import type { Machine } from './machine';
+import type { Context } from './state';
+
+interface Access { ctx: number; clock: number; loc: number; marked: boolean; fn: string }
+interface Shadow { write?: Access; reads: Access[] }
+
+export class RaceDetector {
+  private shadow = new Map<number, Shadow>();
+  private lockClocks = new Map<number, number[]>();
+
+  constructor(private readonly m: Machine, private readonly n: number) {}
+
+  private access(ctx: Context, marked: boolean): Access {
+    const f = ctx.frames[ctx.frames.length - 1];
+    return { ctx: ctx.id, clock: ctx.vc[ctx.id], loc: this.m.curLoc, marked, fn: f ? f.fn.name : '?' };
+  }
+
+  private ordered(a: Access, ctx: Context): boolean {
+    return a.ctx === ctx.id || a.clock <= ctx.vc[a.ctx];
+  }
+
+  read(ctx: Context, addr: number, marked: boolean): void {
+    let s = this.shadow.get(addr);
+    if (!s) { s = { reads: [] }; this.shadow.set(addr, s); }
+    if (s.write && !this.ordered(s.write, ctx) && !(marked && s.write.marked)) this.race(ctx, addr, s.write, 'read', true);
+    const mine = s.reads.findIndex(r => r.ctx === ctx.id);
+    const acc = this.access(ctx, marked);
+    if (mine >= 0) s.reads[mine] = acc; else s.reads.push(acc);
+  }
+
+  write(ctx: Context, addr: number, marked: boolean): void {
+    let s = this.shadow.get(addr);
+    if (!s) { s = { reads: [] }; this.shadow.set(addr, s); }
+    if (s.write && !this.ordered(s.write, ctx) && !(marked && s.write.marked)) this.race(ctx, addr, s.write, 'write', true);
+    for (const r of s.reads) if (!this.ordered(r, ctx) && !(marked && r.marked)) { this.race(ctx, addr, r, 'write', false); break; }
+    s.write = this.access(ctx, marked);
+    s.reads.length = 0;
+  }
+
+  private race(ctx: Context, addr: number, other: Access, kind: 'read' | 'write', otherWrote: boolean): void {
+    const m = this.m;
+    const me = this.access(ctx, false);
+    const oc = m.contexts[other.ctx];
+    const d = m.describeAddr(addr);
+    const ol = m.locOf(other.loc);
+    const ml = m.locOf(me.loc);
+    const fns = [other.fn, me.fn];
+    m.report('data-race',
+      `BUG: KCSAN: data-race in ${fns[0]} / ${fns[1]}\n\n` +
+      `${otherWrote ? 'write' : 'read'} to ${d.instance} by ${oc.label} on cpu ${oc.cpu}:\n ${other.fn}+${ol.file}:${ol.line}\n\n` +
+      `${kind} to ${d.instance} by ${ctx.label} on cpu ${ctx.cpu}:\n ${me.fn}+${ml.file}:${ml.line}`,
+      [oc], `:${d.cls}:${ol.file}:${ol.line}`);
+  }
+
+  acquire(ctx: Context, lock: number): void {
+    const lc = this.lockClocks.get(lock);
+    if (lc) for (let i = 0; i < this.n; i++) if (lc[i] > ctx.vc[i]) ctx.vc[i] = lc[i];
+  }
+
+  release(ctx: Context, lock: number): void {
+    let lc = this.lockClocks.get(lock);
+    if (!lc) { lc = new Array<number>(this.n).fill(0); this.lockClocks.set(lock, lc); }
+    for (let i = 0; i < this.n; i++) if (ctx.vc[i] > lc[i]) lc[i] = ctx.vc[i];
+    ctx.vc[ctx.id]++;
+  }
+
+  /** `to` happens after everything `from` did so far (interrupt arrival, return). */
+  join(to: Context, from: Context): void {
+    for (let i = 0; i < this.n; i++) if (from.vc[i] > to.vc[i]) to.vc[i] = from.vc[i];
+    from.vc[from.id]++;
+    to.vc[to.id]++;
+  }
+
+  tick(ctx: Context): void {
+    ctx.vc[ctx.id]++;
+  }
+}
