@@ -114,7 +114,16 @@ export class DiagnosticBag {
     return n;
   }
 
+  /** Adds a diagnostic made by another bag (the preprocessor filters the lexer's), within this bag's limits. */
+  adopt(d: Diagnostic): void {
+    this.push(d, d.severity, d.code, d.message);
+  }
+
   private add(range: Range, severity: 'error' | 'warning', code: DiagnosticCode, args: (string | number)[]): void {
+    this.push(range, severity, code, message(code, args));
+  }
+
+  private push(range: Range, severity: 'error' | 'warning', code: string, text: string): void {
     const n = this.perFile.get(range.file) ?? 0;
     if (n > DiagnosticBag.LIMIT_PER_FILE) return;
     this.perFile.set(range.file, n + 1);
@@ -122,7 +131,7 @@ export class DiagnosticBag {
       this.items.push({ ...pick(range), severity: 'error', code: 'X000', message: 'too many errors in this file; stopping here' });
       return;
     }
-    this.items.push({ ...pick(range), severity, code, message: message(code, args) });
+    this.items.push({ ...pick(range), severity, code, message: text });
   }
 }
 

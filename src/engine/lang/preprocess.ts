@@ -61,8 +61,15 @@ export class Preprocessor {
       const again = this.includedFiles.includes(file);
       if (!again) this.includedFiles.push(file);
       const inactive: Preprocessor['inactive'] = [];
-      this.process(file, lex(file, src, this.diags), out, inactive);
+      const lexDiags = new DiagnosticBag();
+      this.process(file, lex(file, src, lexDiags), out, inactive);
       this.addInactive(file, inactive, again);
+      // As in C, what #if compiles out is not diagnosed (stray characters, unterminated
+      // quotes, bad numbers), except an unterminated comment: it swallows the rest of
+      // the file whatever the #if says.
+      for (const d of lexDiags.items) {
+        if (d.code === 'L001' || !inactive.some(r => d.line >= r.startLine && d.line <= r.endLine)) this.diags.adopt(d);
+      }
       this.includeStack.pop();
     }
     const last = out.length ? out[out.length - 1] : undefined;
