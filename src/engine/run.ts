@@ -38,6 +38,8 @@ export interface RunOptions {
   maxSteps?: number;
   detectors?: boolean;
   recordSteps?: boolean;
+  /** random: interrupt arrival steps are drawn from [0, horizon) */
+  horizon?: number;
   /** stop at the first finding (the debugger's "explore" continue, check's first run) */
   stopOnFinding?: boolean;
 }
@@ -107,13 +109,28 @@ export function runScenario(program: CheckedProgram, options: RunOptions = {}): 
     return result(m.finished() ? 'finished' : 'schedule-end');
   }
   const random = options.strategy === 'random' ? rng(options.seed ?? 1) : undefined;
+  // Random runs pick each interrupt's arrival step up front, uniformly over the horizon:
+  // a coin flip per step would deliver almost every interrupt in the first few steps.
+  const arrivals = new Map<string, number>();
+  if (random) {
+    const horizon = Math.max(1, options.horizon ?? 200);
+    for (const c of m.cpus) c.irqs.forEach((_x, k) => arrivals.set(`${c.id}.${k}`, Math.floor(random() * horizon)));
+  }
   let last = -1;
   for (;;) {
     const en = enabledChoices(m);
     if (!en.length) return result('finished');
     if (m.step >= maxSteps) return result('max-steps', `stopped after ${maxSteps} steps (--max-steps): the model may loop forever`);
     let ch: Choice;
-    if (random) ch = en[Math.floor(random() * en.length)];
+    if (random) {
+      const due = en.find(c => c.kind === 'irq' && m.step >= (arrivals.get(`${c.cpu}.${c.irq}`) ?? 0));
+      const cpus = en.filter(c => c.kind === 'cpu');
+      ch = due ?? (cpus.length ? cpus[Math.floor(random() * cpus.length)] : en[Math.floor(random() * en.length)]);
+      if (due) {
+        const horizon = Math.max(1, options.horizon ?? 200);
+        arrivals.set(`${due.cpu}.${due.irq}`, m.step + 1 + Math.floor(random() * horizon));
+      }
+    }
     else {
       // round-robin: the next enabled choice after the last one, in a fixed order
       const order = (c: Choice) => (c.kind === 'cpu' ? c.cpu : m.ncpus + c.cpu * 8 + c.irq);
@@ -144,10 +161,13 @@ export function checkScenario(program: CheckedProgram, options: { schedules?: nu
   const runs: RunOptions[] = [{ strategy: 'roundrobin' }];
   const n = options.schedules ?? 20;
   for (let k = 0; k < n; k++) runs.push({ strategy: 'random', seed: (options.seed ?? 1) + k });
+  let horizon = 200;
   for (const r of runs) {
     let res: RunResult;
     try {
-      res = runScenario(program, { ...r, maxSteps: options.maxSteps, recordSteps: false });
+      res = runScenario(program, { ...r, horizon, maxSteps: options.maxSteps, recordSteps: false });
+      // the round-robin run's length is the horizon random arrivals spread over
+      if (r.strategy === 'roundrobin') horizon = Math.max(10, res.machine.step);
     } catch (e) {
       if (e instanceof CompileError) { errors.push(`${e.range.file}:${e.range.line}:${e.range.column}: error: ${e.message}`); break; }
       throw e;

@@ -176,11 +176,13 @@ export function setupZones(m: Machine, maxSteps = 1_000_000): void {
     let high: number = line.high ?? -1;
     const low = mem[z.addr + off('_watermark') + 1];
     if (batch < 0) {
-      batch = m.code.byName.has('zone_batchsize') ? m.callSync('zone_batchsize', [z.addr], maxSteps) : kernelBatchHigh(z.pages, low, m.ncpus).batch;
+      // zone_set_pageset_high_and_batch() keeps at least one page per batch
+      batch = m.code.byName.has('zone_batchsize') ? Math.max(1, m.callSync('zone_batchsize', [z.addr], maxSteps)) : kernelBatchHigh(z.pages, low, m.ncpus).batch;
     }
     if (high < 0) {
       const fn = m.code.byName.get('zone_highsize');
-      high = fn ? m.callSync('zone_highsize', [z.addr, batch, m.ncpus, 0].slice(0, fn.paramOffsets.length), maxSteps) : kernelBatchHigh(z.pages, low, m.ncpus).high;
+      // at boot the kernel passes cpu_online = 0: the CPUs are already counted online
+      high = fn ? m.callSync('zone_highsize', [z.addr, batch, 0].slice(0, fn.paramOffsets.length), maxSteps) : kernelBatchHigh(z.pages, low, m.ncpus).high;
     }
     mem[z.addr + off('pageset_batch')] = batch;
     mem[z.addr + off('pageset_high')] = high;
