@@ -83,7 +83,8 @@ function stuck(m: Machine): boolean {
   // every runnable context waits for a lock: nothing will ever change
   const live = m.contexts.filter(c => c.status === 'running' || c.status === 'blocked');
   if (!live.length) return false;
-  return live.every(c => c.waitingOn !== 0 || m.current(m.cpus[c.cpu]) !== c);
+  const free = (a: number) => m.mem[a] === 0 && !m.contexts.some(o => o.held.some(h => h.addr === a && h.how !== 'up'));
+  return live.every(c => (c.waitingOn !== 0 && !free(c.waitingOn)) || m.current(m.cpus[c.cpu]) !== c);
 }
 
 export function describeChoice(ch: Choice): string {

@@ -596,7 +596,9 @@ export class Machine {
       }
     }
     // nobody can make progress while someone waits (a lock held by a finished context)
-    const canMove = this.contexts.some(c => c.status === 'running' && c.waitingOn === 0 && this.current(this.cpus[c.cpu]) === c);
+    // a woken or spinning waiter whose lock is free again moves on its next step
+    const lockFree = (a: number) => this.mem[a] === 0 && !this.contexts.some(o => o.held.some(h => h.addr === a && h.how !== 'up'));
+    const canMove = this.contexts.some(c => c.status === 'running' && (c.waitingOn === 0 || lockFree(c.waitingOn)) && this.current(this.cpus[c.cpu]) === c);
     if (!canMove) this.reportDeadlock(waiting);
   }
 

@@ -83,7 +83,7 @@ function acquire(m: Machine, ctx: Context, addr: number, type: LockType, irq: bo
       ctx.status = 'blocked';
       return BLOCKED;
     }
-    m.store(addr, ctx.id + 1);
+    m.mem[addr] = ctx.id + 1; // the lock word is the lock's own business, not a data access
     held.how = type === 'local' ? 'local' : 'spin';
     held.migrate = true;
     ctx.migrateDisable++;
@@ -120,7 +120,7 @@ function acquire(m: Machine, ctx: Context, addr: number, type: LockType, irq: bo
     }
     if (first) ctx.preemptCount++;
     held.preempt = true;
-    m.store(addr, ctx.id + 1);
+    m.mem[addr] = ctx.id + 1; // the lock word is the lock's own business, not a data access
   }
   ctx.waitingOn = 0;
   ctx.held.push(held);
@@ -175,7 +175,7 @@ function release(m: Machine, ctx: Context, addr: number, type: LockType, irq: 'n
   ctx.held.splice(i, 1);
   if (h.how === 'spin' || h.how === 'local') {
     if (h.migrate || (h.how === 'spin')) {
-      if (owner(m, addr) === ctx.id + 1) m.store(addr, 0);
+      if (owner(m, addr) === ctx.id + 1) m.mem[addr] = 0;
     }
   }
   if (h.preempt) ctx.preemptCount = Math.max(0, ctx.preemptCount - 1);
@@ -304,7 +304,7 @@ export function runPrimitive(m: Machine, ctx: Context, name: string, st: number[
     case 'spin_unlock_irq': case 'raw_spin_unlock_irq': case 'local_unlock_irq':
       return release(m, ctx, a(0), lockType(name), 'enable', 0);
     case 'spin_lock_init': case 'raw_spin_lock_init': case 'local_lock_init':
-      m.store(a(0), 0);
+      m.mem[a(0)] = 0;
       return 0;
     case 'spin_is_locked':
       return owner(m, a(0)) !== 0 || holders(m, a(0)).length > 0 ? 1 : 0;
