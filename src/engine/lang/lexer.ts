@@ -146,7 +146,14 @@ export function lex(file: string, text: string, diags: DiagnosticBag): Token[] {
       let closed = false;
       while (i < n) {
         const d = text.charCodeAt(i);
-        if (d === 92) { i += 2; continue; }
+        if (d === 92) {
+          // an escape; a backslash-newline continues the literal on the next line
+          const e = text.charCodeAt(i + 1);
+          const eol = e === 10 ? 2 : e === 13 && text.charCodeAt(i + 2) === 10 ? 3 : 0;
+          if (eol) { i += eol; line++; lineStart = i; continue; }
+          i += 2;
+          continue;
+        }
         if (d === 10) break;
         i++;
         if (d === c) { closed = true; break; }
@@ -215,6 +222,7 @@ function charValue(t: string): number {
 
 export function stringValue(t: string): string {
   let s = t.slice(1, t.endsWith('"') && t.length > 1 ? -1 : undefined);
+  s = s.replace(/\\\r?\n/g, ''); // backslash-newline: the literal goes on
   s = s.replace(/\\(.)/g, (_m, ch: string) => ({ n: '\n', t: '\t', '\\': '\\', '"': '"' } as Record<string, string>)[ch] ?? ch);
   return s;
 }

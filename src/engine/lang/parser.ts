@@ -178,7 +178,7 @@ export class Parser {
         return;
       } else {
         let init: A.Expr | A.InitList | undefined;
-        if (this.eat('=')) init = this.is('{') ? this.initList() : this.assignment();
+        if (this.eat('=')) init = this.initializer();
         decls.push({ kind: 'Var', name: d.name.text, nameRange: rangeOf(d.name), type: d.spec, init, global: true, range: this.from(start) });
       }
       if (this.eat(',')) continue;
@@ -555,7 +555,7 @@ export class Parser {
       }
       const b = BUILTINS.get(t.text);
       if (b?.iterator && this.peek().text === '(') return this.forEach(b.name);
-      if (this.isDeclStart()) return this.declStatement();
+      if (this.isDeclStart()) return this.declStatement(true);
       if (this.peek().kind === 'ident' && !this.typedefs.has(t.text) && !BUILTINS.has(t.text)) {
         // "foo_t x;": a declaration with a type nobody declared
         this.diags.error(t, 'C004', t.text, '');
@@ -587,7 +587,7 @@ export class Parser {
     return true;
   }
 
-  private declStatement(): A.DeclStmt {
+  private declStatement(asStatement = false): A.DeclStmt {
     const start = this.tok;
     const base = this.declSpecifiers();
     const decls: A.VarDecl[] = [];
@@ -595,12 +595,42 @@ export class Parser {
     for (;;) {
       const d = this.declarator(base, start);
       let init: A.Expr | A.InitList | undefined;
-      if (this.eat('=')) init = this.is('{') ? this.initList() : this.assignment();
+      if (this.eat('=')) init = this.initializer();
       decls.push({ kind: 'Var', name: d.name.text, nameRange: rangeOf(d.name), type: d.spec, init, global: false, range: this.from(start) });
       if (!this.eat(',')) break;
     }
+    if (asStatement && !this.is(';')) {
+      // Keep the declarations, so that their later uses are not reported as
+      // undeclared. A token on a new line most likely starts the next statement;
+      // otherwise skip as after any error.
+      this.diags.error(this.tok, 'S001', "';'", this.describe(this.tok));
+      const range = this.from(start);
+      if (!this.tok.bol) this.sync(false);
+      return { kind: 'DeclStmt', decls, range };
+    }
     this.expect(';');
     return { kind: 'DeclStmt', decls, range: this.from(start) };
+  }
+
+  /** An initialiser; a broken one is reported and skipped, and the declaration kept. */
+  private initializer(): A.Expr | A.InitList | undefined {
+    try {
+      return this.is('{') ? this.initList() : this.assignment();
+    } catch (e) {
+      if (!(e instanceof Abort)) throw e;
+      let level = 0;
+      while (this.tok.kind !== 'eof') {
+        const x = this.tok.text;
+        if (this.tok.kind === 'punct') {
+          if (x === '(' || x === '[' || x === '{') level++;
+          else if (x === ')' || x === ']') { if (level > 0) level--; } // a stray one is part of the mistake
+          else if (x === '}') { if (level === 0) break; level--; }     // the end of the enclosing block
+          else if ((x === ',' || x === ';') && level === 0) break;
+        }
+        this.pos++;
+      }
+      return undefined;
+    }
   }
 
   // ---- expressions ----

@@ -350,7 +350,7 @@ export class Preprocessor {
 
   private emit(out: Token[], t: Token): void {
     if (++this.produced > MAX_OUTPUT_TOKENS) {
-      if (!this.overflowReported) this.diags.error(rangeOf(t), 'P011', MAX_EXPANSION_DEPTH);
+      if (!this.overflowReported) this.diags.error(rangeOf(t), 'P014', MAX_OUTPUT_TOKENS);
       this.overflowReported = true;
       return;
     }

@@ -182,7 +182,9 @@ export function parseScenario(file: string, toks: Token[], diags: DiagnosticBag)
             diags.error(open, 'S001', "'}' to close this block", 'end of file');
             i = toks.length - 1;
           } else i = close + 1;
-          const blk: BlockLine = { kind: head.text as 'task' | 'irq', cpu, cpuRange: rangeOf(cpuTok ?? head), times, tokens: body, open: rangeOf(head, open), range: rangeOf(head, close < 0 ? toks[toks.length - 1] : toks[close]) };
+          // an unclosed block ends at its last token (the end of file has no width)
+          const last = close < 0 ? body[body.length - 1] ?? open : toks[close];
+          const blk: BlockLine = { kind: head.text as 'task' | 'irq', cpu, cpuRange: rangeOf(cpuTok ?? head), times, tokens: body, open: rangeOf(head, open), range: rangeOf(head, last) };
           sc.blocks.push(blk);
           continue;
         }

@@ -234,6 +234,28 @@ describe('front end: every construct of languages.md', () => {
     });
   });
 
+  describe('lines stay lines', () => {
+    it('keeps line numbers after a string continued with a backslash-newline', () => {
+      const text = 'const char *s = "one \\\ntwo";\nint f(void) { return nope; }\n';
+      const ds = checkText('/m/string.kc', text, { readFile: () => undefined });
+      const at = locate(text, 'nope');
+      assert.equal(at.line, 3);
+      assert.deepEqual(formatted(ds), [`/m/string.kc:3:${at.column}: error: use of undeclared identifier 'nope'`]);
+    });
+
+    it('gives the continued string its value without the backslash-newline', () => {
+      const text = 'const char *s = "one \\\ntwo";\nstruct page *alloc_pages(gfp_t gfp, unsigned int order) { return NULL; }\n';
+      const r = loadScenario('/m/s.lockstep', { readFile: memory({ '/m/s.lockstep': 'model "./m.kc"\ncpus 1\ntask cpu 0 { alloc_pages(0, 0); }\n', '/m/m.kc': text }) });
+      assert.deepEqual(formatted(r.diagnostics), []);
+      assert.equal((r.program!.model.globals[0].init as A.StringLit).value, 'one two');
+    });
+
+    it('counts CRLF line ends as one line', () => {
+      const text = 'int a;\r\n#if 0\r\nx x x\r\n#endif\r\nint f(void) { return nope; }\r\n';
+      assert.deepEqual(formatted(checkText('/m/crlf.kc', text, { readFile: () => undefined })), ["/m/crlf.kc:5:22: error: use of undeclared identifier 'nope'"]);
+    });
+  });
+
   describe('compiled-out lines keep their positions', () => {
     const garbage = (n: number) => Array.from({ length: n }, (_, k) => `  this is not C { ) ${k} ] ## @ "`).join('\n');
 
