@@ -1,7 +1,7 @@
 // `lockstep check FILE...`: load each scenario, run it round-robin and with seeded
 // random schedules, and judge its expect lines.
 import { formatDiagnostic, loadScenario, checkScenario } from '../engine';
-import { formatFinding, configJson, modelName, formatExpectations } from './format';
+import { formatFinding, configJson, modelName, formatExpectations, rel, relFinding } from './format';
 
 /** Exit codes of the command line (docs: interfaces.md). */
 export const EXIT_OK = 0;
@@ -26,7 +26,7 @@ export function runCheck(files: readonly string[], io: CheckOutput, options: Che
     const result = loadScenario(file);
     let fileErrors = false;
     for (const d of result.diagnostics) {
-      io.out(formatDiagnostic(d));
+      io.out(formatDiagnostic({ ...d, file: rel(d.file) }));
       if (d.severity === 'error') fileErrors = true;
     }
     if (!fileErrors && result.program === undefined) {
@@ -46,7 +46,7 @@ export function runCheck(files: readonly string[], io: CheckOutput, options: Che
       docs.push({
         scenario: file, model: modelName(p), config: configJson(p),
         search: { strategy: 'random', schedules: r.runs, states: null, complete: false, seconds },
-        findings: r.findings, expectations: r.expectations,
+        findings: r.findings.map(relFinding), expectations: r.expectations,
       });
     } else {
       io.out(`${file}: ${r.ok ? 'ok' : 'FAILED'} (${r.runs} schedules, ${r.findings.length} finding(s))`);

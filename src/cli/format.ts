@@ -1,8 +1,27 @@
 // Human and JSON output of findings and runs.
+import * as path from 'path';
 import type { Finding, CheckedProgram, ExpectResult, Machine } from '../engine';
 import { machineState } from '../engine';
 
-export function formatFinding(f: Finding): string {
+/** Paths under the working directory are shown relative to it, as compilers do. */
+export function rel(file: string): string {
+  if (!path.isAbsolute(file)) return file;
+  const r = path.relative(process.cwd(), file);
+  return r.startsWith('..') ? file : r;
+}
+
+/** A finding with its paths as the user sees them. */
+export function relFinding(f: Finding): Finding {
+  return {
+    ...f,
+    message: f.message.split(process.cwd() + path.sep).join(''),
+    location: { ...f.location, file: rel(f.location.file) },
+    stacks: f.stacks.map(s => ({ ...s, frames: s.frames.map(fr => ({ ...fr, file: rel(fr.file) })) })),
+  };
+}
+
+export function formatFinding(finding: Finding): string {
+  const f = relFinding(finding);
   const lines = [`${f.location.file}:${f.location.line}:${f.location.column}: ${f.kind}: ${f.message.split('\n')[0]}`];
   for (const l of f.message.split('\n').slice(1)) lines.push(`    ${l}`);
   lines.push(`  at step ${f.step}, CPU ${f.cpu} (${f.context})`);
@@ -19,7 +38,7 @@ export function configJson(p: CheckedProgram): { smp: boolean; preemptRt: boolea
 }
 
 export function modelName(p: CheckedProgram): string {
-  return p.scenario.model?.quoted ? p.modelFile : p.scenario.model?.name ?? '';
+  return p.scenario.model?.quoted ? rel(p.modelFile) : p.scenario.model?.name ?? '';
 }
 
 export function formatExpectations(ex: ExpectResult[]): string[] {
@@ -30,9 +49,9 @@ export function runJson(m: Machine): unknown {
   return {
     steps: m.steps.map(s => {
       const r = m.locOf(s.loc);
-      return { step: s.step, cpu: s.cpu, context: s.context, location: r ? { file: r.file, line: r.line, column: r.column } : null, event: s.event ?? null };
+      return { step: s.step, cpu: s.cpu, context: s.context, location: r ? { file: rel(r.file), line: r.line, column: r.column } : null, event: s.event ?? null };
     }),
-    findings: m.findings,
+    findings: m.findings.map(relFinding),
     events: m.events.filter(e => e.kind !== 'lock-released'),
     schedule: m.schedule(),
     state: machineState(m),

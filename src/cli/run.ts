@@ -2,14 +2,14 @@
 import { formatDiagnostic, loadScenario, runScenario, ScheduleError, machineState, CompileError } from '../engine';
 import type { CheckOutput } from './check';
 import { EXIT_BAD_INPUT, EXIT_EXPECTATION_FAILED, EXIT_LIMIT, EXIT_OK } from './check';
-import { formatFinding, runJson } from './format';
+import { formatFinding, runJson, rel } from './format';
 
 export interface RunCliOptions { schedule?: string; json?: boolean; maxSteps?: number; seed?: number; strategy?: 'roundrobin' | 'random' }
 
 export function runRun(file: string, io: CheckOutput, o: RunCliOptions): number {
   const result = loadScenario(file);
   let errors = false;
-  for (const d of result.diagnostics) { io.out(formatDiagnostic(d)); if (d.severity === 'error') errors = true; }
+  for (const d of result.diagnostics) { io.out(formatDiagnostic({ ...d, file: rel(d.file) })); if (d.severity === 'error') errors = true; }
   if (errors || !result.program) return EXIT_BAD_INPUT;
   let r;
   try {
@@ -26,7 +26,7 @@ export function runRun(file: string, io: CheckOutput, o: RunCliOptions): number 
   } else {
     for (const s of m.steps) {
       const l = m.locOf(s.loc);
-      io.out(`${String(s.step).padStart(5)}  CPU ${s.cpu} ${s.context.padEnd(8)} ${l.file}:${l.line}:${l.column}${s.event ? `  [${s.event}]` : ''}`);
+      io.out(`${String(s.step).padStart(5)}  CPU ${s.cpu} ${s.context.padEnd(8)} ${rel(l.file)}:${l.line}:${l.column}${s.event ? `  [${s.event}]` : ''}`);
     }
     for (const f of r.findings) io.out(formatFinding(f));
     const st = machineState(m);
