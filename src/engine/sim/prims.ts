@@ -48,8 +48,21 @@ function owner(m: Machine, addr: number): number {
   return m.mem[addr];
 }
 
+/**
+ * A lock primitive touches its lock word directly (not as a data access), so it checks
+ * the address itself: spin_lock(&p->lock) with p NULL oopses as the kernel does, rather
+ * than taking a "lock" at address 0.
+ */
+function lockWord(m: Machine, addr: number): number {
+  if (!validAddr(m, addr)) {
+    throw new Oops(`BUG: kernel NULL pointer dereference, address: 0x${Math.max(0, Math.trunc(addr) || 0).toString(16).padStart(16, '0')}`);
+  }
+  return addr;
+}
+
 /** Lock acquisition. `irq`: the _irqsave/_irq variant; `out`: address of flags (0: none). */
 function acquire(m: Machine, ctx: Context, addr: number, type: LockType, irq: boolean, out: number, trylock: boolean): number {
+  lockWord(m, addr);
   const cpu = m.cpus[ctx.cpu];
   const name = () => m.describeAddr(addr).instance;
   const sleeping = m.rt && type !== 'raw';
@@ -66,6 +79,11 @@ function acquire(m: Machine, ctx: Context, addr: number, type: LockType, irq: bo
   const held: HeldLock = {
     addr, how: 'spin', irqsave: irq && !sleeping, preempt: false, migrate: false, trylock, step: m.step, loc: m.curLoc, irqsWereOff,
   };
+  // lockdep sees a lock/_irqsave acquisition when it is attempted (lock_acquire runs
+  // before the lock word is spun on or slept for), so it reports the IRQ-state and
+  // order rules even on the schedule where the deadlock then happens. A trylock only
+  // counts when it succeeds.
+  if (first && !trylock) m.lockdep.acquire(ctx, held);
   if (sleeping) {
     // rtmutex / RT local lock: own if free, else sleep
     const o = owner(m, addr);
@@ -125,7 +143,7 @@ function acquire(m: Machine, ctx: Context, addr: number, type: LockType, irq: bo
   ctx.waitingOn = 0;
   ctx.held.push(held);
   m.race.acquire(ctx, addr);
-  m.lockdep.acquire(ctx, held);
+  if (trylock) m.lockdep.acquire(ctx, held);
   m.event(ctx, 'lock-acquired', m.describeAddr(addr).cls, { lock: name(), trylock: trylock ? 1 : 0 });
   return 1;
 }
@@ -152,6 +170,7 @@ function mutualExclusion(m: Machine, ctx: Context, addr: number, others: Context
 }
 
 function release(m: Machine, ctx: Context, addr: number, type: LockType, irq: 'none' | 'restore' | 'enable', flags: number): number {
+  lockWord(m, addr);
   const cpu = m.cpus[ctx.cpu];
   let i = -1;
   for (let k = ctx.held.length - 1; k >= 0; k--) if (ctx.held[k].addr === addr) { i = k; break; }
@@ -304,10 +323,10 @@ export function runPrimitive(m: Machine, ctx: Context, name: string, st: number[
     case 'spin_unlock_irq': case 'raw_spin_unlock_irq': case 'local_unlock_irq':
       return release(m, ctx, a(0), lockType(name), 'enable', 0);
     case 'spin_lock_init': case 'raw_spin_lock_init': case 'local_lock_init':
-      m.mem[a(0)] = 0;
+      m.mem[lockWord(m, a(0))] = 0;
       return 0;
     case 'spin_is_locked':
-      return owner(m, a(0)) !== 0 || holders(m, a(0)).length > 0 ? 1 : 0;
+      return owner(m, lockWord(m, a(0))) !== 0 || holders(m, a(0)).length > 0 ? 1 : 0;
 
     // interrupts, preemption, migration
     case 'local_irq_save':
