@@ -241,6 +241,9 @@ describe('front end: malformed inputs', function () {
       const text = `void f(void) ${'{'.repeat(5_000_000)}${'}'.repeat(5_000_000)}`;
       const o = model('10 MB of braces', text, {}, 15_000);
       assert.match(o.diagnostics[0].message, /nesting too deep/);
+      // 10,000,000 tokens: the preprocessor stops at 5,000,000 and says so
+      assert.ok(o.diagnostics.some(d => d.message === 'more than 5000000 tokens after preprocessing; the rest is ignored'),
+        o.diagnostics.map(formatDiagnostic).join('\n'));
     });
   });
 
