@@ -12,6 +12,8 @@ export const EXIT_LIMIT = 3;
 export interface CheckOutput {
   /** Writes one line (without its newline) to standard output. */
   out(line: string): void;
+  /** Writes one line to standard error (diagnostics when stdout carries JSON). */
+  err?(line: string): void;
 }
 
 export interface CheckOptions { schedules?: number; seed?: number; maxSteps?: number; json?: boolean }
@@ -26,7 +28,8 @@ export function runCheck(files: readonly string[], io: CheckOutput, options: Che
     const result = loadScenario(file);
     let fileErrors = false;
     for (const d of result.diagnostics) {
-      io.out(formatDiagnostic({ ...d, file: rel(d.file) }));
+      // with --json, stdout carries only the JSON document
+      (options.json ? io.err ?? io.out : io.out)(formatDiagnostic({ ...d, file: rel(d.file) }));
       if (d.severity === 'error') fileErrors = true;
     }
     if (!fileErrors && result.program === undefined) {
@@ -38,7 +41,7 @@ export function runCheck(files: readonly string[], io: CheckOutput, options: Che
     const t0 = Date.now();
     const r = checkScenario(p, options);
     const seconds = (Date.now() - t0) / 1000;
-    for (const e of r.errors) io.out(e.includes(': error: ') ? e : `${file}: error: ${e}`);
+    for (const e of r.errors) (options.json ? io.err ?? io.out : io.out)(e.includes(': error: ') ? e : `${file}: error: ${e}`);
     if (r.errors.some(e => e.includes(': error: '))) { bad = true; continue; }
     if (r.errors.length) limit = true;
     if (!r.ok) failed = true;

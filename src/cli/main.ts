@@ -74,7 +74,7 @@ function check(args: readonly string[], io: CliIo): number {
   const maxSteps = intOpt(p, '--max-steps', 1);
   for (const v of [schedules, seed, maxSteps]) if (typeof v === 'string') return usageError(io, v);
   if (p.files.length === 0) return usageError(io, 'check needs at least one scenario file');
-  return runCheck(p.files, { out: (line) => io.stdout(`${line}\n`) }, {
+  return runCheck(p.files, { out: (line) => io.stdout(`${line}\n`), err: (line) => io.stderr(`${line}\n`) }, {
     schedules: schedules as number | undefined, seed: seed as number | undefined, maxSteps: maxSteps as number | undefined, json: p.opts.has('--json'),
   });
 }

@@ -135,7 +135,7 @@ def('in_hardirq', 'context', [], 'bool', 'True in hard-IRQ context.');
 def('in_task', 'context', [], 'bool', 'True in task context.');
 def('smp_processor_id', 'percpu', [], 'int', {
   smp: 'The current CPU; reports preemptible-percpu when preemption and migration are enabled.',
-  up: 'Always 0; the preemptible check still applies.',
+  up: 'Always 0; a single CPU cannot migrate, so there is nothing to check.',
   rt: 'The current CPU; migrate_disable is enough to make it stable.',
 });
 def('raw_smp_processor_id', 'percpu', [], 'int', 'The current CPU, without the preemptible check.');

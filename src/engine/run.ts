@@ -79,12 +79,20 @@ export function applyChoice(m: Machine, ch: Choice): boolean {
   return true;
 }
 
+function lockFree(m: Machine, a: number): boolean {
+  return m.mem[a] === 0 && !m.contexts.some(o => o.held.some(h => h.addr === a && h.how !== 'up'));
+}
+
+/** Every runnable context waits for a lock: nothing will ever change. (Runs after every
+ * step, so it allocates nothing and stops at the first context that can move.) */
 function stuck(m: Machine): boolean {
-  // every runnable context waits for a lock: nothing will ever change
-  const live = m.contexts.filter(c => c.status === 'running' || c.status === 'blocked');
-  if (!live.length) return false;
-  const free = (a: number) => m.mem[a] === 0 && !m.contexts.some(o => o.held.some(h => h.addr === a && h.how !== 'up'));
-  return live.every(c => (c.waitingOn !== 0 && !free(c.waitingOn)) || m.current(m.cpus[c.cpu]) !== c);
+  let live = false;
+  for (const c of m.contexts) {
+    if (c.status !== 'running' && c.status !== 'blocked') continue;
+    live = true;
+    if (!((c.waitingOn !== 0 && !lockFree(m, c.waitingOn)) || m.current(m.cpus[c.cpu]) !== c)) return false;
+  }
+  return live;
 }
 
 export function describeChoice(ch: Choice): string {
@@ -118,12 +126,20 @@ export function runScenario(program: CheckedProgram, options: RunOptions = {}): 
     for (const c of m.cpus) c.irqs.forEach((_x, k) => arrivals.set(`${c.id}.${k}`, Math.floor(random() * horizon)));
   }
   let last = -1;
+  const rr: Choice = { kind: 'cpu', cpu: 0, irq: 0 };
   for (;;) {
-    const en = enabledChoices(m);
-    if (!en.length) return result('finished');
-    if (m.step >= maxSteps) return result('max-steps', `stopped after ${maxSteps} steps (--max-steps): the model may loop forever`);
+    // round-robin finds its choice without building the list of enabled ones (every step)
+    const en = random ? enabledChoices(m) : undefined;
+    if (en ? !en.length : !nextRoundRobin(m, last, rr)) return result('finished');
+    if (m.step >= maxSteps) {
+      const where = m.contexts.filter(c => c.status === 'running' && c.frames.length).map(c => {
+        const s = m.stackOf(c);
+        return `CPU ${c.cpu} ${c.label} in ${s.frames.map(f => `${f.function} (${f.file}:${f.line}:${f.column})`).join(' <- ')}`;
+      });
+      return result('max-steps', `stopped after ${maxSteps} steps (--max-steps): the model may loop forever; ${where.join('; ') || 'no context is running'}`);
+    }
     let ch: Choice;
-    if (random) {
+    if (random && en) {
       const due = en.find(c => c.kind === 'irq' && m.step >= (arrivals.get(`${c.cpu}.${c.irq}`) ?? 0));
       const cpus = en.filter(c => c.kind === 'cpu');
       ch = due ?? (cpus.length ? cpus[Math.floor(random() * cpus.length)] : en[Math.floor(random() * en.length)]);
@@ -133,16 +149,40 @@ export function runScenario(program: CheckedProgram, options: RunOptions = {}): 
       }
     }
     else {
-      // round-robin: the next enabled choice after the last one, in a fixed order
-      const order = (c: Choice) => (c.kind === 'cpu' ? c.cpu : m.ncpus + c.cpu * 8 + c.irq);
-      ch = en.find(c => order(c) > last) ?? en[0];
-      last = order(ch);
+      ch = rr;
+      last = roundRobinOrder(m, ch);
     }
     applyChoice(m, ch);
     if (options.stopOnFinding && m.lastFinding) return result('finding');
-    if (m.findings.some(f => f.kind === 'deadlock') && stuck(m)) return result('deadlock');
-    if (stuck(m)) return result('deadlock', 'no context can make progress');
+    if (stuck(m)) return m.findings.some(f => f.kind === 'deadlock') ? result('deadlock') : result('deadlock', 'no context can make progress');
   }
+}
+
+function roundRobinOrder(m: Machine, c: Choice): number {
+  return c.kind === 'cpu' ? c.cpu : m.ncpus + c.cpu * 8 + c.irq;
+}
+
+/**
+ * Round-robin: the next enabled choice after the last one, in a fixed order, else the
+ * first enabled one: enabledChoices(m).find(c => order(c) > last) ?? [0], without
+ * building the list. Writes it into `out`; false when nothing is enabled.
+ */
+function nextRoundRobin(m: Machine, last: number, out: Choice): boolean {
+  let any = false;
+  for (const c of m.cpus) {
+    if (!m.canStep(c.id)) continue;
+    if (!any) { any = true; out.kind = 'cpu'; out.cpu = c.id; out.irq = 0; }
+    if (c.id > last) { out.kind = 'cpu'; out.cpu = c.id; out.irq = 0; return true; }
+  }
+  for (const c of m.cpus) {
+    for (let k = 0; k < c.irqs.length; k++) {
+      if (!m.canDeliver(c.id, k)) continue;
+      const order = m.ncpus + c.id * 8 + k;
+      if (!any) { any = true; out.kind = 'irq'; out.cpu = c.id; out.irq = k; }
+      if (order > last) { out.kind = 'irq'; out.cpu = c.id; out.irq = k; return true; }
+    }
+  }
+  return any;
 }
 
 export interface ExpectResult { text: string; met: boolean }
@@ -173,7 +213,7 @@ export function checkScenario(program: CheckedProgram, options: { schedules?: nu
       if (e instanceof CompileError) { errors.push(`${e.range.file}:${e.range.line}:${e.range.column}: error: ${e.message}`); break; }
       throw e;
     }
-    if (res.stop === 'max-steps') errors.push(res.message!);
+    if (res.stop === 'max-steps' && !errors.includes(res.message!)) errors.push(res.message!);
     for (const f of res.findings) {
       const key = `${f.kind}@${f.location.file}:${f.location.line}:${f.location.column}`;
       if (!seen.has(key)) seen.set(key, f);

@@ -369,8 +369,8 @@ describe('engine: every finding kind, produced by a small model and absent from 
 
   // Known engine bugs in files this suite's author does not own (machine.ts); pending
   // until they are fixed there. Each states what is expected.
-  describe('known bugs (machine.ts), pending', () => {
-    it.skip('a race after a call in the same statement is located at that statement, not at the callee\'s last line', () => {
+  describe('locations of findings after calls and at block ends', () => {
+    it('a race after a call in the same statement is located at that statement, not at the callee\'s last line', () => {
       // Op.RET leaves curLoc at the callee's last step, so the accesses the caller's
       // statement makes after the call are attributed to the callee (after-call.kc:9).
       const p = load(fixture('data-race', 'after-call.lockstep'));
@@ -380,7 +380,7 @@ describe('engine: every finding kind, produced by a small model and absent from 
       assert.equal(f.location.line, position(fixture('data-race', 'after-call.kc'), { file: 'after-call.kc', needle: '/* the racy read and write */' }).line);
     });
 
-    it.skip('context-leak keeps the stack of the context that ends: its scenario block at the closing brace', () => {
+    it('context-leak keeps the stack of the context that ends: its scenario block at the closing brace', () => {
       // checkContextEnd runs after Op.RET popped the block's frame, so the stack is empty.
       const p = load(fixture('context-leak', 'bad.lockstep'));
       const f = runScenario(p, {}).findings.find(x => x.kind === 'context-leak');

@@ -68,18 +68,24 @@ export class Checker {
   // ---- models ----
   checkModel(ast: A.ModelAst): CheckedModel {
     for (const d of ast.decls) this.declare(d);
-    for (const [tag, at] of this.structRefs) {
-      const st = this.structs.get(tag);
-      if (st && !st.complete) this.diags.error(at, 'C004', `struct ${tag}`, suggest(tag, [...this.structs.values()].filter(s => s.complete).map(s => s.tag)).replace(/'([^']+)'\?$/, "'struct $1'?"));
-    }
     for (const d of ast.decls) if (d.kind === 'Function' && d.body) this.checkFunction(d);
     for (const d of ast.decls) {
       if (d.kind === 'Var' && d.init) this.checkInit(d.init, d.type.resolved ?? T.int);
     }
+    this.reportUnknownStructs();
     return {
       ast, structs: this.structs, typedefs: this.typedefs, functions: this.functions, globals: this.globals,
       percpu: this.percpu, enumConsts: this.enumConsts, scope: this.global, lockTypes: this.lockTypes,
     };
+  }
+
+  /** Struct tags used but never defined: C allows a pointer to one, but here it is a typo. */
+  private reportUnknownStructs(): void {
+    for (const [tag, at] of this.structRefs) {
+      const st = this.structs.get(tag);
+      if (st && !st.complete) this.diags.error(at, 'C004', `struct ${tag}`, suggest(tag, [...this.structs.values()].filter(s => s.complete).map(s => s.tag)).replace(/'([^']+)'\?$/, "'struct $1'?"));
+    }
+    this.structRefs.clear();
   }
 
   private define(name: string, sym: Symbol, at: Range): void {
@@ -118,9 +124,9 @@ export class Checker {
         const ret = this.resolve(d.returnType);
         const params = d.params.map(p => this.resolve(p.type));
         const prev = this.functions.get(d.name);
-        if (prev?.body && d.body) { this.diags.error(d.nameRange, 'C005', d.name); return; }
         const sym: Symbol = { kind: 'function', name: d.name, type: { kind: 'func', ret, params, variadic: d.variadic }, decl: d };
         d.sym = sym;
+        if (prev?.body && d.body) { this.diags.error(d.nameRange, 'C005', d.name); return; }
         if (!prev || d.body) {
           this.functions.set(d.name, d);
           this.define(d.name, sym, d.nameRange);
@@ -335,6 +341,7 @@ export class Checker {
     this.scopes = [new Map()];
     for (const s of stmts) this.stmt(s);
     this.finishLabels();
+    this.reportUnknownStructs();
     const res = { frameSize: this.fn.nextSlot, labels: this.fn.labels };
     this.fn = undefined;
     this.scopes = [];
@@ -398,7 +405,7 @@ export class Checker {
         return;
       }
       case 'Case':
-        if (fn.switches === 0) this.diags.error(s.range, 'C011', s.value ? 'case' : 'default', ' or switch');
+        if (fn.switches === 0) this.diags.error(s.range, 'C023', s.value ? 'case' : 'default');
         if (s.value) {
           this.expr(s.value);
           const v = this.constValue(s.value);
@@ -617,7 +624,12 @@ export class Checker {
   }
 
   private memberOf(st: StructType, name: string, at: Range): FieldInfo | undefined {
-    if (!st.complete) { this.diags.error(at, 'C012', typeName(st)); return undefined; }
+    if (!st.complete) {
+      // the use names the problem; do not also call the tag unknown at the end
+      this.structRefs.delete(st.tag);
+      this.diags.error(at, 'C012', typeName(st));
+      return undefined;
+    }
     const f = st.fieldMap.get(name);
     if (!f) this.diags.error(at, 'C002', name, typeName(st), suggest(name, st.fieldMap.keys()));
     return f;
@@ -633,6 +645,10 @@ export class Checker {
     if (s && s.kind === 'function') {
       e.callee.sym = s;
       e.callee.type = s.type;
+      if (!this.functions.get(name)?.body) {
+        if (this.fn?.scenario) this.diags.error(e.calleeRange, 'N008', name, '');
+        else this.diags.error(e.calleeRange, 'C018', name);
+      }
       const ft = s.type;
       const n = e.args.length;
       if (n < ft.params.length || (n > ft.params.length && !ft.variadic)) {

@@ -67,6 +67,7 @@ const MESSAGES = {
   C020: "'{0}' is an engine-provided kernel type and cannot be redefined",
   C021: "array size must be a positive integer constant",
   C022: "expression is not an integer constant",
+  C023: "'{0}' statement not in a switch statement",
   // scenario
   N001: "unknown scenario keyword '{0}'{1}",
   N002: "duplicate '{0}' declaration (first at line {1})",
@@ -86,6 +87,7 @@ const MESSAGES = {
   N016: "config '{0}' expects on, off or an integer",
   N017: "unknown config '{0}'; use SMP, UP, PREEMPT_RT or CONFIG_<NAME>",
   N018: 'model file \'{0}\' was not found',
+  N019: "cannot read scenario file '{0}'",
 } as const;
 
 export type DiagnosticCode = keyof typeof MESSAGES;

@@ -78,7 +78,7 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadResul
   const text = read(file);
   const top: Range = { file, line: 1, column: 1, endLine: 1, endColumn: 1 };
   if (text === undefined) {
-    diags.error(top, 'P001', file);
+    diags.error(top, 'N019', file);
     return { program: undefined, diagnostics: diags.items };
   }
   const sc = parseScenario(file, lex(file, text, diags), diags);

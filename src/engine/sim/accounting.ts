@@ -15,6 +15,8 @@ export class AccountingState {
   /** page address → order, for pages the scenario holds */
   readonly allocated = new Map<number, number>();
   readonly zonesWithFreeCounter = new Set<number>();
+  /** bumped whenever `allocated` changes (the quiescent check may skip when it did not) */
+  allocVersion = 0;
   private reported = new Set<string>();
 
   onCall(m: Machine, ctx: Context, name: string, args: number[]): void {
@@ -42,11 +44,14 @@ export class AccountingState {
       return;
     }
     this.allocated.set(v, order);
+    this.allocVersion++;
   }
 
   private freed(m: Machine, page: number, order: number, how: string): void {
     if (!page) return;
-    if (!this.allocated.delete(page)) {
+    const had = this.allocated.delete(page);
+    if (had) this.allocVersion++;
+    if (!had) {
       const p = m.pageOf(page);
       if (p) m.report('page-accounting', `page-accounting: ${how}() of page pfn ${p.pfn} of zone ${p.zone.name}, which the scenario does not hold (freed twice, or never allocated)`);
     }
@@ -60,91 +65,197 @@ export class AccountingState {
   }
 }
 
-type Place = { what: string; head: number };
+/** Layout constants of the accounting walk, computed once per machine. */
+interface Layout {
+  lruOff: number;
+  pageCells: number;
+  freeArea: number;
+  faCells: number;
+  flOff: number;
+  nrFreeOff: number;
+  nMt: number;
+  nLists: number;
+  listsOff: number;
+  countOff: number;
+}
+
+// Where a page was seen, as numbers; the words of a message are made only when a
+// problem is reported (this check runs at every quiescent step).
+const BUDDY = 0;
+const PCP = 1;
+const HANDED_OUT = 2;
+
+function placeText(kind: number, a: number, b: number, c: number): string {
+  if (kind === BUDDY) return `in the buddy's free_area[${a}].free_list[${MIGRATETYPES[b] ?? b}] (an order-${a} block at pfn ${c})`;
+  if (kind === PCP) return `on CPU ${a}'s pcp list ${b} (order ${c})`;
+  return 'handed out to a scenario block';
+}
+
+function listText(kind: number, a: number, b: number, c: number): string {
+  if (kind === BUDDY) return `the buddy's free_area[${a}].free_list[${MIGRATETYPES[b] ?? b}]`;
+  return `CPU ${a}'s pcp list ${b} (order ${c})`;
+}
+
+/** The accounting walk of one machine, with its buffers kept between checks. */
+class Checker {
+  private readonly L: Layout;
+  private readonly places: Int32Array[];
+  // the places seen in this zone's walk: places[i] = 1 + index into these
+  private kinds: number[] = [];
+  private as: number[] = [];
+  private bs: number[] = [];
+  private cs: number[] = [];
+  private scratch: number[] = [];
+  private nScratch = 0;
+  private z!: ZoneInfo;
+  private zonePlaces!: Int32Array;
+
+  constructor(private readonly m: Machine) {
+    const zs = m.zoneStruct;
+    const pcps = m.pcpStruct;
+    const faStruct = m.program.model.structs.get('free_area')!;
+    this.L = {
+      lruOff: offsetOf(m.pageStruct, 'lru'),
+      pageCells: cellsOf(m.pageStruct),
+      freeArea: offsetOf(zs, 'free_area'),
+      faCells: cellsOf(faStruct),
+      flOff: offsetOf(faStruct, 'free_list'),
+      nrFreeOff: offsetOf(faStruct, 'nr_free'),
+      nMt: cellsOf(faStruct.fieldMap.get('free_list')!.type) / 2,
+      nLists: cellsOf(pcps.fieldMap.get('lists')!.type) / 2,
+      listsOff: offsetOf(pcps, 'lists'),
+      countOff: offsetOf(pcps, 'count'),
+    };
+    this.places = m.zones.map(z => new Int32Array(z.pages));
+  }
+
+  private problem(msg: string, key: string): void {
+    if (this.m.accounting.once(key)) this.m.report('page-accounting', msg, [], `:${key}`);
+  }
+
+  /** The pfn of a struct page address (what m.pageOf gives), or -1; allocates nothing. */
+  private pfnOf(addr: number): number {
+    const pc = this.L.pageCells;
+    for (const z of this.m.zones) {
+      if (addr >= z.pageBase && addr < z.pageBase + z.pages * pc) {
+        if ((addr - z.pageBase) % pc !== 0) return -1;
+        return z.startPfn + (addr - z.pageBase) / pc;
+      }
+    }
+    return -1;
+  }
+
+  private mark(pfn: number, order: number, kind: number, a: number, b: number, c: number): void {
+    const z = this.z;
+    const places = this.zonePlaces;
+    this.kinds.push(kind); this.as.push(a); this.bs.push(b); this.cs.push(c);
+    const id = this.kinds.length;
+    const n = 1 << order;
+    for (let k = 0; k < n; k++) {
+      const i = pfn - z.startPfn + k;
+      if (i < 0 || i >= z.pages) continue;
+      const old = places[i];
+      if (old) {
+        const key = `two:${z.name}:${pfn + k}`;
+        if (this.m.accounting.once(key)) {
+          const o = old - 1;
+          this.m.report('page-accounting', `page-accounting: page pfn ${pfn + k} of zone ${z.name} is in two places: ${placeText(this.kinds[o], this.as[o], this.bs[o], this.cs[o])} and ${placeText(kind, a, b, c)}`, [], `:${key}`);
+        }
+      } else places[i] = id;
+    }
+  }
+
+  /** Walks a list into scratch[0..nScratch) (the pfns on it); false when its links are broken. */
+  private walk(head: number, kind: number, a: number, b: number, c: number): boolean {
+    const mem = this.m.mem;
+    const z = this.z;
+    const lruOff = this.L.lruOff;
+    let n = 0;
+    let node = mem[head];
+    let prev = head;
+    for (let guard = 0; node !== head; guard++) {
+      if (guard > z.pages + 1 || !Number.isInteger(node) || node < 64 || node >= mem.length || mem[node + 1] !== prev) {
+        this.problem(`page-accounting: ${listText(kind, a, b, c)} of zone ${z.name} has broken links`, `broken:${head}`);
+        this.nScratch = 0;
+        return false;
+      }
+      const pfn = this.pfnOf(node - lruOff);
+      if (pfn >= 0) this.scratch[n++] = pfn;
+      prev = node;
+      node = mem[node];
+    }
+    this.nScratch = n;
+    return true;
+  }
+
+  // what the machine looked like at the last check
+  private lastEpoch = -1;
+  private lastAlloc = -1;
+  private lastStep = -1;
+  private lastMem: Float64Array | undefined;
+
+  run(): void {
+    const m = this.m;
+    // Nothing was written since the last check, in a run that only went forward: the
+    // walk would see the same lists and report only problems already reported.
+    if (m.memEpoch === this.lastEpoch && m.accounting.allocVersion === this.lastAlloc && m.mem === this.lastMem && m.step >= this.lastStep) return;
+    this.lastEpoch = m.memEpoch;
+    this.lastAlloc = m.accounting.allocVersion;
+    this.lastStep = m.step;
+    this.lastMem = m.mem;
+    const acc = m.accounting;
+    const L = this.L;
+    const mem = m.mem;
+    for (const z of m.zones) {
+      this.z = z;
+      const places = this.zonePlaces = this.places[z.index];
+      places.fill(0);
+      this.kinds.length = 0; this.as.length = 0; this.bs.length = 0; this.cs.length = 0;
+      for (let o = 0; o < MAX_ORDER; o++) {
+        let blocks = 0;
+        for (let mt = 0; mt < L.nMt; mt++) {
+          const head = z.addr + L.freeArea + o * L.faCells + L.flOff + mt * 2;
+          if (!this.walk(head, BUDDY, o, mt, 0)) continue;
+          const n = this.nScratch;
+          blocks += n;
+          for (let j = 0; j < n; j++) { const pfn = this.scratch[j]; this.mark(pfn, o, BUDDY, o, mt, pfn); }
+        }
+        const nr = mem[z.addr + L.freeArea + o * L.faCells + L.nrFreeOff];
+        if (nr !== blocks) this.problem(`page-accounting: zone ${z.name} free_area[${o}].nr_free is ${nr} but its free lists hold ${blocks} block(s)`, `nrfree:${z.name}:${o}:${nr}:${blocks}`);
+      }
+      for (let c = 0; c < m.ncpus; c++) {
+        const pcp = m.pcpAddr(z.index, c);
+        let pages = 0;
+        for (let k = 0; k < L.nLists; k++) {
+          const order = pindexToOrder(k);
+          if (!this.walk(pcp + L.listsOff + 2 * k, PCP, c, k, order)) continue;
+          const n = this.nScratch;
+          pages += n << order;
+          for (let j = 0; j < n; j++) this.mark(this.scratch[j], order, PCP, c, k, order);
+        }
+        const count = mem[pcp + L.countOff];
+        if (count !== pages) this.problem(`page-accounting: pcp->count of CPU ${c} zone ${z.name} is ${count} but its lists hold ${pages} page(s)`, `count:${z.name}:${c}:${count}:${pages}`);
+      }
+      for (const [page, order] of acc.allocated) {
+        const p = m.pageOf(page);
+        if (p && p.zone === z) this.mark(p.pfn, order, HANDED_OUT, 0, 0, 0);
+      }
+      for (let i = 0; i < z.pages; i++) {
+        if (!places[i]) {
+          this.problem(`page-accounting: page pfn ${z.startPfn + i} of zone ${z.name} is lost: not in the buddy, on no pcp list, and not handed out`, `lost:${z.name}:${z.startPfn + i}`);
+          break; // one lost page names the problem; the rest follow from it
+        }
+      }
+    }
+  }
+}
+
+const checkers = new WeakMap<Machine, Checker>();
 
 export function checkAccounting(m: Machine): void {
-  const acc = m.accounting;
-  const zs = m.zoneStruct;
-  const pcps = m.pcpStruct;
-  const lruOff = offsetOf(m.pageStruct, 'lru');
-  const pageCells = cellsOf(m.pageStruct);
-  const freeArea = offsetOf(zs, 'free_area');
-  const faStruct = m.program.model.structs.get('free_area')!;
-  const faCells = cellsOf(faStruct);
-  const flOff = offsetOf(faStruct, 'free_list');
-  const nrFreeOff = offsetOf(faStruct, 'nr_free');
-  const nMt = (cellsOf(faStruct.fieldMap.get('free_list')!.type)) / 2;
-  const nLists = cellsOf(pcps.fieldMap.get('lists')!.type) / 2;
-  const mem = m.mem;
-
-  for (const z of m.zones) {
-    const places: (Place | undefined)[] = new Array(z.pages);
-    const problem = (msg: string, key: string) => { if (acc.once(key)) m.report('page-accounting', msg, [], `:${key}`); };
-    const mark = (pfn: number, order: number, place: Place) => {
-      for (let k = 0; k < 1 << order; k++) {
-        const i = pfn - z.startPfn + k;
-        if (i < 0 || i >= z.pages) continue;
-        const old = places[i];
-        if (old) problem(`page-accounting: page pfn ${pfn + k} of zone ${z.name} is in two places: ${old.what} and ${place.what}`, `two:${z.name}:${pfn + k}`);
-        else places[i] = place;
-      }
-    };
-    // walks a list; returns the pages on it, or undefined when its links are broken
-    const walk = (head: number, what: string): number[] | undefined => {
-      const pages: number[] = [];
-      let node = mem[head];
-      let prev = head;
-      for (let guard = 0; node !== head; guard++) {
-        if (guard > z.pages + 1 || !Number.isInteger(node) || node < 64 || node >= mem.length || mem[node + 1] !== prev) {
-          problem(`page-accounting: ${what} of zone ${z.name} has broken links`, `broken:${head}`);
-          return undefined;
-        }
-        const page = node - lruOff;
-        const p = m.pageOf(page);
-        if (p) pages.push(p.pfn);
-        prev = node;
-        node = mem[node];
-      }
-      return pages;
-    };
-    for (let o = 0; o < MAX_ORDER; o++) {
-      let blocks = 0;
-      for (let mt = 0; mt < nMt; mt++) {
-        const what = `the buddy's free_area[${o}].free_list[${MIGRATETYPES[mt] ?? mt}]`;
-        const pages = walk(z.addr + freeArea + o * faCells + flOff + mt * 2, what);
-        if (!pages) continue;
-        blocks += pages.length;
-        for (const pfn of pages) mark(pfn, o, { what: `in ${what} (an order-${o} block at pfn ${pfn})`, head: 0 });
-      }
-      const nr = mem[z.addr + freeArea + o * faCells + nrFreeOff];
-      if (nr !== blocks) problem(`page-accounting: zone ${z.name} free_area[${o}].nr_free is ${nr} but its free lists hold ${blocks} block(s)`, `nrfree:${z.name}:${o}:${nr}:${blocks}`);
-    }
-    for (let c = 0; c < m.ncpus; c++) {
-      const pcp = m.pcpAddr(z.index, c);
-      let pages = 0;
-      for (let k = 0; k < nLists; k++) {
-        const order = pindexToOrder(k);
-        const what = `CPU ${c}'s pcp list ${k} (order ${order})`;
-        const on = walk(pcp + offsetOf(pcps, 'lists') + 2 * k, what);
-        if (!on) continue;
-        pages += on.length << order;
-        for (const pfn of on) mark(pfn, order, { what: `on ${what}`, head: 0 });
-      }
-      const count = mem[pcp + offsetOf(pcps, 'count')];
-      if (count !== pages) problem(`page-accounting: pcp->count of CPU ${c} zone ${z.name} is ${count} but its lists hold ${pages} page(s)`, `count:${z.name}:${c}:${count}:${pages}`);
-    }
-    for (const [page, order] of acc.allocated) {
-      const p = m.pageOf(page);
-      if (p && p.zone === z) mark(p.pfn, order, { what: 'handed out to a scenario block', head: 0 });
-    }
-    for (let i = 0; i < z.pages; i++) {
-      if (!places[i]) {
-        problem(`page-accounting: page pfn ${z.startPfn + i} of zone ${z.name} is lost: not in the buddy, on no pcp list, and not handed out`, `lost:${z.name}:${z.startPfn + i}`);
-        break; // one lost page names the problem; the rest follow from it
-      }
-    }
-    void pageCells;
-  }
+  let c = checkers.get(m);
+  if (!c) { c = new Checker(m); checkers.set(m, c); }
+  c.run();
 }
 
 export function zoneFreeCount(m: Machine, z: ZoneInfo): number {

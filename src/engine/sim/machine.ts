@@ -45,8 +45,17 @@ export class Machine {
   readonly events: MachineEvent[] = [];
   readonly steps: StepRecord[] = [];
   recordSteps = true;
-  /** the scheduler choices so far, one per step or arrival: c0, i0, i0.1 */
-  readonly choices: string[] = [];
+  // the scheduler choices so far, one number each (a long run makes millions of them):
+  // cN → N, iN.K → -(1 + N * 65536 + K)
+  private choiceBuf = new Int32Array(1024);
+  private nChoices = 0;
+  /** Bumped by everything that may write `mem` during a step: store(), a new frame, any
+   * builtin (lock words, list links). Page accounting skips a quiescent check when it and
+   * the set of handed-out pages are as they were at the last check. Code that writes
+   * `mem` some other way between steps must call memChanged(). */
+  memEpoch = 0;
+  private describeCache = new Map<number, { cls: string; instance: string; cpu?: number }>();
+  private pageCells = 1;
   readonly detectorsOn: boolean;
   readonly lockdep: Lockdep;
   readonly race: RaceDetector;
@@ -74,6 +83,7 @@ export class Machine {
     this.pageStruct = p.model.structs.get('page')!;
     this.zoneStruct = p.model.structs.get('zone')!;
     this.pcpStruct = p.model.structs.get('per_cpu_pages')!;
+    this.pageCells = cellsOf(this.pageStruct);
 
     // ---- static memory: globals, zones, then the per-CPU areas, pages, stacks ----
     let next = FIRST_ADDR;
@@ -158,11 +168,11 @@ export class Machine {
   }
 
   pageAddr(zone: ZoneInfo, pfn: number): number {
-    return zone.pageBase + (pfn - zone.startPfn) * cellsOf(this.pageStruct);
+    return zone.pageBase + (pfn - zone.startPfn) * this.pageCells;
   }
 
   pageOf(addr: number): { zone: ZoneInfo; pfn: number } | undefined {
-    const pc = cellsOf(this.pageStruct);
+    const pc = this.pageCells;
     for (const z of this.zones) {
       if (addr >= z.pageBase && addr < z.pageBase + z.pages * pc) {
         if ((addr - z.pageBase) % pc !== 0) return undefined;
@@ -176,8 +186,19 @@ export class Machine {
     return this.zones.find(z => z.addr === addr);
   }
 
-  /** A name for an address as a kernel developer writes it: "pcp->lock", "zone->lock". */
+  /** A name for an address as a kernel developer writes it: "pcp->lock", "zone->lock".
+   * The layout never changes after construction, so names are computed once per address
+   * (the result is shared and frozen). */
   describeAddr(addr: number): { cls: string; instance: string; cpu?: number } {
+    let d = this.describeCache.get(addr);
+    if (!d) {
+      d = Object.freeze(this.describeUncached(addr));
+      this.describeCache.set(addr, d);
+    }
+    return d;
+  }
+
+  private describeUncached(addr: number): { cls: string; instance: string; cpu?: number } {
     for (const r of this.regions) {
       if (addr < r.base || addr >= r.base + r.cells) continue;
       let t: Type = r.type;
@@ -214,6 +235,11 @@ export class Machine {
     return { cls: `0x${addr.toString(16)}`, instance: `0x${addr.toString(16)}` };
   }
 
+  /** Memory was written outside a step (a restored snapshot, a debugger edit). */
+  memChanged(): void {
+    this.memEpoch++;
+  }
+
   isShared(addr: number): boolean {
     return addr < this.stackStart;
   }
@@ -230,6 +256,7 @@ export class Machine {
   private pushFrame(ctx: Context, fn: CompiledProgram['fns'][number], args: number[]): boolean {
     const base = ctx.sp;
     if (ctx.frames.length >= MAX_FRAMES || base + fn.frameCells > ctx.stackEnd) return false;
+    this.memEpoch++;
     this.mem.fill(0, base, base + fn.frameCells);
     for (let i = 0; i < fn.paramOffsets.length; i++) this.mem[base + fn.paramOffsets[i]] = wrap(args[i] ?? 0, fn.paramWidths[i]);
     ctx.sp = base + fn.frameCells;
@@ -269,7 +296,7 @@ export class Machine {
     const cpu = this.cpus[cpuId];
     const irq = cpu.irqs[k];
     const interrupted = this.current(cpu) ?? cpu.task;
-    this.choices.push(k ? `i${cpuId}.${k}` : `i${cpuId}`);
+    this.pushChoice(-(1 + cpuId * 65536 + k));
     irq.arrivalsLeft--;
     irq.status = 'running';
     irq.held.length = 0;
@@ -288,7 +315,6 @@ export class Machine {
 
   /** The block at the bottom of ctx returned. */
   private blockDone(ctx: Context): void {
-    this.checkContextEnd(ctx);
     const cpu = this.cpus[ctx.cpu];
     if (ctx.kind === 'task') {
       if (ctx.blockIdx + 1 < ctx.blocks.length) { this.enterBlock(ctx, ctx.blockIdx + 1); return; }
@@ -313,12 +339,12 @@ export class Machine {
     const where = ctx.kind === 'task' ? 'returning to user space' : 'returning from interrupt';
     if (ctx.held.length) {
       const names = ctx.held.map(h => this.describeAddr(h.addr).instance).join(', ');
-      this.report('context-leak', `BUG: lock held when ${where}!\n${ctx.label} on CPU#${ctx.cpu} is leaving ${ctx.held.length} lock(s) held: ${names}`);
+      this.report('context-leak', `BUG: lock held when ${where}!\n${ctx.label} on CPU#${ctx.cpu} is leaving ${ctx.held.length} lock(s) held: ${names}`, [], ':locks');
       // the locks stay held: other contexts that want them will wait forever
     }
     const irqsOff = ctx.kind === 'hardirq' ? false : cpu.irqsDisabled;
     if (ctx.preemptCount !== 0 || irqsOff) {
-      this.report('context-leak', `BUG: scheduling while atomic: ${ctx.label}/${ctx.cpu}/0x${(ctx.preemptCount).toString(16).padStart(8, '0')}\n${where} with ${irqsOff ? 'interrupts disabled' : ''}${irqsOff && ctx.preemptCount ? ' and ' : ''}${ctx.preemptCount ? `preempt_count ${ctx.preemptCount}` : ''}`);
+      this.report('context-leak', `BUG: scheduling while atomic: ${ctx.label}/${ctx.cpu}/0x${(ctx.preemptCount).toString(16).padStart(8, '0')}\n${where} with ${irqsOff ? 'interrupts disabled' : ''}${irqsOff && ctx.preemptCount ? ' and ' : ''}${ctx.preemptCount ? `preempt_count ${ctx.preemptCount}` : ''}`, [], ':atomic');
       if (ctx.kind === 'task') { ctx.preemptCount = 0; cpu.irqsDisabled = false; }
     }
     if (ctx.migrateDisable !== 0 && ctx.held.length === 0) ctx.migrateDisable = 0;
@@ -338,8 +364,35 @@ export class Machine {
     return { cpu: ctx.cpu, context: ctx.label, frames };
   }
 
+  /** the scheduler choices so far, one per step or arrival: c0, i0, i0.1 */
+  get choices(): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < this.nChoices; i++) out.push(choiceName(this.choiceBuf[i]));
+    return out;
+  }
+
+  private pushChoice(c: number): void {
+    if (this.nChoices === this.choiceBuf.length) {
+      const bigger = new Int32Array(this.choiceBuf.length * 2);
+      bigger.set(this.choiceBuf);
+      this.choiceBuf = bigger;
+    }
+    this.choiceBuf[this.nChoices++] = c;
+  }
+
+  /** The choices so far as a schedule string: compressSchedule(choices), without the array. */
   schedule(): string {
-    return compressSchedule(this.choices);
+    const out: string[] = [];
+    const buf = this.choiceBuf;
+    let i = 0;
+    while (i < this.nChoices) {
+      let j = i;
+      while (j < this.nChoices && buf[j] === buf[i]) j++;
+      const n = j - i;
+      out.push(n > 1 ? `${choiceName(buf[i])}*${n}` : choiceName(buf[i]));
+      i = j;
+    }
+    return out.join(',');
   }
 
   /** Records a finding once per kind and location. `others`: further contexts involved. */
@@ -385,6 +438,7 @@ export class Machine {
     if (addr < FIRST_ADDR || addr >= this.mem.length || !Number.isInteger(addr)) {
       throw new Oops(`BUG: kernel NULL pointer dereference, address: ${hex(addr)}`);
     }
+    this.memEpoch++;
     if (this.detectorsOn && addr < this.stackStart && this.cur !== this.bootCtx) this.race.write(this.cur, addr, marked);
     this.mem[addr] = v;
   }
@@ -407,7 +461,7 @@ export class Machine {
     if (!ctx) return false;
     if (this.rt && ctx.kind === 'irqthread') cpu.activeThread = ctx;
     this.cur = ctx;
-    this.choices.push(`c${cpuId}`);
+    this.pushChoice(cpuId);
     this.step++;
     this.stepEvent = undefined;
     this.lastFinding = undefined;
@@ -423,7 +477,8 @@ export class Machine {
     if (this.recordSteps) this.steps.push({ step: this.step, cpu: cpuId, context: ctx.label, loc: startLoc, event: this.stepEvent });
     if (this.detectorsOn) {
       this.checkDeadlock();
-      if (this.quiescent()) checkAccounting(this);
+      // accounting findings point at what the step ran (a model's return, say)
+      if (this.quiescent()) { this.curLoc = startLoc; checkAccounting(this); }
     }
     return true;
   }
@@ -509,6 +564,8 @@ export class Machine {
         }
         case Op.RET: {
           const v = st.pop() ?? 0;
+          // a block ending: judge what it leaves behind while its frame still shows where
+          if (ctx.frames.length === 1 && ctx !== this.bootCtx) this.checkContextEnd(ctx);
           const done = ctx.frames.pop()!;
           ctx.sp = done.base;
           if (ctx.frames.length === 0) {
@@ -517,6 +574,9 @@ export class Machine {
             return;
           }
           this.accounting.onReturn(this, ctx, done, v);
+          // back in the caller's statement: findings from here on are the caller's
+          const caller = ctx.frames[ctx.frames.length - 1];
+          this.curLoc = caller.fn.code[Math.max(0, caller.pc - 1)].loc;
           st.push(v);
           executed = true;
           continue;
@@ -526,6 +586,7 @@ export class Machine {
           const prim = isPrimitiveCached(ins);
           if (prim && primDone) return;
           this.curLoc = ins.loc;
+          this.memEpoch++;
           const r = runPrimitive(this, ctx, b.name, st, ins);
           if (r === BLOCKED) return;
           st.length -= ins.b;
@@ -567,8 +628,11 @@ export class Machine {
 
   // ---- deadlock: a cycle of waits, or nobody can move while some wait ----
   private checkDeadlock(): void {
+    // the common case, nobody waits, without allocating
+    let anyWaiting = false;
+    for (const c of this.contexts) if (c.waitingOn !== 0 && (c.status === 'running' || c.status === 'blocked')) { anyWaiting = true; break; }
+    if (!anyWaiting) return;
     const waiting = this.contexts.filter(c => c.waitingOn !== 0 && (c.status === 'running' || c.status === 'blocked'));
-    if (!waiting.length) return;
     // waits-for: waiter → holder(s) of its lock; a context below another on its CPU waits for it
     const waitsFor = (c: Context): Context[] => {
       const out: Context[] = [];
@@ -620,6 +684,14 @@ export class Machine {
 }
 
 export class Oops extends Error {}
+
+function choiceName(c: number): string {
+  if (c >= 0) return `c${c}`;
+  const v = -c - 1;
+  const cpu = Math.floor(v / 65536);
+  const k = v % 65536;
+  return k ? `i${cpu}.${k}` : `i${cpu}`;
+}
 
 function hex(n: number): string {
   return '0x' + Math.max(0, Math.trunc(n)).toString(16).padStart(16, '0');

@@ -87,8 +87,9 @@ function acquire(m: Machine, ctx: Context, addr: number, type: LockType, irq: bo
   if (sleeping) {
     // rtmutex / RT local lock: own if free, else sleep
     const o = owner(m, addr);
+    // rt_spin_trylock fails on any owner, itself included, and never sleeps
+    if (o !== 0 && trylock) { tryFailed(m, ctx, addr); return 0; }
     if (o !== 0 && o !== ctx.id + 1) {
-      if (trylock) { tryFailed(m, ctx, addr); return 0; }
       if (first) m.event(ctx, 'lock-contended', m.describeAddr(addr).cls, { lock: name() });
       ctx.waitingOn = addr;
       ctx.status = 'blocked';

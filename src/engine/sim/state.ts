@@ -53,6 +53,7 @@ export class Context {
   }
 
   get label(): string {
+    if (this.name === 'boot') return 'boot';
     return this.kind === 'task' ? 'task' : this.kind === 'hardirq' ? 'hardirq' : this.name;
   }
 }
