@@ -81,6 +81,7 @@ interface Layout {
 
 // Where a page was seen, as numbers; the words of a message are made only when a
 // problem is reported (this check runs at every quiescent step).
+const TWO24 = 2 ** 24;
 const BUDDY = 0;
 const PCP = 1;
 const HANDED_OUT = 2;
@@ -99,7 +100,7 @@ function listText(kind: number, a: number, b: number, c: number): string {
 /** The accounting walk of one machine, with its buffers kept between checks. */
 class Checker {
   private readonly L: Layout;
-  private readonly places: Int32Array[];
+  private readonly places: Int32Array[] = [];
   // the places seen in this zone's walk: places[i] = 1 + index into these
   private kinds: number[] = [];
   private as: number[] = [];
@@ -126,7 +127,6 @@ class Checker {
       listsOff: offsetOf(pcps, 'lists'),
       countOff: offsetOf(pcps, 'count'),
     };
-    this.places = m.zones.map(z => new Int32Array(z.pages));
   }
 
   private problem(msg: string, key: string): void {
@@ -194,6 +194,90 @@ class Checker {
   private lastStep = -1;
   private lastMem: Float64Array | undefined;
 
+  // the quick pass: every place as an interval of page indexes, start * 2^24 + end
+  private intervals = new Float64Array(64);
+  private nIntervals = 0;
+
+  private interval(pfn: number, order: number): void {
+    const z = this.z;
+    const start = Math.max(0, pfn - z.startPfn);
+    const end = Math.min(z.pages, pfn - z.startPfn + (1 << order));
+    if (start >= end) return; // wholly outside the zone: marks nothing
+    if (this.nIntervals === this.intervals.length) {
+      const bigger = new Float64Array(this.intervals.length * 2);
+      bigger.set(this.intervals);
+      this.intervals = bigger;
+    }
+    this.intervals[this.nIntervals++] = start * TWO24 + end;
+  }
+
+  /** Walks a list into scratch without reporting; false when its links are broken. */
+  private walkQuiet(head: number): boolean {
+    const mem = this.m.mem;
+    const z = this.z;
+    const lruOff = this.L.lruOff;
+    let n = 0;
+    let node = mem[head];
+    let prev = head;
+    for (let guard = 0; node !== head; guard++) {
+      if (guard > z.pages + 1 || !Number.isInteger(node) || node < 64 || node >= mem.length || mem[node + 1] !== prev) return false;
+      const pfn = this.pfnOf(node - lruOff);
+      if (pfn >= 0) this.scratch[n++] = pfn;
+      prev = node;
+      node = mem[node];
+    }
+    this.nScratch = n;
+    return true;
+  }
+
+  /**
+   * The same walk as zoneCheck, reporting nothing: true when it would find nothing to
+   * report (no broken list, counters right, the places tile the zone's pages exactly).
+   * Then zoneCheck is not needed; otherwise zoneCheck runs and reports as always.
+   */
+  private zoneClean(z: ZoneInfo): boolean {
+    const m = this.m;
+    const L = this.L;
+    const mem = m.mem;
+    if (z.pages >= TWO24) return false;
+    this.z = z;
+    this.nIntervals = 0;
+    for (let o = 0; o < MAX_ORDER; o++) {
+      let blocks = 0;
+      for (let mt = 0; mt < L.nMt; mt++) {
+        if (!this.walkQuiet(z.addr + L.freeArea + o * L.faCells + L.flOff + mt * 2)) return false;
+        const n = this.nScratch;
+        blocks += n;
+        for (let j = 0; j < n; j++) this.interval(this.scratch[j], o);
+      }
+      if (mem[z.addr + L.freeArea + o * L.faCells + L.nrFreeOff] !== blocks) return false;
+    }
+    for (let c = 0; c < m.ncpus; c++) {
+      const pcp = m.pcpAddr(z.index, c);
+      let pages = 0;
+      for (let k = 0; k < L.nLists; k++) {
+        const order = pindexToOrder(k);
+        if (!this.walkQuiet(pcp + L.listsOff + 2 * k)) return false;
+        const n = this.nScratch;
+        pages += n << order;
+        for (let j = 0; j < n; j++) this.interval(this.scratch[j], order);
+      }
+      if (mem[pcp + L.countOff] !== pages) return false;
+    }
+    for (const [page, order] of m.accounting.allocated) {
+      const p = m.pageOf(page);
+      if (p && p.zone === z) this.interval(p.pfn, order);
+    }
+    const iv = this.intervals.subarray(0, this.nIntervals).sort();
+    let cursor = 0;
+    for (let i = 0; i < iv.length; i++) {
+      const start = Math.floor(iv[i] / TWO24);
+      if (start !== cursor) return false; // a gap (a lost page) or an overlap (two places)
+      cursor = iv[i] - start * TWO24;
+    }
+    return cursor === z.pages;
+  }
+
   run(): void {
     const m = this.m;
     // Nothing was written since the last check, in a run that only went forward: the
@@ -203,48 +287,54 @@ class Checker {
     this.lastAlloc = m.accounting.allocVersion;
     this.lastStep = m.step;
     this.lastMem = m.mem;
+    for (const z of m.zones) if (!this.zoneClean(z)) this.zoneCheck(z);
+  }
+
+  /** The walk that reports: every place of every page, in the order problems are named. */
+  private zoneCheck(z: ZoneInfo): void {
+    const m = this.m;
     const acc = m.accounting;
     const L = this.L;
     const mem = m.mem;
-    for (const z of m.zones) {
-      this.z = z;
-      const places = this.zonePlaces = this.places[z.index];
-      places.fill(0);
-      this.kinds.length = 0; this.as.length = 0; this.bs.length = 0; this.cs.length = 0;
-      for (let o = 0; o < MAX_ORDER; o++) {
-        let blocks = 0;
-        for (let mt = 0; mt < L.nMt; mt++) {
-          const head = z.addr + L.freeArea + o * L.faCells + L.flOff + mt * 2;
-          if (!this.walk(head, BUDDY, o, mt, 0)) continue;
-          const n = this.nScratch;
-          blocks += n;
-          for (let j = 0; j < n; j++) { const pfn = this.scratch[j]; this.mark(pfn, o, BUDDY, o, mt, pfn); }
-        }
-        const nr = mem[z.addr + L.freeArea + o * L.faCells + L.nrFreeOff];
-        if (nr !== blocks) this.problem(`page-accounting: zone ${z.name} free_area[${o}].nr_free is ${nr} but its free lists hold ${blocks} block(s)`, `nrfree:${z.name}:${o}:${nr}:${blocks}`);
+    this.z = z;
+    let places = this.places[z.index];
+    if (!places) places = this.places[z.index] = new Int32Array(z.pages);
+    this.zonePlaces = places;
+    places.fill(0);
+    this.kinds.length = 0; this.as.length = 0; this.bs.length = 0; this.cs.length = 0;
+    for (let o = 0; o < MAX_ORDER; o++) {
+      let blocks = 0;
+      for (let mt = 0; mt < L.nMt; mt++) {
+        const head = z.addr + L.freeArea + o * L.faCells + L.flOff + mt * 2;
+        if (!this.walk(head, BUDDY, o, mt, 0)) continue;
+        const n = this.nScratch;
+        blocks += n;
+        for (let j = 0; j < n; j++) { const pfn = this.scratch[j]; this.mark(pfn, o, BUDDY, o, mt, pfn); }
       }
-      for (let c = 0; c < m.ncpus; c++) {
-        const pcp = m.pcpAddr(z.index, c);
-        let pages = 0;
-        for (let k = 0; k < L.nLists; k++) {
-          const order = pindexToOrder(k);
-          if (!this.walk(pcp + L.listsOff + 2 * k, PCP, c, k, order)) continue;
-          const n = this.nScratch;
-          pages += n << order;
-          for (let j = 0; j < n; j++) this.mark(this.scratch[j], order, PCP, c, k, order);
-        }
-        const count = mem[pcp + L.countOff];
-        if (count !== pages) this.problem(`page-accounting: pcp->count of CPU ${c} zone ${z.name} is ${count} but its lists hold ${pages} page(s)`, `count:${z.name}:${c}:${count}:${pages}`);
+      const nr = mem[z.addr + L.freeArea + o * L.faCells + L.nrFreeOff];
+      if (nr !== blocks) this.problem(`page-accounting: zone ${z.name} free_area[${o}].nr_free is ${nr} but its free lists hold ${blocks} block(s)`, `nrfree:${z.name}:${o}:${nr}:${blocks}`);
+    }
+    for (let c = 0; c < m.ncpus; c++) {
+      const pcp = m.pcpAddr(z.index, c);
+      let pages = 0;
+      for (let k = 0; k < L.nLists; k++) {
+        const order = pindexToOrder(k);
+        if (!this.walk(pcp + L.listsOff + 2 * k, PCP, c, k, order)) continue;
+        const n = this.nScratch;
+        pages += n << order;
+        for (let j = 0; j < n; j++) this.mark(this.scratch[j], order, PCP, c, k, order);
       }
-      for (const [page, order] of acc.allocated) {
-        const p = m.pageOf(page);
-        if (p && p.zone === z) this.mark(p.pfn, order, HANDED_OUT, 0, 0, 0);
-      }
-      for (let i = 0; i < z.pages; i++) {
-        if (!places[i]) {
-          this.problem(`page-accounting: page pfn ${z.startPfn + i} of zone ${z.name} is lost: not in the buddy, on no pcp list, and not handed out`, `lost:${z.name}:${z.startPfn + i}`);
-          break; // one lost page names the problem; the rest follow from it
-        }
+      const count = mem[pcp + L.countOff];
+      if (count !== pages) this.problem(`page-accounting: pcp->count of CPU ${c} zone ${z.name} is ${count} but its lists hold ${pages} page(s)`, `count:${z.name}:${c}:${count}:${pages}`);
+    }
+    for (const [page, order] of acc.allocated) {
+      const p = m.pageOf(page);
+      if (p && p.zone === z) this.mark(p.pfn, order, HANDED_OUT, 0, 0, 0);
+    }
+    for (let i = 0; i < z.pages; i++) {
+      if (!places[i]) {
+        this.problem(`page-accounting: page pfn ${z.startPfn + i} of zone ${z.name} is lost: not in the buddy, on no pcp list, and not handed out`, `lost:${z.name}:${z.startPfn + i}`);
+        break; // one lost page names the problem; the rest follow from it
       }
     }
   }

@@ -628,26 +628,25 @@ export class Machine {
 
   // ---- deadlock: a cycle of waits, or nobody can move while some wait ----
   private checkDeadlock(): void {
-    // the common case, nobody waits, without allocating
+    // Runs after every step while someone spins or sleeps on a lock, so the usual case
+    // (every chain of waits ends at a context that can run) allocates nothing.
     let anyWaiting = false;
     for (const c of this.contexts) if (c.waitingOn !== 0 && (c.status === 'running' || c.status === 'blocked')) { anyWaiting = true; break; }
     if (!anyWaiting) return;
-    const waiting = this.contexts.filter(c => c.waitingOn !== 0 && (c.status === 'running' || c.status === 'blocked'));
-    // waits-for: waiter → holder(s) of its lock; a context below another on its CPU waits for it
-    const waitsFor = (c: Context): Context[] => {
-      const out: Context[] = [];
-      if (c.waitingOn) for (const o of this.contexts) if (o !== c && o.held.some(h => h.addr === c.waitingOn && h.how !== 'up')) out.push(o);
-      const cpu = this.cpus[c.cpu];
-      const cur = this.current(cpu);
-      if (cur && cur !== c && c.status === 'running' && cur.waitingOn) out.push(cur);
-      return out;
-    };
-    for (const start of waiting) {
+    const n = this.contexts.length;
+    for (const start of this.contexts) {
+      if (start.waitingOn === 0 || (start.status !== 'running' && start.status !== 'blocked')) continue;
+      // a chain without a repeat has at most n contexts: a longer walk has a cycle
+      let c: Context | undefined = start;
+      let len = 1;
+      while (c && len <= n) { c = this.firstWaitsFor(c); if (c) len++; }
+      if (!c) continue;
+      // there is a cycle: walk again, remembering the chain, and report it
       const chain: Context[] = [start];
       const seen = new Set<Context>([start]);
-      let c: Context | undefined = start;
+      c = start;
       while (c) {
-        const nxt: Context | undefined = waitsFor(c)[0];
+        const nxt: Context | undefined = this.firstWaitsFor(c);
         if (!nxt) break;
         if (nxt === start || seen.has(nxt)) {
           chain.push(nxt);
@@ -661,9 +660,30 @@ export class Machine {
     }
     // nobody can make progress while someone waits (a lock held by a finished context)
     // a woken or spinning waiter whose lock is free again moves on its next step
-    const lockFree = (a: number) => this.mem[a] === 0 && !this.contexts.some(o => o.held.some(h => h.addr === a && h.how !== 'up'));
-    const canMove = this.contexts.some(c => c.status === 'running' && (c.waitingOn === 0 || lockFree(c.waitingOn)) && this.current(this.cpus[c.cpu]) === c);
-    if (!canMove) this.reportDeadlock(waiting);
+    for (const c of this.contexts) {
+      if (c.status === 'running' && (c.waitingOn === 0 || this.lockFree(c.waitingOn)) && this.current(this.cpus[c.cpu]) === c) return;
+    }
+    this.reportDeadlock(this.contexts.filter(c => c.waitingOn !== 0 && (c.status === 'running' || c.status === 'blocked')));
+  }
+
+  /** The first context `c` waits for: a holder of its lock, else the context above it
+   * on its CPU that waits itself (a context below another waits for it to return). */
+  private firstWaitsFor(c: Context): Context | undefined {
+    if (c.waitingOn) {
+      for (const o of this.contexts) {
+        if (o === c) continue;
+        for (const h of o.held) if (h.addr === c.waitingOn && h.how !== 'up') return o;
+      }
+    }
+    const cur = this.current(this.cpus[c.cpu]);
+    if (cur && cur !== c && c.status === 'running' && cur.waitingOn) return cur;
+    return undefined;
+  }
+
+  private lockFree(a: number): boolean {
+    if (this.mem[a] !== 0) return false;
+    for (const o of this.contexts) for (const h of o.held) if (h.addr === a && h.how !== 'up') return false;
+    return true;
   }
 
   private reportDeadlock(chain: Context[]): void {
