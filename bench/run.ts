@@ -4,6 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as frontend from './frontend';
+import * as engine from './engine';
 
 interface BenchResult {
   name: string;
@@ -20,9 +21,10 @@ function bench<R extends BenchResult>(name: string, run: () => R | Promise<R>, s
   return { name, run, summary: r => summary(r as R) };
 }
 
-/** Every benchmark, in the order they run. Later: engine, explore. */
+/** Every benchmark, in the order they run. Later: explore. */
 export const BENCHES: Bench[] = [
   bench('frontend', () => frontend.run(), frontend.summary),
+  bench('engine', () => engine.run(), engine.summary),
 ];
 
 /** Repository root: this file runs as out/bench/run.js. */
