@@ -13,6 +13,7 @@ import { Lockdep } from './lockdep';
 import { RaceDetector } from './race';
 import { checkAccounting, AccountingState } from './accounting';
 import { setupZones, ZoneInfo } from './zones';
+import { initGlobal } from './globals';
 import type { FindingKind } from '../findingKinds';
 
 export const FIRST_ADDR = 64;          // below: NULL and its neighbourhood
@@ -151,6 +152,7 @@ export class Machine {
     for (let i = 0; i < zoneAddrs.length; i++) {
       this.zones.push({ index: i, name: p.scenario.zones[i].name, addr: zoneAddrs[i], pageBase: pageBases[i], pages: p.scenario.zones[i].pages, startPfn: 0, pcpOffset: pcpOffsets[i] });
     }
+    p.model.globals.forEach((g, i) => initGlobal(this.mem, globals[i], g.type.resolved!, g.init, !!g.emptyList));
     setupZones(this, options.maxSteps);
 
     // task contexts start at their first block
