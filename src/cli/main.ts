@@ -102,5 +102,10 @@ function models(io: CliIo): number {
 }
 
 if (require.main === module) {
+  // `lockstep run ... | head` closes the pipe early: that is not an error
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   process.exitCode = main(process.argv.slice(2));
 }

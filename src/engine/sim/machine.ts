@@ -272,16 +272,14 @@ export class Machine {
       const top = cpu.stack[cpu.stack.length - 1];
       return top && top.status === 'running' ? top : undefined;
     }
+    // No context switch while the context that ran last has IRQs or preemption off:
+    // a woken handler thread waits until the task it would preempt allows it.
+    const last = cpu.lastRan;
+    if (last && last.status === 'running' && (cpu.irqsDisabled || last.preemptCount > 0)) return last;
+    // otherwise the threaded handlers (SCHED_FIFO) win over the task
     if (cpu.activeThread && cpu.activeThread.status === 'running') return cpu.activeThread;
-    const task = cpu.task;
-    const taskRunnable = task.status === 'running';
-    const taskPreemptible = !taskRunnable || (task.preemptCount === 0 && !cpu.irqsDisabled);
-    if (taskPreemptible) {
-      for (const t of cpu.irqs) if (t.status === 'running') return t;
-    }
-    if (taskRunnable) return task;
     for (const t of cpu.irqs) if (t.status === 'running') return t;
-    return undefined;
+    return cpu.task.status === 'running' ? cpu.task : undefined;
   }
 
   /** Interrupt arrival is possible: IRQs on, the handler idle with arrivals left. */
@@ -462,6 +460,7 @@ export class Machine {
     const ctx = cpu && this.current(cpu);
     if (!ctx) return false;
     if (this.rt && ctx.kind === 'irqthread') cpu.activeThread = ctx;
+    cpu.lastRan = ctx;
     this.cur = ctx;
     this.pushChoice(cpuId);
     this.step++;

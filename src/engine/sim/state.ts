@@ -67,6 +67,8 @@ export interface Cpu {
   irqs: Context[];
   /** PREEMPT_RT: the threaded handler now running (it keeps the CPU until it blocks or ends) */
   activeThread?: Context;
+  /** the context that took the CPU's last step */
+  lastRan?: Context;
 }
 
 export interface StackFrameInfo { function: string; file: string; line: number; column: number; endLine: number; endColumn: number }
