@@ -83,6 +83,8 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadResul
   }
   const sc = parseScenario(file, lex(file, text, diags), diags);
   applyOverrides(sc, options, top);
+  // an override can make a multi-CPU scenario UP: the scenario rule still holds
+  if ((options.config || options.model) && !sc.smp && (sc.cpus ?? 1) > 1) diags.error(sc.cpusRange ?? top, 'N005', sc.cpus ?? 1);
   if (!sc.model) return { program: undefined, diagnostics: sortDiagnostics(diags.items) };
 
   // the model
