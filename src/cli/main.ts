@@ -2,7 +2,7 @@
 import { EXIT_BAD_INPUT, EXIT_OK, runCheck } from './check';
 import { runRun } from './run';
 import { parseArgs, intOpt } from './args';
-import { bundledModels } from '../engine';
+import { bundledModelSummaries } from '../engine';
 
 export const USAGE = `usage: lockstep check <scenario.lockstep>... [--schedules N] [--seed S] [--max-steps N] [--json]
        lockstep run <scenario.lockstep> [--schedule STRING] [--random --seed S] [--max-steps N] [--json]
@@ -95,9 +95,10 @@ function run(args: readonly string[], io: CliIo): number {
 }
 
 function models(io: CliIo): number {
-  const list = bundledModels();
+  const list = bundledModelSummaries();
   if (!list.length) io.stdout('no bundled models are installed\n');
-  for (const m of list) io.stdout(`${m}\n`);
+  const w = Math.max(0, ...list.map(m => m.name.length));
+  for (const m of list) io.stdout(`${m.name.padEnd(w)}  ${m.summary}\n`);
   return EXIT_OK;
 }
 

@@ -72,6 +72,18 @@ export function bundledModels(dir = bundledModelsDir()): string[] {
   }
 }
 
+/** Each bundled model with the first sentence of its header comment. */
+export function bundledModelSummaries(dir = bundledModelsDir()): { name: string; summary: string }[] {
+  return bundledModels(dir).map(name => {
+    let text = '';
+    try { text = fs.readFileSync(path.join(dir, `${name}.kc`), 'utf8'); } catch { /* listed, then removed */ }
+    const m = /^\s*\/\*([\s\S]*?)\*\//.exec(text);
+    const body = (m ? m[1] : '').split('\n').map(l => l.replace(/^\s*\*\s?/, '').trim()).join(' ').replace(/\s+/g, ' ').trim();
+    const sentence = /^(.*?\.)(\s|$)/.exec(body)?.[1] ?? body;
+    return { name, summary: sentence.length > 120 ? `${sentence.slice(0, 117)}...` : sentence };
+  });
+}
+
 export function loadScenario(file: string, options: LoadOptions = {}): LoadResult {
   const read = options.readFile ?? defaultRead;
   const diags = new DiagnosticBag();
