@@ -165,7 +165,8 @@ class Checker {
     }
   }
 
-  /** Walks a list into scratch[0..nScratch) (the pfns on it); false when its links are broken. */
+  /** Walks a list into scratch[0..nScratch) (the pfns on it); false when its links are
+   *  broken, which is reported unless kind is -1 (the quick pass only asks). */
   private walk(head: number, kind: number, a: number, b: number, c: number): boolean {
     const mem = this.m.mem;
     const z = this.z;
@@ -175,7 +176,7 @@ class Checker {
     let prev = head;
     for (let guard = 0; node !== head; guard++) {
       if (guard > z.pages + 1 || !Number.isInteger(node) || node < 64 || node >= mem.length || mem[node + 1] !== prev) {
-        this.problem(`page-accounting: ${listText(kind, a, b, c)} of zone ${z.name} has broken links`, `broken:${head}`);
+        if (kind >= 0) this.problem(`page-accounting: ${listText(kind, a, b, c)} of zone ${z.name} has broken links`, `broken:${head}`);
         this.nScratch = 0;
         return false;
       }
@@ -213,21 +214,7 @@ class Checker {
 
   /** Walks a list into scratch without reporting; false when its links are broken. */
   private walkQuiet(head: number): boolean {
-    const mem = this.m.mem;
-    const z = this.z;
-    const lruOff = this.L.lruOff;
-    let n = 0;
-    let node = mem[head];
-    let prev = head;
-    for (let guard = 0; node !== head; guard++) {
-      if (guard > z.pages + 1 || !Number.isInteger(node) || node < 64 || node >= mem.length || mem[node + 1] !== prev) return false;
-      const pfn = this.pfnOf(node - lruOff);
-      if (pfn >= 0) this.scratch[n++] = pfn;
-      prev = node;
-      node = mem[node];
-    }
-    this.nScratch = n;
-    return true;
+    return this.walk(head, -1, 0, 0, 0);
   }
 
   /**
