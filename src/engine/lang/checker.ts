@@ -719,7 +719,7 @@ export class Checker {
       case 'int': return isInt(t) ? '' : 'an integer';
       case 'out': case 'lvalue': return this.isLvalue(e) ? '' : 'a variable (an lvalue)';
       case 'percpu': return (isPtr(t) && t.percpu) || this.isPercpuLvalue(e) ? '' : 'a __percpu pointer or DEFINE_PER_CPU variable';
-      default: return isStruct(t) && kind === 'expr' && t.lock ? '' : '';
+      default: return '';
     }
   }
 

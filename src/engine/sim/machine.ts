@@ -6,7 +6,7 @@ import type { Range } from '../lang/diagnostics';
 import { StructType, Type, isStruct } from '../lang/types';
 import { Op, BinOp, UnOp, W, wrap, Instr } from './ops';
 import { compileProgram, CompiledProgram, StaticLayout, isPrimitive } from './compile';
-import { cellsOf, structLayout, offsetOf } from './layout';
+import { cellsOf, structLayout } from './layout';
 import { Context, Cpu, Finding, MachineEvent, StepRecord, ContextStack, Frame } from './state';
 import { runPrimitive, BLOCKED } from './prims';
 import { Lockdep } from './lockdep';
@@ -785,4 +785,3 @@ export function compressSchedule(choices: string[]): string {
   return out.join(',');
 }
 
-export function offsetsOf(st: StructType, name: string): number { return offsetOf(st, name); }
