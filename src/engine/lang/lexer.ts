@@ -227,6 +227,9 @@ export function stringValue(t: string): string {
   return s;
 }
 
+/** The range from a's start to b's end. Ranges are never mutated, so a range of one
+ *  token is that token itself: no allocation for the most common case. */
 export function rangeOf(a: Range, b: Range = a): Range {
+  if (a === b) return a;
   return { file: a.file, line: a.line, column: a.column, endLine: b.endLine, endColumn: b.endColumn };
 }
