@@ -42,7 +42,7 @@ export interface EngineResult {
   /** heap in use right after a run, with the machine (and its event log) still alive */
   heapUsedMBOff: number;
   heapUsedMBOn: number;
-  /** events the machine logged in one run (lock acquired/released ...): they stay in memory */
+  /** events the machine logged in one run: 0, since benchmark runs (like check) record no steps or events */
   events: number;
   /** findings of the detectors-on run: the model is clean, so anything here is a bug */
   findings: string[];

@@ -8,7 +8,8 @@ describe('bench: engine', function () {
   this.timeout(60_000);
 
   it('runs a clean model: every alloc/free pair succeeds and no detector fires', () => {
-    const res = runScenario(loadBench(100), { strategy: 'roundrobin', recordSteps: false, maxSteps: 1e7 });
+    // recorded, so the event log can show every lock taken (benchmark runs record nothing)
+    const res = runScenario(loadBench(100), { strategy: 'roundrobin', recordSteps: true, maxSteps: 1e7 });
     assert.equal(res.stop, 'finished');
     assert.deepEqual(res.findings.map(f => `${f.kind}: ${f.message}`), []);
     // alloc takes pcp->lock, and free takes it only for a page it got: 2 per pair when all succeed
