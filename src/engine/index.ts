@@ -11,6 +11,7 @@ export type { FindingKind } from './findingKinds';
 export { runScenario, checkScenario, parseSchedule, judge, DEFAULT_MAX_STEPS, ScheduleError } from './run';
 export type { RunOptions, RunResult, CheckResult, ExpectResult, Choice, Strategy } from './run';
 export { Machine } from './sim/machine';
+export type { Checkpoint } from './sim/machine';
 export type { Finding, MachineEvent, StepRecord, ContextStack } from './sim/state';
 export { machineState } from './sim/inspect';
 export type { MachineState } from './sim/inspect';

@@ -19,6 +19,22 @@ export class AccountingState {
   allocVersion = 0;
   private reported = new Set<string>();
 
+  /** What the scenario holds and what was reported, for a machine checkpoint. */
+  save(): unknown {
+    return { allocated: new Map(this.allocated), free: new Set(this.zonesWithFreeCounter), version: this.allocVersion, reported: new Set(this.reported) };
+  }
+
+  load(saved: unknown): void {
+    const s = saved as { allocated: Map<number, number>; free: Set<number>; version: number; reported: Set<string> };
+    this.allocated.clear();
+    for (const [k, v] of s.allocated) this.allocated.set(k, v);
+    this.zonesWithFreeCounter.clear();
+    for (const z of s.free) this.zonesWithFreeCounter.add(z);
+    // a new version: the quiescent check must not trust what it saw before the restore
+    this.allocVersion = Math.max(this.allocVersion, s.version) + 1;
+    this.reported = new Set(s.reported);
+  }
+
   onCall(m: Machine, ctx: Context, name: string, args: number[]): void {
     if (ctx.frames.length !== 1 || !m.detectorsOn) return; // only calls made by a scenario block
     if (FREE_ENTRIES.has(name)) this.freed(m, args[0], args[1] ?? 0, name);

@@ -17,6 +17,17 @@ export class Lockdep {
 
   constructor(private readonly m: Machine) {}
 
+  /** The rules' memory, for a machine checkpoint (usages and edges are never mutated in place). */
+  save(): unknown {
+    return { usage: new Map([...this.usage].map(([k, u]) => [k, { ...u }])), edges: new Map([...this.edges].map(([k, e]) => [k, new Map(e)])) };
+  }
+
+  load(saved: unknown): void {
+    const s = saved as { usage: Map<string, Usage>; edges: Map<string, Map<string, Where>> };
+    this.usage = new Map([...s.usage].map(([k, u]) => [k, { ...u }]));
+    this.edges = new Map([...s.edges].map(([k, e]) => [k, new Map(e)]));
+  }
+
   private where(ctx: Context, h: HeldLock, withStack = false): Where {
     const r = this.m.locOf(h.loc);
     return { file: r.file, line: r.line, ctx: ctx.label, cpu: ctx.cpu, lock: this.m.describeAddr(h.addr).instance, id: ctx.id, stack: withStack ? this.m.stackOf(ctx) : undefined };

@@ -629,6 +629,77 @@ export class Machine {
     return this.bootResult;
   }
 
+  // ---- checkpoints: time travel and exploration restore a machine instead of re-running it ----
+  /** Everything that the next steps read or write, copied. */
+  checkpoint(): Checkpoint {
+    return {
+      mem: this.mem.slice(),
+      step: this.step,
+      choices: this.choiceBuf.slice(0, this.nChoices),
+      findings: this.findings.length,
+      events: this.events.length,
+      steps: this.steps.length,
+      seen: new Set(this.seenFindings),
+      contexts: this.contexts.map(c => ({
+        frames: c.frames.map(f => ({ ...f })), stack: c.stack.slice(), sp: c.sp, status: c.status, waitingOn: c.waitingOn,
+        preemptCount: c.preemptCount, migrateDisable: c.migrateDisable, held: c.held.slice(), blockIdx: c.blockIdx,
+        arrivalsLeft: c.arrivalsLeft, vc: c.vc.slice(), irqEntryPreempt: c.irqEntryPreempt,
+      })),
+      cpus: this.cpus.map(c => ({ irqsDisabled: c.irqsDisabled, stack: c.stack.slice(), activeThread: c.activeThread, lastRan: c.lastRan })),
+      lockdep: this.lockdep.save(),
+      race: this.race.save(),
+      accounting: this.accounting.save(),
+    };
+  }
+
+  /** Puts the machine back where the checkpoint was taken; what happened after is dropped. */
+  restore(cp: Checkpoint): void {
+    this.mem.set(cp.mem);
+    this.memEpoch++;
+    this.step = cp.step;
+    if (this.choiceBuf.length < cp.choices.length) this.choiceBuf = new Int32Array(cp.choices.length * 2);
+    this.choiceBuf.set(cp.choices);
+    this.nChoices = cp.choices.length;
+    this.findings.length = cp.findings;
+    this.events.length = cp.events;
+    this.steps.length = cp.steps;
+    this.seenFindings = new Set(cp.seen);
+    cp.contexts.forEach((s, i) => {
+      const c = this.contexts[i];
+      c.frames = s.frames.map(f => ({ ...f }));
+      c.stack = s.stack.slice();
+      c.sp = s.sp; c.status = s.status; c.waitingOn = s.waitingOn; c.preemptCount = s.preemptCount;
+      c.migrateDisable = s.migrateDisable; c.held = s.held.slice(); c.blockIdx = s.blockIdx;
+      c.arrivalsLeft = s.arrivalsLeft; c.vc = s.vc.slice(); c.irqEntryPreempt = s.irqEntryPreempt;
+    });
+    cp.cpus.forEach((s, i) => {
+      const c = this.cpus[i];
+      c.irqsDisabled = s.irqsDisabled; c.stack = s.stack.slice(); c.activeThread = s.activeThread; c.lastRan = s.lastRan;
+    });
+    this.lockdep.load(cp.lockdep);
+    this.race.load(cp.race);
+    this.accounting.load(cp.accounting);
+    this.lastFinding = undefined;
+    this.stepEvent = undefined;
+  }
+
+  /** A hash of the machine's state (memory, contexts, CPUs), not of its history or detectors:
+   *  two schedules that reach the same state hash alike. */
+  stateHash(): number {
+    let h = 0x811c9dc5;
+    const mix = (v: number) => { h = Math.imul(h ^ (v | 0), 0x01000193); h = Math.imul(h ^ ((v / 4294967296) | 0), 0x01000193); };
+    const m = this.mem;
+    for (let i = 0; i < m.length; i++) if (m[i] !== 0) { mix(i); mix(m[i]); }
+    for (const c of this.contexts) {
+      mix(STATUS_CODE[c.status]); mix(c.waitingOn); mix(c.preemptCount); mix(c.migrateDisable); mix(c.arrivalsLeft); mix(c.blockIdx);
+      for (const f of c.frames) { mix(f.fn.index); mix(f.pc); mix(f.base); }
+      for (const v of c.stack) mix(v);
+      for (const hl of c.held) { mix(hl.addr); mix(hl.irqsave ? 1 : 0); mix(hl.preempt ? 1 : 0); }
+    }
+    for (const c of this.cpus) { mix(c.irqsDisabled ? 1 : 0); mix(c.stack.length); mix(c.lastRan?.id ?? -1); mix(c.activeThread?.id ?? -1); }
+    return h >>> 0;
+  }
+
   // ---- deadlock: a cycle of waits, or nobody can move while some wait ----
   private checkDeadlock(): void {
     // Runs after every step while someone spins or sleeps on a lock, so the usual case
@@ -707,6 +778,26 @@ export class Machine {
 }
 
 export class Oops extends Error {}
+
+const STATUS_CODE: Record<Context['status'], number> = { idle: 0, running: 1, blocked: 2, done: 3, dead: 4 };
+
+export interface Checkpoint {
+  mem: Float64Array;
+  step: number;
+  choices: Int32Array;
+  findings: number;
+  events: number;
+  steps: number;
+  seen: Set<string>;
+  contexts: {
+    frames: Frame[]; stack: number[]; sp: number; status: Context['status']; waitingOn: number; preemptCount: number;
+    migrateDisable: number; held: Context['held']; blockIdx: number; arrivalsLeft: number; vc: number[]; irqEntryPreempt: number;
+  }[];
+  cpus: { irqsDisabled: boolean; stack: Context[]; activeThread?: Context; lastRan?: Context }[];
+  lockdep: unknown;
+  race: unknown;
+  accounting: unknown;
+}
 
 function choiceName(c: number): string {
   if (c >= 0) return `c${c}`;

@@ -14,6 +14,20 @@ export class RaceDetector {
 
   constructor(private readonly m: Machine, private readonly n: number) {}
 
+  /** Shadow memory and lock clocks, for a machine checkpoint (accesses are immutable). */
+  save(): unknown {
+    return {
+      shadow: new Map([...this.shadow].map(([a, sh]) => [a, { write: sh.write, reads: sh.reads.slice() }])),
+      locks: new Map([...this.lockClocks].map(([a, c]) => [a, c.slice()])),
+    };
+  }
+
+  load(saved: unknown): void {
+    const s = saved as { shadow: Map<number, Shadow>; locks: Map<number, number[]> };
+    this.shadow = new Map([...s.shadow].map(([a, sh]) => [a, { write: sh.write, reads: sh.reads.slice() }]));
+    this.lockClocks = new Map([...s.locks].map(([a, c]) => [a, c.slice()]));
+  }
+
   private access(ctx: Context, marked: boolean): Access {
     const f = ctx.frames[ctx.frames.length - 1];
     return { ctx: ctx.id, clock: ctx.vc[ctx.id], loc: this.m.curLoc, marked, fn: f ? f.fn.name : '?' };
