@@ -79,22 +79,6 @@ export function applyChoice(m: Machine, ch: Choice): boolean {
   return true;
 }
 
-function lockFree(m: Machine, a: number): boolean {
-  return m.mem[a] === 0 && !m.contexts.some(o => o.held.some(h => h.addr === a && h.how !== 'up'));
-}
-
-/** Every runnable context waits for a lock: nothing will ever change. (Runs after every
- * step, so it allocates nothing and stops at the first context that can move.) */
-function stuck(m: Machine): boolean {
-  let live = false;
-  for (const c of m.contexts) {
-    if (c.status !== 'running' && c.status !== 'blocked') continue;
-    live = true;
-    if (!((c.waitingOn !== 0 && !lockFree(m, c.waitingOn)) || m.current(m.cpus[c.cpu]) !== c)) return false;
-  }
-  return live;
-}
-
 export function describeChoice(ch: Choice): string {
   return ch.kind === 'cpu' ? `c${ch.cpu}` : ch.irq ? `i${ch.cpu}.${ch.irq}` : `i${ch.cpu}`;
 }
@@ -154,7 +138,7 @@ export function runScenario(program: CheckedProgram, options: RunOptions = {}): 
     }
     applyChoice(m, ch);
     if (options.stopOnFinding && m.lastFinding) return result('finding');
-    if (stuck(m)) return m.findings.some(f => f.kind === 'deadlock') ? result('deadlock') : result('deadlock', 'no context can make progress');
+    if (m.stuck()) return m.findings.some(f => f.kind === 'deadlock') ? result('deadlock') : result('deadlock', 'no context can make progress');
   }
 }
 

@@ -754,6 +754,18 @@ export class Machine {
     return undefined;
   }
 
+  /** Every runnable context waits for a lock: nothing will ever change. (Runs after every
+   * step, so it allocates nothing and stops at the first context that can move.) */
+  stuck(): boolean {
+    let live = false;
+    for (const c of this.contexts) {
+      if (c.status !== 'running' && c.status !== 'blocked') continue;
+      live = true;
+      if (!((c.waitingOn !== 0 && !this.lockFree(c.waitingOn)) || this.current(this.cpus[c.cpu]) !== c)) return false;
+    }
+    return live;
+  }
+
   private lockFree(a: number): boolean {
     if (this.mem[a] !== 0) return false;
     for (const o of this.contexts) for (const h of o.held) if (h.addr === a && h.how !== 'up') return false;
