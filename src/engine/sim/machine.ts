@@ -15,6 +15,7 @@ import { checkAccounting, AccountingState } from './accounting';
 import { setupZones, ZoneInfo } from './zones';
 import { initGlobal } from './globals';
 import type { FindingKind } from '../findingKinds';
+import type { StepFootprint } from '../explore/footprint';
 
 export const FIRST_ADDR = 64;          // below: NULL and its neighbourhood
 const STACK_CELLS = 4096;
@@ -74,6 +75,10 @@ export class Machine {
   private bootResult = 0;
   /** a finding raised by the current step; the runner may stop on it */
   lastFinding: Finding | undefined;
+  /** Set by the explorer only: what the current step touches of shared memory and which
+   * builtins it runs (its footprint, for the partial-order reduction). Off: one test of
+   * undefined per load, store and builtin. */
+  footprint: StepFootprint | undefined;
 
   constructor(readonly program: CheckedProgram, options: MachineOptions = {}) {
     const p = program;
@@ -433,6 +438,7 @@ export class Machine {
       throw new Oops(`BUG: kernel NULL pointer dereference, address: ${hex(addr)}`);
     }
     if (this.detectorsOn && addr < this.stackStart && this.cur !== this.bootCtx) this.race.read(this.cur, addr, marked);
+    if (this.footprint !== undefined && addr < this.stackStart) this.footprint.reads.push(addr);
     return this.mem[addr];
   }
 
@@ -442,6 +448,7 @@ export class Machine {
     }
     this.memEpoch++;
     if (this.detectorsOn && addr < this.stackStart && this.cur !== this.bootCtx) this.race.write(this.cur, addr, marked);
+    if (this.footprint !== undefined && addr < this.stackStart) this.footprint.writes.push(addr);
     this.mem[addr] = v;
   }
 
@@ -590,6 +597,7 @@ export class Machine {
           if (prim && primDone) return;
           this.curLoc = ins.loc;
           this.memEpoch++;
+          if (this.footprint !== undefined) this.footprint.builtin(b.name);
           const r = runPrimitive(this, ctx, b.name, st, ins);
           if (r === BLOCKED) return;
           st.length -= ins.b;
