@@ -16,3 +16,5 @@ export type { Finding, MachineEvent, StepRecord, ContextStack } from './sim/stat
 export { machineState } from './sim/inspect';
 export type { MachineState } from './sim/inspect';
 export { CompileError } from './sim/compile';
+export { explore, exploreSync, mergeFindings, shrinkFinding, replayFinding, findingKey, DEFAULT_MAX_STATES, DEFAULT_PREEMPTIONS, DEFAULT_SCHEDULES, DEFAULT_PCT_DEPTH } from './explore';
+export type { ExploreOptions, ExploreResult, ExploreProgress, ExploreStrategy, SearchSummary } from './explore';

@@ -13,7 +13,7 @@ import { StateKeyer } from './stateKey';
 import { FindingSet } from './findingSet';
 import { Pacer } from './progress';
 
-interface Node { cp: Checkpoint | undefined; cands: number[]; next: number; last: number; used: number }
+interface Node { cp: Checkpoint | undefined; cands: number[]; next: number; last: number; used: number; /** no branching above */ chain: boolean }
 
 export class BoundedSearch {
   readonly findings = new FindingSet();
@@ -46,7 +46,7 @@ export class BoundedSearch {
     m.recordSteps = false;
     this.table = choiceTable(m);
     let topBranch = 0;
-    const top = this.visit(m, -1, 0);
+    const top = this.visit(m, -1, 0, true);
     if (!top) return !this.pacer.limit;
     const stack: Node[] = [top];
     let at: Node | undefined = top;
@@ -55,8 +55,8 @@ export class BoundedSearch {
       const node = stack[stack.length - 1];
       if (node.next >= node.cands.length) { stack.pop(); continue; }
       const c = node.cands[node.next++];
-      // --shard: the first branching node's children are dealt out round-robin
-      if (this.o.shard && stack.length === 1 && node.cands.length > 1 && (topBranch++ % this.o.shard.count) !== this.o.shard.index - 1) continue;
+      // --shard: the children of the first node with a choice are dealt out round-robin
+      if (this.o.shard && node.chain && node.cands.length > 1 && (topBranch++ % this.o.shard.count) !== this.o.shard.index - 1) continue;
       const ch = this.table.choices[c];
       const en = at === node ? enabledMask(m, this.table) : -1;
       if (at !== node) m.restore(node.cp!);
@@ -71,14 +71,14 @@ export class BoundedSearch {
       if (fresh && this.o.stopOnFirst) { this.pacer.limit = 'first-finding'; return false; }
       if (m.step > this.maxDepth) this.maxDepth = m.step;
       if (r.maxSteps) { this.hitMaxSteps = true; this.schedules++; continue; }
-      const child = this.visit(m, ch.kind === 'cpu' ? c : node.last, node.used + cost);
+      const child = this.visit(m, ch.kind === 'cpu' ? c : node.last, node.used + cost, node.chain && node.cands.length === 1);
       if (this.pacer.limit) return false;
       if (child) { stack.push(child); at = child; this.depth = stack.length; }
     }
     return true;
   }
 
-  private visit(m: Machine, last: number, used: number): Node | undefined {
+  private visit(m: Machine, last: number, used: number, chain: boolean): Node | undefined {
     const en = enabledMask(m, this.table);
     const key = this.keyer.key(m);
     if (!this.distinct.has(key)) {
@@ -95,6 +95,6 @@ export class BoundedSearch {
     // the running CPU first: the schedules without a preemption here come first
     if (last >= 0 && en & (1 << last)) list.push(last);
     for (let i = 0; i < this.table.count; i++) if (en & (1 << i) && i !== last) list.push(i);
-    return { cp: list.length > 1 ? m.checkpoint() : undefined, cands: list, next: 0, last, used };
+    return { cp: list.length > 1 ? m.checkpoint(true) : undefined, cands: list, next: 0, last, used, chain };
   }
 }

@@ -155,6 +155,6 @@ export class Dfs {
     if (cands === 0) { this.schedules++; return undefined; }
     const list: number[] = [];
     for (let i = 0; i < this.table.count; i++) if (cands & (1 << i)) list.push(i);
-    return { cp: list.length > 1 ? m.checkpoint() : undefined, cands: list, next: 0, sleep, done: [], via };
+    return { cp: list.length > 1 ? m.checkpoint(true) : undefined, cands: list, next: 0, sleep, done: [], via };
   }
 }

@@ -21,6 +21,12 @@ export class Pacer {
   tick(): boolean {
     if (this.limit) return false;
     if ((++this.ticks & 63) !== 0) return true;
+    return this.check();
+  }
+
+  /** Reads the clock now: limits, cancellation, progress. */
+  check(): boolean {
+    if (this.limit) return false;
     const now = Date.now();
     if (this.shouldStop?.()) { this.limit = 'stopped'; return false; }
     if (this.timeLimitMs !== undefined && now - this.t0 >= this.timeLimitMs) { this.limit = 'time-limit'; return false; }

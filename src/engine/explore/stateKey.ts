@@ -52,13 +52,22 @@ export class StateKeyer {
     let a = 0x811c9dc5 | 0;
     let b = 0x3c6ef372 | 0;
     const mem = m.mem;
-    for (let i = 0; i < mem.length; i++) {
-      const v = mem[i];
-      if (v !== 0) {
-        a = Math.imul(a ^ i, 0x01000193) ^ mixA(v);
-        b = Math.imul(b + i, 0x2545f491) ^ mixB(v);
+    // shared memory, then each context's live stack (above its stack pointer is dead)
+    const range = (from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        const v = mem[i];
+        if (v !== 0) {
+          // one multiply per hash and cell: this loop is most of the cost of a state
+          const lo = v | 0;
+          const hi = v >= 2147483648 || v < -2147483648 ? (v / 4294967296) | 0 : 0;
+          a = Math.imul((a ^ i) + lo, 0x01000193) ^ hi;
+          b = Math.imul((b + lo) ^ i, 0x5bd1e995) + hi;
+          b ^= b >>> 15;
+        }
       }
-    }
+    };
+    range(0, m.stackStart);
+    for (const c of m.contexts) if (c.sp > c.stackBase) range(c.stackBase, c.sp);
     const put = (v: number) => {
       a = Math.imul(a ^ mixA(v), 0x01000193);
       b = Math.imul(b + mixB(v), 0x2545f491);
