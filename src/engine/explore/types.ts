@@ -41,6 +41,8 @@ export interface ExploreOptions {
   shouldStop?: () => boolean;
   /** exhaustive: the partial-order reduction (sleep sets and local-step merging); default on */
   reduction?: boolean;
+  /** tests: check the exhaustive search's incremental state hash against a full one at every state */
+  verifyKeys?: boolean;
   /** collect the keys of the distinct states (tests, merging workers) */
   collectStates?: boolean;
 }
