@@ -14,7 +14,9 @@ const B5 = 'examples/b5-zone-lock-irqs-on-edited-v2.lockstep';
 const BIG = 'examples/irq-alloc-smp-v6.1.lockstep';
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: root, encoding: 'utf8', timeout: 60000 });
+  // every --jobs 2 search here goes to the worker threads, small as it is
+  const env = { ...process.env, LOCKSTEP_PARALLEL_AFTER_MS: '0' };
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: root, encoding: 'utf8', timeout: 60000, env });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
