@@ -16,6 +16,7 @@ export type { Finding, MachineEvent, StepRecord, ContextStack } from './sim/stat
 export { machineState } from './sim/inspect';
 export type { MachineState } from './sim/inspect';
 export { CompileError } from './sim/compile';
-export { evaluate, evaluateCondition, assign, frameLocals, childrenOf, childCount, EvalError } from './debug/evaluate';
+export { evaluate, evaluateCondition, assign, frameLocals, childrenOf, childCount, checkExpression, EvalError } from './debug/evaluate';
+export { dataSignature } from './debug/values';
 export type { EvalScope, TypedValue, NamedValue } from './debug/evaluate';
 export type { Context } from './sim/state';
