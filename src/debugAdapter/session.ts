@@ -159,8 +159,9 @@ export class LockstepDebugSession extends LoggingDebugSession {
   }
 
   // ---- launch ----
-  protected override launchRequest(response: DebugProtocol.LaunchResponse, args: LockstepLaunchArguments): void {
+  protected override launchRequest(response: DebugProtocol.LaunchResponse, launchArgs: LockstepLaunchArguments | undefined): void {
     this.guard(response, () => {
+      const args: LockstepLaunchArguments = launchArgs && typeof launchArgs === 'object' ? launchArgs : {};
       if (this.launched) throw new RequestError(LockstepErrorId.BadArgument, 'lockstep: this session has already launched a scenario');
       if (typeof args.trace === 'string' && args.trace.trim() !== '' && !args.scenario) {
         throw new RequestError(LockstepErrorId.NoScenario, `lockstep: replaying a kernel trace (${args.trace}) is not available in this build yet; launch a "scenario"`);
