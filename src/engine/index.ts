@@ -16,3 +16,6 @@ export type { Finding, MachineEvent, StepRecord, ContextStack } from './sim/stat
 export { machineState } from './sim/inspect';
 export type { MachineState } from './sim/inspect';
 export { CompileError } from './sim/compile';
+export { evaluate, evaluateCondition, assign, frameLocals, childrenOf, childCount, EvalError } from './debug/evaluate';
+export type { EvalScope, TypedValue, NamedValue } from './debug/evaluate';
+export type { Context } from './sim/state';
