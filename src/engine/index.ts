@@ -16,3 +16,4 @@ export type { Finding, MachineEvent, StepRecord, ContextStack } from './sim/stat
 export { machineState } from './sim/inspect';
 export type { MachineState } from './sim/inspect';
 export { CompileError } from './sim/compile';
+export * from './trace';

@@ -47,6 +47,11 @@ function pointerAt(s: string, p: number, end: number): string {
   return q > p ? s.slice(p, q).toLowerCase() : '';
 }
 
+function isNullPage(s: string, p: number, end: number): boolean {
+  const v = find(s, 'page=', p, end);
+  return v >= 0 && (s.startsWith('0000000000000000', v) || s.startsWith('(null)', v) || s.startsWith('0x0 ', v) || s.startsWith('(nil)', v));
+}
+
 /**
  * Fills event i's columns from its text. Returns an error message for a known event whose
  * fields are missing (a truncated line), '' when it is fine.
@@ -61,7 +66,8 @@ export function parseFields(st: EventStore, i: number, kind: number, s: string, 
       const pf = find(s, 'pfn=', p, end);
       const pfn = numAt(s, pf, end);
       if (Number.isNaN(pfn)) return 'truncated event: no pfn=';
-      st.pfn[i] = pfn;
+      // a failed allocation: page is NULL and the kernel prints pfn 0
+      st.pfn[i] = (kind === EV.mm_page_alloc || kind === EV.mm_page_alloc_zone_locked) && pfn === 0 && isNullPage(s, p, end) ? -1 : pfn;
       const o = numAt(s, find(s, 'order=', pf, end), end);
       if (Number.isNaN(o)) return 'truncated event: no order=';
       st.order[i] = o;

@@ -70,15 +70,17 @@ export interface LockInterval { cpu: number; pid: number; addr: string; name: st
 export interface IrqInterval { cpu: number; kind: 'irq' | 'softirq'; name: string; depth: number; from: number; to: number }
 
 const NO_PCP = -1;
+/** set in every packed page value, so an order-0 page of unknown migratetype is not 0 */
+const PAGE_BIT = 0x4000;
 
-export interface PcpSet { key: number; count?: number; high?: number; batch?: number; clear?: boolean; start?: boolean }
+export interface PcpSet { key: number; count?: number; high?: number; batch?: number; clear?: boolean; start?: boolean; removePfn?: number }
 
 class PcpList {
   count = 0;
   known = 0;            // pages (in base pages) of `pages`
   high = 0;
   batch = 0;
-  /** pfn -> order | (migratetype + 1) << 8 */
+  /** pfn -> PAGE_BIT | order | (migratetype + 1) << 8 */
   pages = new Map<number, number>();
   clone(): PcpList {
     const c = new PcpList();
@@ -122,7 +124,7 @@ export class Reconstruction {
   /** per event: the pcp (cpu * zones + zone) whose count it moved, or -1; and the count after */
   readonly pcpOf: Int16Array;
   readonly countAfter: Int32Array;
-  /** per event: the page it put on (order | (migratetype + 1) << 8), -1 took off, 0 neither */
+  /** per event: the page it put on (PAGE_BIT | order | (migratetype + 1) << 8), -1 took off, 0 neither */
   readonly effect: Int16Array;
   /** pcp fields set outright before event i (start state, resync, high/batch changes) */
   readonly sets = new Map<number, PcpSet[]>();
@@ -286,6 +288,10 @@ export class Reconstruction {
       for (const x of sets) {
         const p = S.pcps[x.key];
         if (x.clear) { p.pages.clear(); p.known = 0; }
+        if (x.removePfn !== undefined) {
+          const had = p.pages.get(x.removePfn);
+          if (had !== undefined) { p.pages.delete(x.removePfn); p.known -= 2 ** (had & 0xff); }
+        }
         if (x.count !== undefined) p.count = x.count;
         if (x.high !== undefined) p.high = x.high;
         if (x.batch !== undefined) p.batch = x.batch;
@@ -296,7 +302,9 @@ export class Reconstruction {
     if (key >= 0) {
       const p = S.pcps[key], e = this.effect[i], pfn = st.pfn[i];
       if (e > 0) {
-        if (!p.pages.has(pfn)) { p.pages.set(pfn, e); p.known += 2 ** (e & 0xff); }
+        const had = p.pages.get(pfn);
+        if (had !== undefined) p.known -= 2 ** (had & 0xff);
+        p.pages.set(pfn, e); p.known += 2 ** (e & 0xff);
       } else if (e < 0) {
         const had = p.pages.get(pfn);
         if (had !== undefined) { p.pages.delete(pfn); p.known -= 2 ** (had & 0xff); }
@@ -355,7 +363,7 @@ export class Reconstruction {
     const key = this.pcpIndex(cpu, z);
     const p = this.state.pcps[key];
     const n = 2 ** order;
-    const packed = order | ((mt + 1) << 8);
+    const packed = PAGE_BIT | order | ((mt + 1) << 8);
     // A page freed while the rebuilt lists still hold it left its list without an event:
     // __alloc_pages_bulk() (vmalloc, kernel stacks) takes pages off the pcp list without
     // logging mm_page_alloc. Its silent removal and this free cancel out.
@@ -366,7 +374,8 @@ export class Reconstruction {
       const had = q.pages.get(pfn)!;
       q.pages.delete(pfn); q.known -= 2 ** (had & 0xff); q.count -= 2 ** (had & 0xff);
       this.note('silent-alloc', 'page freed while still on a rebuilt list: it was taken off without an event (__alloc_pages_bulk() logs no mm_page_alloc); removed from that list first', 1, 2 ** (had & 0xff), i);
-      if (silent !== cpu) this.set(i, { key: this.pcpIndex(silent, z), count: q.count });
+      if (silent !== cpu) this.sets.get(i)?.push({ key: this.pcpIndex(silent, z), count: q.count, removePfn: pfn }) ?? this.sets.set(i, [{ key: this.pcpIndex(silent, z), count: q.count, removePfn: pfn }]);
+      if (silent !== cpu) this.touched(this.pcpIndex(silent, z));
     }
     p.pages.set(pfn, packed); p.known += n;
     p.count += n;
@@ -580,7 +589,7 @@ export class Reconstruction {
     const p = this.state.pcps[this.pcpIndex(cpu, zone)];
     const lists = new Map<number, PcpListView>();
     for (const [pfn, v] of p.pages) {
-      const order = v & 0xff, mt = (v >> 8) - 1;
+      const order = v & 0xff, mt = ((v >> 8) & 0x3f) - 1;
       const pindex = orderToPindex(order, mt);
       const key = pindex >= 0 ? pindex : 1000 + order;
       let l = lists.get(key);
