@@ -73,6 +73,8 @@ class Importer {
   stackFrames: number[] | null = null;
   /** per CPU, the last event (stack trace entries attach to it) */
   readonly lastOnCpu: number[] = [];
+  /** per CPU, its last contention_begin not yet given a stack trace */
+  readonly contentionOnCpu: number[] = [];
   /** pfn -> index of its last mm_page_free of order 0 not yet matched by a batched free */
   readonly pendingFree = new Map<number, number>();
   private readonly ids: number[] = [];
@@ -116,7 +118,11 @@ class Importer {
     if (r === LINE_BAD) { this.warn(lineNo, h.error); return; }
     if (r === LINE_STACK_START) {
       this.stackTraces++;
-      this.stackOwner = this.lastOnCpu[h.cpu] ?? -1;
+      // the stacktrace trigger of contention_begin: an interrupt may have logged events
+      // between the two, so the owner is that CPU's contention_begin still without a stack
+      const c = this.contentionOnCpu[h.cpu];
+      this.stackOwner = c !== undefined && c >= 0 ? c : this.lastOnCpu[h.cpu] ?? -1;
+      this.contentionOnCpu[h.cpu] = -1;
       this.stackFrames = [];
       return;
     }
@@ -147,6 +153,7 @@ class Importer {
     if (err) { st.pop(); this.warn(lineNo, `${st.strings.get(name)}: ${err}`); return; }
     if (kind === EV.tracing_mark_write) st.text[i] = st.strings.id(utf8(st.strings.get(st.text[i])));
     this.lastOnCpu[h.cpu] = i;
+    if (kind === EV.contention_begin) this.contentionOnCpu[h.cpu] = i;
     // free_unref_page_list() logs each page twice: mm_page_free in its first pass
     // (free_pages_prepare), mm_page_free_batched in the second, when the page really goes
     // on the pcp list. Mark the first so the reconstruction counts the page once.

@@ -98,14 +98,14 @@ export class RebuildState {
   constructor(
     public pcps: PcpList[],
     public irq: OpenIrq[][],
-    public waiting: Map<number, OpenContention>,
+    public waiting: Map<number, OpenContention[]>,
     public drainOwner: Int16Array,
     public drainTarget: Int16Array,
     public started: boolean,
     public next: number,
   ) {}
   clone(): RebuildState {
-    return new RebuildState(this.pcps.map(p => p.clone()), this.irq.map(s => s.slice()), new Map(this.waiting),
+    return new RebuildState(this.pcps.map(p => p.clone()), this.irq.map(s => s.slice()), new Map([...this.waiting].map(([k, v]) => [k, v.slice()])),
       this.drainOwner.slice(), this.drainTarget.slice(), this.started, this.next);
   }
 }
@@ -249,15 +249,22 @@ export class Reconstruction {
     if (cpu >= this.ncpus) return;
     switch (name) {
       case EV.contention_begin: {
+        // per task a stack: an interrupt on a spinning task contends under the same pid
         const pid = st.pid[i] || -1 - cpu;
-        S.waiting.set(pid, { cpu, pid, addr: st.addr[i], flags: st.x[i], from: i });
+        const l = S.waiting.get(pid);
+        const w = { cpu, pid, addr: st.addr[i], flags: st.x[i], from: i };
+        if (l) l.push(w); else S.waiting.set(pid, [w]);
         break;
       }
       case EV.contention_end: {
         const pid = st.pid[i] || -1 - cpu;
-        const w = S.waiting.get(pid);
-        if (w && w.addr === st.addr[i]) {
-          S.waiting.delete(pid);
+        const l = S.waiting.get(pid);
+        let k = l ? l.length - 1 : -1;
+        while (k >= 0 && l![k].addr !== st.addr[i]) k--;
+        if (k >= 0) {
+          const w = l![k];
+          l!.splice(k, 1);
+          if (!l!.length) S.waiting.delete(pid);
           if (record) this.lockInterval(w, i);
         }
         break;
@@ -567,7 +574,7 @@ export class Reconstruction {
     const st = this.trace.store;
     // contention and interrupts still open at the end of the trace end there
     const last = st.length - 1;
-    for (const w of this.state.waiting.values()) this.lockInterval(w, last);
+    for (const l of this.state.waiting.values()) for (const w of l) this.lockInterval(w, last);
     for (let c = 0; c < this.ncpus; c++) for (const o of this.state.irq[c]) this.irqIntervals.push({ cpu: c, kind: o.kind, name: this.irqName(o.kind, o.n, o.from), depth: 0, from: o.from, to: last });
     this.lockIntervals.sort((a, b) => a.from - b.from);
     this.irqIntervals.sort((a, b) => a.from - b.from);
@@ -606,7 +613,7 @@ export class Reconstruction {
   /** Lock contention open now: who waits on which lock. */
   waitingNow(): { cpu: number; pid: number; addr: string; flags: number; from: number }[] {
     const st = this.trace.store;
-    return [...this.state.waiting.values()].map(w => ({ cpu: w.cpu, pid: w.pid, addr: st.strings.get(w.addr), flags: w.flags, from: w.from }));
+    return [...this.state.waiting.values()].flat().map(w => ({ cpu: w.cpu, pid: w.pid, addr: st.strings.get(w.addr), flags: w.flags, from: w.from }));
   }
 
   irqNesting(cpu: number): { kind: string; name: string; from: number }[] {
