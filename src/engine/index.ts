@@ -22,3 +22,4 @@ export { evaluate, evaluateCondition, assign, frameLocals, childrenOf, childCoun
 export { dataSignature } from './debug/values';
 export type { EvalScope, TypedValue, NamedValue } from './debug/evaluate';
 export type { Context } from './sim/state';
+export * from './trace';
