@@ -26,6 +26,14 @@ export function workerScript(): string {
   return p;
 }
 
+/** The program as a worker gets it (structured clone): without the preprocessor, which
+ * holds the loader's file reader (a function) and serves only the debugger's evaluate. */
+function cloneable(program: CheckedProgram): CheckedProgram {
+  const copy: CheckedProgram = { ...program };
+  delete copy.preprocessor;
+  return copy;
+}
+
 export async function exploreParallel(program: CheckedProgram, o: ExploreOptions): Promise<ExploreResult> {
   const bad = validateOptions(o);
   if (bad) throw new Error(bad);
@@ -77,7 +85,7 @@ export async function exploreParallel(program: CheckedProgram, o: ExploreOptions
     for (let j = 0; j < nWorkers; j++) {
       const options: ExploreOptions = { ...o, onProgress: undefined, shouldStop: undefined, jobs: 1 };
       if (!items) options.shard = { index: (shard.index - 1) * jobs + j + 1, count: shard.count * jobs };
-      const init: WorkerInit & { lockstepExplore: true } = { lockstepExplore: true, program, options, items, stop, deadline };
+      const init: WorkerInit & { lockstepExplore: true } = { lockstepExplore: true, program: cloneable(program), options, items, stop, deadline };
       const w = new Worker(script, { workerData: init });
       const give = () => {
         if (next < items!.length && !Atomics.load(stopFlag, 0)) w.postMessage({ type: 'item', index: next++ });
