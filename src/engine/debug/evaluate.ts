@@ -20,7 +20,7 @@ import { W, wrap } from '../sim/ops';
 import { widthOf } from '../sim/compile';
 import { cellsOf, fieldOffset } from '../sim/layout';
 import { PG_BUDDY } from '../sim/prims';
-import { TypedValue, NamedValue, makeValue, validAddr, hex } from './values';
+import { TypedValue, NamedValue, makeValue, validAddr, hex, setConstEvaluator } from './values';
 import { enumInfo, declEnumTag } from './enums';
 
 export { childrenOf, childCount } from './values';
@@ -578,6 +578,17 @@ function binop(op: string, l: number, r: number, w: W, unsigned: boolean): numbe
   }
   throw new EvalError(`unknown operator '${op}'`, 1);
 }
+
+// the value views decode gfp_t words with the model's own GFP macros
+setConstEvaluator(m => text => {
+  try {
+    const w: Where = { m, program: m.program, cpu: 0, visible: [], key: '-' };
+    const r = new Evaluator(w, text).eval(parse(w, text));
+    return r.t.kind === 'int' ? r.v : undefined;
+  } catch {
+    return undefined;
+  }
+});
 
 // ---- the API the debug adapter uses ------------------------------------------------------
 

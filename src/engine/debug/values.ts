@@ -11,6 +11,7 @@ import { widthOf } from '../sim/compile';
 import { PG_BUDDY } from '../sim/prims';
 import { pindexToOrder, NR_LOWORDER_PCP_LISTS } from '../sim/zones';
 import { enumInfo } from './enums';
+import { gfpText, irqFlagsText } from './flags';
 
 export type ValueKind = 'int' | 'bool' | 'enum' | 'pointer' | 'null' | 'struct' | 'array' | 'list' | 'lock' | 'info';
 
@@ -314,7 +315,11 @@ function shortFile(f: string): string {
   return i >= 0 ? f.slice(i + 1) : f;
 }
 
-// ---- making values ---------------------------------------------------------------------
+// ---- making values ----
+
+/** Set by the evaluator: evaluates a constant expression (a macro name) in the program's global scope. */
+let constEvaluator: ((m: Machine) => (text: string) => number | undefined) | undefined;
+export function setConstEvaluator(f: (m: Machine) => (text: string) => number | undefined): void { constEvaluator = f; }
 
 function enumName(p: CheckedProgram, tag: string, v: number): string | undefined {
   return enumInfo(p).names.get(tag)?.get(v);
@@ -330,6 +335,14 @@ function intDisplay(m: Machine, t: Type, v: number, h: ValueHints): { display: s
   }
   let display = intText(v);
   const name = h.name ?? '';
+  if (t.kind === 'int' && t.name === 'gfp_t' && constEvaluator) {
+    const g = gfpText(m, v, constEvaluator(m));
+    if (g && g !== '0') return { display: `${display} (${g})`, kind: 'int' };
+  }
+  if (/^(flags|irqflags|irq_flags|UP_flags)$/.test(name) && !h.owner) {
+    const f = irqFlagsText(v);
+    if (f) return { display: `${display} (${f})`, kind: 'int' };
+  }
   if (/^(migratetype|migrate_type|mt|start_migratetype|fallback_mt)$/.test(name)) {
     const n = enumName(p, 'migratetype', v);
     if (n) display += ` (${n})`;

@@ -77,6 +77,9 @@ describe('debugger: evaluate and values (v6.1 refill example)', () => {
     assert.match(byName.get('pcp')!.display, /^\(struct per_cpu_pages \*\) 0x[0-9a-f]+ CPU 0 Normal pcp$/);
     assert.equal(byName.get('page')!.display, 'NULL');
     assert.equal(byName.get('migratetype')!.display, '0 (MIGRATE_UNMOVABLE)');
+    assert.equal(byName.get('gfp_flags')!.display, `${evaluate({ machine: scope.machine }, 'GFP_KERNEL').numeric} (GFP_KERNEL)`);
+    // spin_lock_irqsave saved IRQs-on flags
+    assert.equal(byName.get('flags')!.display, '512 (X86_EFLAGS_IF)');
     // the innermost frame has its own locals, and the task block its own
     assert.ok(frameLocals({ ...scope, frame: 0 }).some(l => l.name === 'list'));
     const block = frameLocals({ ...scope, frame: ctx.frames.length - 1 }).map(l => l.name);
@@ -220,6 +223,7 @@ describe('debugger: per-CPU variables, local locks, interrupts (v5.18 and v6.2 e
       machineState(m).zones[0].pcp[0].lists.find(l => l.pindex === 0)!.pfns[0]);
     assert.equal(evaluate(scope, 'zone->name').display, '"Normal"');
     assert.equal(evaluate(scope, '(enum migratetype)1').display, 'MIGRATE_MOVABLE');
+    assert.match(evaluate(scope, '(gfp_t)(GFP_ATOMIC | __GFP_ZERO)').display, /^\d+ \(GFP_ATOMIC \| __GFP_ZERO\)$/);
   });
 
   it('an interrupt handler frame: its own locals, in_hardirq(), IRQs off', () => {
