@@ -278,13 +278,10 @@ export function describePointee(m: Machine, t: PtrType | undefined, v: number): 
 // ---- locks -----------------------------------------------------------------------------
 
 export function lockDisplay(m: Machine, addr: number): string {
+  // "locked by CPU 1 task": where it was taken is one level down (lockChildren)
   const parts: string[] = [];
   for (const c of m.contexts) {
-    for (const h of c.held) {
-      if (h.addr !== addr) continue;
-      const at = m.locOf(h.loc);
-      parts.push(`locked by CPU ${c.cpu} ${c.label}${at ? ` at ${shortFile(at.file)}:${at.line}` : ''}`);
-    }
+    for (const h of c.held) if (h.addr === addr) parts.push(`locked by CPU ${c.cpu} ${c.label}`);
   }
   if (!parts.length) parts.push(m.mem[addr] ? `locked (owner ${intText(m.mem[addr])})` : 'unlocked');
   const waiters = m.contexts.filter(c => c.waitingOn === addr && (c.status === 'running' || c.status === 'blocked'));
@@ -300,7 +297,7 @@ function lockChildren(m: Machine, addr: number): NamedValue[] {
       if (h.addr !== addr) continue;
       const at = m.locOf(h.loc);
       info('holder', `CPU ${c.cpu} ${c.label}`);
-      if (at) info('taken at', `${at.file}:${at.line}:${at.column} (step ${h.step})`);
+      if (at) info('taken at', `${shortFile(at.file)}:${at.line}:${at.column} (step ${h.step})`);
       info('how', `${h.how}${h.irqsave ? ', irqsave' : ''}${h.trylock ? ', trylock' : ''}${h.preempt ? ', preemption off' : ''}${h.migrate ? ', migration off' : ''}`);
     }
   }
