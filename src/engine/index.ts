@@ -18,5 +18,5 @@ export type { MachineState } from './sim/inspect';
 export { CompileError } from './sim/compile';
 export { evaluate, evaluateCondition, assign, frameLocals, childrenOf, childCount, checkExpression, EvalError } from './debug/evaluate';
 export { dataSignature } from './debug/values';
-export type { EvalScope, TypedValue, NamedValue } from './debug/evaluate';
+export type { EvalScope, EvalOptions, TypedValue, NamedValue } from './debug/evaluate';
 export type { Context } from './sim/state';

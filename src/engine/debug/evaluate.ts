@@ -614,11 +614,29 @@ function evalRaw(scope: EvalScope, text: string): { w: Where; r: V } {
   return { w, r };
 }
 
+export interface EvalOptions {
+  /** integers in hex (DAP ValueFormat.hex); a trailing ",x" in the text asks the same */
+  hex?: boolean;
+}
+
+/** What the debug console accepts beyond the expression: a trailing ';' and a ",x" / ",d" format suffix. */
+function consoleText(text: string): { text: string; hex?: boolean } {
+  if (typeof text !== 'string') return { text };
+  let t = text.replace(/[\s;]+$/, '');
+  let hex: boolean | undefined;
+  const f = /,\s*([xXd])$/.exec(t);
+  if (f) { hex = f[1] !== 'd'; t = t.slice(0, f.index); }
+  return { text: t, hex };
+}
+
 /** Evaluates a Kernel C expression over the selected frame. Throws EvalError. */
-export function evaluate(scope: EvalScope, text: string): TypedValue {
+export function evaluate(scope: EvalScope, text: string, options: EvalOptions = {}): TypedValue {
   return guard(() => {
-    const { w, r } = evalRaw(scope, text);
-    return toTyped(w, r, text.trim());
+    const c = consoleText(text);
+    const { w, r } = evalRaw(scope, c.text);
+    const v = toTyped(w, r, c.text.trim());
+    if ((c.hex ?? options.hex) && (v.kind === 'int' || v.kind === 'enum' || v.kind === 'bool') && v.numeric !== undefined) v.display = hex(v.numeric);
+    return v;
   });
 }
 
@@ -644,6 +662,7 @@ export function assign(scope: EvalScope, lvalueText: string, valueText: string):
     const t = target.type ?? T.int;
     if (t.kind !== 'int') throw new EvalError(`only integer values can be set; '${lvalueText.trim()}' is '${typeName(t)}'`, 1);
     const addr = ev.addr(target);
+    valueText = typeof valueText === 'string' ? valueText.replace(/[\s;]+$/, '') : valueText;
     const value = parse(w, valueText);
     const vt = value.type;
     if (!vt || (vt.kind !== 'int' && vt.kind !== 'ptr')) throw new EvalError(`the new value must be a number, not '${typeName(vt)}'`, 1);

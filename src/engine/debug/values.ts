@@ -434,6 +434,17 @@ function arrayDisplay(m: Machine, of: Type, length: number, addr: number): strin
     }
     return `${length} lists, ${nonEmpty} non-empty, ${entries} ${entries === 1 ? 'entry' : 'entries'}`;
   }
+  if (isStruct(of) && of.tag === 'free_area') {
+    // as /proc/buddyinfo shows a zone: free blocks per order
+    const f = of.fieldMap.get('nr_free');
+    if (f) {
+      const stride = cellsOf(of);
+      const off = fieldOffset(f);
+      const n: string[] = [];
+      for (let i = 0; i < length; i++) n.push(intText(m.mem[addr + i * stride + off]));
+      return `nr_free by order: ${n.join(' ')}`;
+    }
+  }
   if ((of.kind === 'int' || of.kind === 'ptr') && length <= 16) {
     const items: string[] = [];
     for (let i = 0; i < length; i++) items.push(of.kind === 'int' ? intDisplay(m, of, wrap(m.mem[addr + i], widthOf(of)), {}).display : m.mem[addr + i] ? hex(m.mem[addr + i]) : 'NULL');
@@ -453,7 +464,8 @@ function structDisplay(m: Machine, st: StructType, addr: number): string {
   }
   if (st === m.zoneStruct) {
     const z = m.zoneOfAddr(addr);
-    if (z) return `${z.name}`;
+    const vs = st.fieldMap.get('vm_stat');
+    if (z) return vs ? `${z.name}, ${intText(m.mem[addr + fieldOffset(vs)])} free pages` : z.name;
   }
   // a shallow summary of the scalar fields, as debuggers show a struct before expansion
   const parts: string[] = [];

@@ -206,6 +206,13 @@ describe('debugger: evaluate and values (v6.1 refill example)', () => {
 
   it('evaluates without a context (globals and zones) and refuses a frame that does not exist', () => {
     const { m, ctx } = stopped();
+    // what the debug console also accepts: a trailing ';', a hex format
+    assert.equal(evaluate({ machine: m }, 'Normal->managed_pages;').display, '1024');
+    assert.equal(evaluate({ machine: m }, 'Normal->managed_pages,x').display, '0x400');
+    assert.equal(evaluate({ machine: m }, 'Normal->managed_pages', { hex: true }).display, '0x400');
+    const st = machineState(m).zones[0];
+    assert.equal(evaluate({ machine: m }, 'Normal->free_area').display, `nr_free by order: ${st.nrFree.join(' ')}`);
+    assert.equal(evaluate({ machine: m }, '*Normal').display, `Normal, ${st.freePages} free pages`);
     assert.equal(evaluate({ machine: m }, 'Normal->managed_pages').numeric, 1024);
     assert.match(evaluate({ machine: m }, 'zone').display, /Normal$/);
     assert.throws(() => evaluate({ machine: m, context: ctx, frame: 99 }, '1'), EvalError);
