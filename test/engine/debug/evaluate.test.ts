@@ -7,7 +7,7 @@ import * as path from 'path';
 import fc from 'fast-check';
 import {
   loadScenario, Machine, machineState, evaluate, evaluateCondition, assign, frameLocals, childrenOf, childCount, EvalError,
-  checkExpression, dataSignature,
+  checkExpression, dataSignature, runScenario,
   CheckedProgram, EvalScope, Context,
 } from '../../../src/engine';
 
@@ -262,6 +262,26 @@ describe('debugger: per-CPU variables, local locks, interrupts (v5.18 and v6.2 e
     const names = frameLocals(scope).map(l => l.name);
     assert.ok(names.includes('gfp_flags'), names.join());
     assert.equal(evaluate(scope, 'gfp_flags == GFP_ATOMIC').numeric, 1);
+  });
+});
+
+describe('debugger: evaluate where a run stopped on a finding (runScenario)', () => {
+  it('B4: at the data race, the racing CPU\'s frame and the model\'s globals evaluate', () => {
+    const program = load('b4-remote-drain-zone-pages-v5.18.lockstep');
+    let f = runScenario(program, { strategy: 'random', seed: 1, stopOnFinding: true, horizon: 200 }).findings[0];
+    for (let seed = 2; (!f || f.kind !== 'data-race') && seed < 50; seed++) {
+      f = runScenario(program, { strategy: 'random', seed, stopOnFinding: true, horizon: 200 }).findings.find(x => x.kind === 'data-race')!;
+    }
+    assert.equal(f?.kind, 'data-race');
+    // replaying the finding's schedule reaches the same state
+    const replay = runScenario(program, { schedule: f.schedule });
+    const ctx = replay.machine.cpus[f.cpu].task;
+    const scope: EvalScope = { machine: replay.machine, context: ctx, frame: 0 };
+    const top = ctx.frames[ctx.frames.length - 1];
+    assert.equal(top?.fn.name, f.stacks[0].frames[0].function);
+    for (const l of frameLocals(scope)) assert.equal(evaluate(scope, l.name).display, l.value.display);
+    assert.equal(evaluate(scope, 'percpu_pagelist_high_fraction').numeric, 0);
+    assert.equal(evaluate(scope, 'per_cpu_ptr(Normal->per_cpu_pageset, 0)->count').numeric, machineState(replay.machine).zones[0].pcp[0].count);
   });
 });
 
