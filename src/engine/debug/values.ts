@@ -361,7 +361,7 @@ export function makeValue(m: Machine, t: Type, addr: number | undefined, value: 
       v = wrap(v, widthOf(t));
       const d = intDisplay(m, t, v, h);
       out.display = d.display; out.numeric = v; out.kind = d.kind;
-      if (d.enumTag) out.enumTag = d.enumTag;
+      if (d.enumTag) { out.enumTag = d.enumTag; out.typeName = `enum ${d.enumTag}`; }
       if (addr !== undefined) out.editable = true;
       return out;
     }
@@ -373,6 +373,8 @@ export function makeValue(m: Machine, t: Type, addr: number | undefined, value: 
       if (z) { out.display = JSON.stringify(z.name); out.kind = 'pointer'; return out; }
     }
     if (v === 0) { out.display = 'NULL'; out.kind = 'null'; return out; }
+    // list_del's poison (a 64-bit constant a double holds only approximately): by name
+    if (v === LIST_POISON1 || v === LIST_POISON2) { out.display = `(${out.typeName}) LIST_POISON${v === LIST_POISON1 ? 1 : 2}`; out.kind = 'pointer'; return out; }
     const what = describePointee(m, t, v);
     out.display = `(${out.typeName}) ${hex(v)}${what ? ` ${what}` : ''}`;
     out.kind = 'pointer';

@@ -151,6 +151,21 @@ describe('debugger: evaluate and values (v6.1 refill example)', () => {
     assert.match(childrenOf(m, mt, 0, 1)[0].value.display, new RegExp(`^pfn \\d+, order ${order}, MIGRATE_MOVABLE$`));
   });
 
+  it('shows a corrupted list as far as it goes, and why it stops', () => {
+    const { m, scope } = stopped();
+    const v = evaluate(scope, 'per_cpu_ptr(zone->per_cpu_pageset, 1)->lists[0]');
+    const n = childCount(m, v);
+    assert.ok(n >= 3);
+    const third = childrenOf(m, v, 2, 1)[0].value;
+    // what list_del leaves in a node's next pointer, written into the third page's lru.next
+    m.mem[evaluate(scope, `&${third.evaluateName}->lru`).numeric!] = 0xdead000000000100;
+    m.memChanged();
+    const after = evaluate(scope, 'per_cpu_ptr(zone->per_cpu_pageset, 1)->lists[0]');
+    assert.equal(after.display, 'list: 3 entries, then broken: a next pointer is LIST_POISON1 (an entry was deleted while linked)');
+    assert.equal(childCount(m, after), 3);
+    assert.equal(childrenOf(m, evaluate(scope, `${third.evaluateName}->lru`))[0].value.display, '(struct list_head *) LIST_POISON1');
+  });
+
   it('shows a contended zone->lock with its holder and its spinning waiter', () => {
     const m = new Machine(program);
     const g: EvalScope = { machine: m };
@@ -243,6 +258,7 @@ describe('debugger: per-CPU variables, local locks, interrupts (v5.18 and v6.2 e
       machineState(m).zones[0].pcp[0].lists.find(l => l.pindex === 0)!.pfns[0]);
     assert.equal(evaluate(scope, 'zone->name').display, '"Normal"');
     assert.equal(evaluate(scope, '(enum migratetype)1').display, 'MIGRATE_MOVABLE');
+    assert.equal(evaluate(scope, '(enum migratetype)1').typeName, 'enum migratetype');
     assert.match(evaluate(scope, '(gfp_t)(GFP_ATOMIC | __GFP_ZERO)').display, /^\d+ \(GFP_ATOMIC \| __GFP_ZERO\)$/);
   });
 
