@@ -513,7 +513,7 @@ function fieldChildren(m: Machine, st: StructType, addr: number, parentName: str
   return out;
 }
 
-function listEntry(m: Machine, head: number, node: number, i: number, ctx: ReturnType<typeof listContext>, parentName: string | undefined): NamedValue {
+function listEntry(m: Machine, head: number, node: number, i: number, ctx: ReturnType<typeof listContext>): NamedValue {
   const p = pageOfNode(m, node);
   const name = `[${i}]`;
   if (!p) {
@@ -529,7 +529,6 @@ function listEntry(m: Machine, head: number, node: number, i: number, ctx: Retur
   const mt = ctx.migratetype ?? (ctx.pcp ? m.mem[p.addr + f.index] : undefined);
   if (mt !== undefined) extra.push(enumName(m.program, 'migratetype', mt) ?? `migratetype ${mt}`);
   const t: PtrType = { kind: 'ptr', to: m.pageStruct, percpu: false };
-  void parentName;
   return {
     name,
     value: {
@@ -564,7 +563,7 @@ export function childrenOf(m: Machine, v: TypedValue, start = 0, count?: number)
       return page(m.ncpus, c => ({ name: `[CPU ${c}]`, value: makeValue(m, to, undefined, p + c * stride, { evaluateName: name === undefined ? undefined : `per_cpu_ptr(${name}, ${c})` }) }));
     }
     const to = t.to;
-    if (v.isList) return listChildren(m, p, start, limit, name === undefined ? undefined : `*${operand(name)}`);
+    if (v.isList) return listChildren(m, p, start, limit);
     if (isStruct(to)) {
       if (to.lock) return slice(lockChildren(m, p));
       return slice(fieldChildren(m, to, p, name, true));
@@ -596,7 +595,7 @@ export function childrenOf(m: Machine, v: TypedValue, start = 0, count?: number)
   if (isStruct(t)) {
     if (t.lock) return slice(lockChildren(m, addr));
     if (t.tag === 'list_head') {
-      if (v.isList) return listChildren(m, addr, start, limit, name);
+      if (v.isList) return listChildren(m, addr, start, limit);
       // a node: its links
       const lp: PtrType = { kind: 'ptr', to: t, percpu: false };
       return slice([
@@ -609,12 +608,12 @@ export function childrenOf(m: Machine, v: TypedValue, start = 0, count?: number)
   return [];
 }
 
-function listChildren(m: Machine, head: number, start: number, limit: number, parentName: string | undefined): NamedValue[] {
+function listChildren(m: Machine, head: number, start: number, limit: number): NamedValue[] {
   const w = walkList(m, head);
   const ctx = listContext(m, head);
   const out: NamedValue[] = [];
   const end = Math.min(w.nodes.length, start + limit);
-  for (let i = start; i < end; i++) out.push(listEntry(m, head, w.nodes[i], i, ctx, parentName));
+  for (let i = start; i < end; i++) out.push(listEntry(m, head, w.nodes[i], i, ctx));
   return out;
 }
 
