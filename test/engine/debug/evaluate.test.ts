@@ -352,9 +352,50 @@ describe('debugger: evaluate never throws anything but EvalError', () => {
   it('on random token soup', () => {
     fc.assert(fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 24 }), parts => {
       const text = parts.join('');
-      try { evaluate(scope, text); } catch (e) { assert.ok(e instanceof EvalError, `${JSON.stringify(text)}: ${(e as Error).stack}`); }
+      let v;
+      try { v = evaluate(scope, text); } catch (e) { assert.ok(e instanceof EvalError, `${JSON.stringify(text)}: ${(e as Error).stack}`); }
+      // whatever came out can be expanded two levels down without throwing
+      if (v) {
+        const n = childCount(m, v);
+        const kids = childrenOf(m, v, 0, 5);
+        assert.ok(kids.length <= Math.min(5, n), `${text}: ${kids.length} children of ${n}`);
+        for (const k of kids) { childCount(m, k.value); childrenOf(m, k.value, 0, 3); }
+      }
       try { frameLocals(scope); } catch (e) { assert.fail(`${(e as Error).message}`); }
-    }), { numRuns: 400, seed: 6 });
+    }), { numRuns: Number(process.env.EVAL_FUZZ_RUNS ?? 400), seed: Number(process.env.EVAL_FUZZ_SEED ?? 6) });
+  });
+
+  it('on random well-formed expressions over the frame (deep evaluator paths)', () => {
+    const names = ['pcp', 'zone', 'page', 'list', 'order', 'migratetype', 'Normal', 'preferred_zone', 'flags', 'NULL', '0', '1', '3', '-1', '1000000', 'MIGRATE_MOVABLE'];
+    const members = ['count', 'high', 'batch', 'lists', 'lock', 'free_area', 'nr_free', 'free_list', 'per_cpu_pageset', 'next', 'prev', 'lru', 'private', 'flags', 'managed_pages'];
+    const expr: fc.Arbitrary<string> = fc.letrec<{ e: string }>(tie => ({
+      e: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.constantFrom(...names),
+        fc.tuple(tie('e'), fc.constantFrom('->', '.'), fc.constantFrom(...members)).map(([a, op, b]) => `${a}${op}${b}`),
+        fc.tuple(tie('e'), tie('e')).map(([a, b]) => `${a}[${b}]`),
+        fc.tuple(tie('e'), fc.constantFrom('+', '-', '*', '/', '%', '<<', '>>', '&', '|', '^', '==', '<', '&&', '||'), tie('e')).map(([a, op, b]) => `(${a} ${op} ${b})`),
+        fc.tuple(fc.constantFrom('*', '&', '!', '~', '-'), tie('e')).map(([op, a]) => `${op}(${a})`),
+        fc.tuple(fc.constantFrom('per_cpu_ptr(', 'min(', 'max(', 'list_first_entry_or_null('), tie('e'), tie('e')).map(([f, a, b]) => f.startsWith('list_') ? `${f}${a}, struct page, lru)` : `${f}${a}, ${b})`),
+        fc.tuple(fc.constantFrom('page_to_pfn(', 'pfn_to_page(', 'list_empty(', 'this_cpu_ptr(', 'PageBuddy(', 'buddy_order(', 'page_zone(', 'READ_ONCE('), tie('e')).map(([f, a]) => `${f}${a})`),
+        fc.tuple(fc.constantFrom('(struct page *)', '(struct list_head *)', '(unsigned short)', '(long)', '(struct per_cpu_pages *)'), tie('e')).map(([c, a]) => `${c}(${a})`),
+        fc.tuple(tie('e'), tie('e'), tie('e')).map(([a, b, c]) => `(${a} ? ${b} : ${c})`),
+      ),
+    })).e;
+    let values = 0;
+    fc.assert(fc.property(expr, text => {
+      let v;
+      try { v = evaluate(scope, text); } catch (e) { assert.ok(e instanceof EvalError, `${JSON.stringify(text)}: ${(e as Error).stack}`); return; }
+      values++;
+      childCount(m, v);
+      for (const k of childrenOf(m, v, 0, 4)) childrenOf(m, k.value, 0, 2);
+      if (v.editable) {
+        const before = m.mem.slice();
+        try { assign(scope, text, String(v.numeric)); } catch (e) { assert.ok(e instanceof EvalError, `${text}: ${(e as Error).stack}`); }
+        assert.deepEqual(m.mem, before, `${text}: assigning its own value changed memory`);
+      }
+    }), { numRuns: Number(process.env.EVAL_FUZZ_RUNS ?? 400), seed: Number(process.env.EVAL_FUZZ_SEED ?? 8) });
+    assert.ok(values > 20, `only ${values} expressions evaluated`);
   });
 
   it('on random strings, huge input and deep nesting', () => {
