@@ -705,3 +705,79 @@ export function checkExpression(machine: Machine, text: string, at?: { file: str
     return e instanceof EvalError ? e : new EvalError(String(e), 1);
   }
 }
+
+// ---- debug console completion ------------------------------------------------------------
+
+export interface Completion {
+  label: string;
+  type: 'variable' | 'field' | 'function' | 'constant' | 'module';
+  detail?: string;
+}
+
+/** The expression that ends just before `end` in text (balanced brackets, identifiers, -> and .). */
+function objectBefore(text: string, end: number): string {
+  let i = end;
+  let depth = 0;
+  while (i > 0) {
+    const c = text[i - 1];
+    if (c === ')' || c === ']') { depth++; i--; continue; }
+    if (c === '(' || c === '[') { if (depth === 0) break; depth--; i--; continue; }
+    if (depth > 0) { i--; continue; }
+    if (/[\w$]/.test(c)) { i--; continue; }
+    if (c === '.' ) { i--; continue; }
+    if (c === '>' && text[i - 2] === '-') { i -= 2; continue; }
+    if (c === '*' || c === '&') { i--; continue; }
+    break;
+  }
+  return text.slice(i, end).trim();
+}
+
+/**
+ * Completions for the debug console at `column` (1-based; default: the end): members after
+ * `->` or `.` from the object's type, otherwise the frame's locals, the model's globals,
+ * zones, enum constants, macros and the builtins a watch expression may call.
+ */
+export function completions(scope: EvalScope, text: string, column?: number): Completion[] {
+  try {
+    if (typeof text !== 'string') return [];
+    const at = Math.max(0, Math.min(text.length, (column ?? text.length + 1) - 1));
+    const before = text.slice(0, at);
+    const prefix = /[\w$]*$/.exec(before)![0];
+    const rest = before.slice(0, before.length - prefix.length);
+    const w = resolve(scope);
+    const access = /(->|\.)\s*$/.exec(rest);
+    const out: Completion[] = [];
+    if (access) {
+      const obj = objectBefore(rest, rest.length - access[0].length);
+      if (!obj) return [];
+      const t = parse(w, obj).type;
+      const st = access[1] === '->' ? (t?.kind === 'ptr' ? t.to : undefined) : t;
+      if (!st || !isStruct(st)) return [];
+      for (const f of st.fields) if (f.name.startsWith(prefix)) out.push({ label: f.name, type: 'field', detail: typeName(f.type) });
+      return out;
+    }
+    const seen = new Set<string>();
+    const add = (label: string, type: Completion['type'], detail?: string) => {
+      if (!label.startsWith(prefix) || seen.has(label)) return;
+      seen.add(label);
+      out.push({ label, type, detail });
+    };
+    for (const v of w.visible) add(v.name, 'variable', typeName(v.type));
+    for (const z of w.program.zoneSymbols.keys()) add(z, 'module', 'struct zone *');
+    for (const [name, s] of w.program.model.scope) {
+      if (s.kind === 'global' || s.kind === 'percpu') add(name, 'variable', typeName(s.type));
+      else if (s.kind === 'enumConst') add(name, 'constant', String(s.value));
+    }
+    for (const name of PURE) add(name, 'function');
+    const macros = w.program.preprocessor?.macros ?? new Map();
+    // a function-like macro is offered only when what it calls may be called here
+    const pureMacro = (body: Token[]) => body.every((t, k) => t.kind !== 'ident' || body[k + 1]?.text !== '(' || PURE.has(t.text) || macros.has(t.text));
+    for (const [name, mac] of macros) {
+      if (name.startsWith('CONFIG_') || (mac.params && !pureMacro(mac.body))) continue;
+      add(name, 'constant', mac.params ? `${name}(${mac.params.join(', ')})` : undefined);
+    }
+    return out.sort((a, b) => (a.type === 'variable' ? 0 : 1) - (b.type === 'variable' ? 0 : 1) || a.label.localeCompare(b.label));
+  } catch {
+    return [];
+  }
+}

@@ -7,7 +7,7 @@ import * as path from 'path';
 import fc from 'fast-check';
 import {
   loadScenario, Machine, machineState, evaluate, evaluateCondition, assign, frameLocals, childrenOf, childCount, EvalError,
-  checkExpression, dataSignature, runScenario,
+  checkExpression, dataSignature, runScenario, completions,
   CheckedProgram, EvalScope, Context,
 } from '../../../src/engine';
 
@@ -149,6 +149,23 @@ describe('debugger: evaluate and values (v6.1 refill example)', () => {
     const mt = evaluate(scope, `zone->free_area[${order}].free_list[MIGRATE_MOVABLE]`);
     assert.equal(childCount(m, mt), st.nrFree[order]);
     assert.match(childrenOf(m, mt, 0, 1)[0].value.display, new RegExp(`^pfn \\d+, order ${order}, MIGRATE_MOVABLE$`));
+  });
+
+  it('completes members from the object\'s type and names in scope (debug console)', () => {
+    const { scope } = stopped();
+    const labels = (t: string, col?: number) => completions(scope, t, col).map(c => c.label);
+    assert.deepEqual(labels('pcp->'), ['lock', 'count', 'high', 'batch', 'free_factor', 'expire', 'lists']);
+    assert.deepEqual(labels('pcp->co'), ['count']);
+    assert.deepEqual(labels('per_cpu_ptr(zone->per_cpu_pageset, 1)->li'), ['lists']);
+    assert.deepEqual(labels('zone->free_area[order].n'), ['nr_free']);
+    assert.deepEqual(labels('(*pcp).h'), ['high']);
+    assert.ok(labels('pc').includes('pcp'));
+    assert.ok(!labels('pc').includes('pcp_spin_lock_irqsave'), 'a lock-taking macro is no watch expression');
+    assert.ok(labels('MIGRATE_M').includes('MIGRATE_MOVABLE'));
+    assert.ok(labels('Nor').includes('Normal'));
+    assert.deepEqual(labels('pcp->co + 1', 8), ['count']);
+    assert.deepEqual(labels('nothing->'), []);
+    assert.deepEqual(labels('order->'), []);
   });
 
   it('shows a corrupted list as far as it goes, and why it stops', () => {
