@@ -781,3 +781,25 @@ export function completions(scope: EvalScope, text: string, column?: number): Co
     return [];
   }
 }
+
+/**
+ * The expression a hover at `column` (1-based) of a source line means: the identifier
+ * under the cursor with the member chain before it, as a debugger hover wants
+ * (`pcp->count` when hovering `count`, `pcp->lists[order]` when hovering `]`), with its
+ * 1-based start and exclusive end columns. For the editor's EvaluatableExpressionProvider.
+ */
+export function expressionAt(line: string, column: number): { text: string; start: number; end: number } | undefined {
+  if (typeof line !== 'string' || !Number.isFinite(column)) return undefined;
+  let i = Math.max(0, Math.min(line.length, Math.floor(column) - 1));
+  // on an identifier: to its end; on a closing ']': the subscript ends here
+  if (!/[\w$\]]/.test(line[i] ?? '')) { if (i > 0 && /[\w$\]]/.test(line[i - 1])) i--; else return undefined; }
+  let end = i;
+  if (line[i] === ']') end = i + 1;
+  else while (end < line.length && /[\w$]/.test(line[end])) end++;
+  const text = objectBefore(line, end).replace(/^[*&]+/, '');
+  if (!text || !/^[A-Za-z_$]/.test(text) || /^\d/.test(text)) return undefined;
+  // a keyword or a type is nothing to evaluate
+  if (/^(if|else|while|for|do|return|switch|case|default|break|continue|goto|struct|union|enum|static|inline|const|unsigned|int|long|char|void|bool|sizeof)$/.test(text)) return undefined;
+  const start = end - text.length;
+  return { text, start: start + 1, end: end + 1 };
+}

@@ -7,7 +7,7 @@ import * as path from 'path';
 import fc from 'fast-check';
 import {
   loadScenario, Machine, machineState, evaluate, evaluateCondition, assign, frameLocals, childrenOf, childCount, EvalError,
-  checkExpression, dataSignature, runScenario, completions,
+  checkExpression, dataSignature, runScenario, completions, expressionAt,
   CheckedProgram, EvalScope, Context,
 } from '../../../src/engine';
 
@@ -166,6 +166,23 @@ describe('debugger: evaluate and values (v6.1 refill example)', () => {
     assert.deepEqual(labels('pcp->co + 1', 8), ['count']);
     assert.deepEqual(labels('nothing->'), []);
     assert.deepEqual(labels('order->'), []);
+  });
+
+  it('finds the expression under a hover in a source line, and it evaluates', () => {
+    const { scope } = stopped();
+    const line = '\tif (pcp->count >= pcp->high && zone->free_area[order].nr_free) list = &pcp->lists[order];';
+    const at = (word: string, offset = 1) => expressionAt(line, line.indexOf(word) + offset);
+    assert.deepEqual(at('count'), { text: 'pcp->count', start: 6, end: 16 });
+    assert.equal(at('nr_free')!.text, 'zone->free_area[order].nr_free');
+    assert.equal(at('order]')!.text, 'order');
+    assert.equal(at('order];', 6)!.text, 'pcp->lists[order]');
+    assert.equal(at('if'), undefined);
+    assert.equal(at('>='), undefined);
+    for (const w of ['count', 'nr_free', 'order];']) {
+      const e = at(w, w === 'order];' ? 6 : 1)!;
+      assert.equal(line.slice(e.start - 1, e.end - 1), e.text);
+      evaluate(scope, e.text);
+    }
   });
 
   it('shows a corrupted list as far as it goes, and why it stops', () => {
