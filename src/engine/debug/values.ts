@@ -314,6 +314,15 @@ function shortFile(f: string): string {
 
 // ---- making values ----
 
+/**
+ * The engine type rides along for childrenOf, but not enumerable: a struct type refers to
+ * itself through its fields, and a value must stay printable (JSON.stringify, a log line).
+ */
+function typed(v: TypedValue, t: Type): TypedValue {
+  Object.defineProperty(v, 'type', { value: t, enumerable: false, writable: true, configurable: true });
+  return v;
+}
+
 /** Set by the evaluator: evaluates a constant expression (a macro name) in the program's global scope. */
 let constEvaluator: ((m: Machine) => (text: string) => number | undefined) | undefined;
 export function setConstEvaluator(f: (m: Machine) => (text: string) => number | undefined): void { constEvaluator = f; }
@@ -352,7 +361,7 @@ function intDisplay(m: Machine, t: Type, v: number, h: ValueHints): { display: s
 /** A value of type t: scalars from `value` (or read at addr), structs and arrays at addr. */
 export function makeValue(m: Machine, t: Type, addr: number | undefined, value: number | undefined, h: ValueHints = {}): TypedValue {
   // one object, filled in place: the adapter makes thousands of these per page of a view
-  const out: TypedValue = { typeName: engineTypeName(t), display: '', expandable: false, type: t };
+  const out = typed({ typeName: engineTypeName(t), display: '', expandable: false }, t);
   if (h.evaluateName !== undefined) out.evaluateName = h.evaluateName;
   if (addr !== undefined) { out.addr = addr; out.cells = cellsOf(t); }
   if (t.kind === 'int' || t.kind === 'ptr' || t.kind === 'void' || t.kind === 'func') {
@@ -520,7 +529,8 @@ function listEntry(m: Machine, head: number, node: number, i: number, ctx: Retur
     const lh = facts(m).listHead;
     const t: Type = lh ? { kind: 'ptr', to: lh, percpu: false } : { kind: 'int', name: 'unsigned long', bits: 64, signed: false };
     const v = makeValue(m, t, undefined, node, { evaluateName: `((struct list_head *)${hex(node)})` });
-    return { name, value: { ...v, listHead: head } };
+    v.listHead = head;
+    return { name, value: v };
   }
   const f = facts(m);
   const extra: string[] = [];
@@ -531,12 +541,12 @@ function listEntry(m: Machine, head: number, node: number, i: number, ctx: Retur
   const t: PtrType = { kind: 'ptr', to: m.pageStruct, percpu: false };
   return {
     name,
-    value: {
-      typeName: 'struct page *', type: t, display: `pfn ${p.pfn}${extra.length ? `, ${extra.join(', ')}` : ''}`,
+    value: typed({
+      typeName: 'struct page *', display: `pfn ${p.pfn}${extra.length ? `, ${extra.join(', ')}` : ''}`,
       // a data breakpoint on an entry watches the page itself
       addr: p.addr, cells: f.pageCells, numeric: p.addr, expandable: true, kind: 'pointer',
       evaluateName: `pfn_to_page(${p.pfn})`, listHead: head,
-    },
+    }, t),
   };
 }
 

@@ -118,6 +118,8 @@ describe('debugger: evaluate and values (v6.1 refill example)', () => {
     assert.deepEqual(kids.map(k => k.value.display.split(',')[0]), want.pfns.map(p => `pfn ${p}`));
     assert.equal(kids[0].value.display, `pfn ${want.pfns[0]}, order 0, MIGRATE_UNMOVABLE`);
     assert.equal(kids[0].value.typeName, 'struct page *');
+    // values are plain data an adapter can log
+    assert.doesNotThrow(() => JSON.stringify([v, kids, evaluate(scope, '*pcp'), childrenOf(m, kids[0].value)]));
     // an entry expands into its struct page, and its evaluateName evaluates back to it
     const fields = childrenOf(m, kids[0].value).map(k => k.name);
     assert.deepEqual(fields.slice(0, 2), ['pfn', 'flags']);
