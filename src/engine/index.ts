@@ -16,7 +16,9 @@ export type { Finding, MachineEvent, StepRecord, ContextStack } from './sim/stat
 export { machineState } from './sim/inspect';
 export type { MachineState } from './sim/inspect';
 export { CompileError } from './sim/compile';
-export { evaluate, evaluateCondition, assign, frameLocals, childrenOf, childCount, checkExpression, completions, expressionAt, EvalError } from './debug/evaluate';
+export { evaluate, evaluateCondition, assign, frameLocals, childrenOf, childCount, checkExpression, EvalError } from './debug/evaluate';
 export { dataSignature } from './debug/values';
-export type { EvalScope, EvalOptions, TypedValue, NamedValue, Completion } from './debug/evaluate';
+export { completions, expressionAt } from './debug/evaluate';
+export type { EvalOptions, Completion } from './debug/evaluate';
+export type { EvalScope, TypedValue, NamedValue } from './debug/evaluate';
 export type { Context } from './sim/state';
