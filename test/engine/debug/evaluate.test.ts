@@ -446,6 +446,83 @@ describe('debugger: evaluate never throws anything but EvalError', () => {
   });
 });
 
+describe('debugger: scopes of locals (a model of our own)', () => {
+  const MODEL = `
+struct thing {
+	int a;
+	enum migratetype mt;
+	unsigned short small;
+};
+int g_counter = 5;
+struct thing g_thing = { .a = 7, .mt = MIGRATE_RECLAIMABLE };
+DEFINE_PER_CPU(int, pc_counter);
+
+int inner(int x)
+{
+	int y = x * 2;
+	{
+		int y = 100;
+		g_counter = y;
+	}
+	for (int i = 0; i < 2; i++) {
+		y += i;
+	}
+	this_cpu_write_marker: g_counter = y;
+	return y;
+}
+`;
+  function load2(): CheckedProgram {
+    const dir = path.join(ROOT, 'examples');
+    const scen = path.join(dir, '__eval-scope__.lockstep');
+    const model = path.join(dir, '__eval-scope__.kc');
+    const text = 'scenario "scopes"\nmodel "./__eval-scope__.kc"\ncpus 2\ntask cpu 1 { int r = inner(21); r = r + 1; }\n';
+    const { program, diagnostics } = loadScenario(scen, { readFile: f => (f === scen ? text : f === model ? MODEL : fs.readFileSync(f, 'utf8')) });
+    assert.deepEqual(diagnostics.filter(d => d.severity === 'error').map(d => d.message), []);
+    return program!;
+  }
+
+  it('an inner declaration hides an outer one only inside its block; a for variable lives in its loop', () => {
+    const m = new Machine(load2());
+    const ctx = m.cpus[1].task;
+    const scope: EvalScope = { machine: m, context: ctx, frame: 0 };
+    const line = () => m.locOf(ctx.frames[ctx.frames.length - 1].fn.code[ctx.frames[ctx.frames.length - 1].pc].loc).line;
+    const seen = new Map<number, string>();
+    for (let i = 0; i < 200 && ctx.frames.length; i++) {
+      if (ctx.frames[ctx.frames.length - 1].fn.name === 'inner') {
+        const locals = frameLocals(scope);
+        seen.set(line(), locals.map(l => `${l.name}=${l.value.display}`).join(' '));
+        // one entry per name: the visible one
+        assert.equal(new Set(locals.map(l => l.name)).size, locals.length);
+      }
+      m.stepCpu(1);
+    }
+    const at = (l: number) => seen.get(l) ?? `(never stopped at line ${l})`;
+    const lineOf = (t: string) => MODEL.split('\n').findIndex(x => x.includes(t)) + 1;
+    assert.equal(at(lineOf('g_counter = y;')), 'x=21 y=100');
+    assert.match(at(lineOf('y += i;')), /^x=21 y=4[23] i=[01]$/);
+    assert.equal(at(lineOf('this_cpu_write_marker')), 'x=21 y=43');
+    assert.equal(evaluate({ machine: m }, 'g_counter').numeric, 43);
+  });
+
+  it('model globals, initialised structs, enum fields and per-CPU ints', () => {
+    const m = new Machine(load2());
+    const g: EvalScope = { machine: m, context: m.cpus[1].task, frame: 0 };
+    assert.equal(evaluate(g, 'g_thing.a').numeric, 7);
+    assert.equal(evaluate(g, 'g_thing.mt').display, 'MIGRATE_RECLAIMABLE');
+    assert.equal(evaluate(g, 'g_thing.mt').typeName, 'enum migratetype');
+    const kids = childrenOf(m, evaluate(g, 'g_thing'));
+    assert.deepEqual(kids.map(k => `${k.name}=${k.value.display}`), ['a=7', 'mt=MIGRATE_RECLAIMABLE', 'small=0']);
+    assert.equal(kids[1].value.evaluateName, 'g_thing.mt');
+    assert.equal(assign(g, 'g_thing.small', '-1').numeric, 65535);
+    assign(g, 'per_cpu(pc_counter, 0)', '3');
+    assign(g, 'pc_counter', '4');  // this CPU: 1
+    assert.equal(evaluate(g, 'per_cpu(pc_counter, 0) * 10 + per_cpu(pc_counter, 1)').numeric, 34);
+    assert.equal(evaluate({ machine: m, context: m.cpus[0].task }, 'this_cpu_read(pc_counter)').numeric, 3);
+    assert.match(evaluate(g, '&pc_counter').display, /pc_counter \(per-CPU\)$/);
+    assert.match(evaluate(g, 'this_cpu_ptr(&pc_counter)').display, /CPU 1 pc_counter$/);
+  });
+});
+
 describe('debugger: long lists are paged without re-walking them', () => {
   const program = loadText(`scenario "a long pcp list"
 model v6.1
