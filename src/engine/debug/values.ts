@@ -303,6 +303,18 @@ function lockChildren(m: Machine, addr: number): NamedValue[] {
   }
   const waiters = m.contexts.filter(c => c.waitingOn === addr && (c.status === 'running' || c.status === 'blocked'));
   for (const w of waiters) info('waiter', `CPU ${w.cpu} ${w.label} (${w.status === 'blocked' ? 'sleeping' : 'spinning'})`);
+  // lockdep's record of the lock's class (read through its checkpoint copy: the detector keeps it private)
+  type Where = { file: string; line: number; ctx: string; cpu: number };
+  const saved = m.lockdep.save() as { usage?: Map<string, { inHardirq?: Where; hardirqOn?: Where }>; edges?: Map<string, Map<string, Where>> };
+  const cls = m.describeAddr(addr).cls;
+  const u = saved.usage?.get(cls);
+  const at = (w: Where) => `${shortFile(w.file)}:${w.line} (${w.ctx} on CPU ${w.cpu})`;
+  if (u?.inHardirq) info('lockdep IN-HARDIRQ-W', at(u.inHardirq));
+  if (u?.hardirqOn) info('lockdep HARDIRQ-ON-W', at(u.hardirqOn));
+  const after = [...(saved.edges?.get(cls)?.keys() ?? [])];
+  if (after.length) info('lockdep: then takes', after.join(', '));
+  const before = [...(saved.edges ?? new Map<string, Map<string, Where>>())].filter(([, e]) => e.has(cls)).map(([c]) => c);
+  if (before.length) info('lockdep: taken inside', before.join(', '));
   out.push({ name: 'word', value: { typeName: 'int', display: intText(m.mem[addr]), numeric: m.mem[addr], addr, cells: 1, expandable: false, kind: 'int' } });
   return out;
 }

@@ -211,7 +211,11 @@ describe('debugger: evaluate and values (v6.1 refill example)', () => {
     for (let i = 0; i < 5000 && m.contexts[1].waitingOn === 0; i++) m.stepCpu(1);
     const lock = evaluate(g, 'zone->lock');
     assert.equal(lock.display, 'locked by CPU 0 task; waiters: CPU 1 task');
-    assert.ok(childrenOf(m, lock).some(k => k.name === 'waiter' && k.value.display === 'CPU 1 task (spinning)'));
+    const kids = childrenOf(m, lock);
+    assert.ok(kids.some(k => k.name === 'waiter' && k.value.display === 'CPU 1 task (spinning)'));
+    // lockdep: zone->lock is taken with IRQs off under pcp->lock in v6.1's refill
+    assert.ok(kids.some(k => k.name === 'lockdep: taken inside' && /pcp->lock/.test(k.value.display)), kids.map(k => k.name).join());
+    assert.equal(childCount(m, lock), kids.length);
   });
 
   it('assigns pcp->high in the machine memory, with C wrap-around of the field type', () => {
