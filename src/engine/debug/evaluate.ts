@@ -125,7 +125,7 @@ const CACHE_LIMIT = 2000;
 function firstError(diags: DiagnosticBag): EvalError | undefined {
   const d = diags.items.find(x => x.severity === 'error');
   // the text is one line: its end is the end of the expression, not of a file
-  return d ? new EvalError(d.message.replace(/end of file|<end of file>/g, 'the end of the expression'), d.line === 1 ? d.column : 1) : undefined;
+  return d ? new EvalError(d.message.replace(/end of file|<end of file>/g, 'the end of the expression'), d.file === FILE && d.line === 1 ? d.column : 1) : undefined;
 }
 
 function parse(w: Where, text: string): A.Expr {
@@ -175,7 +175,7 @@ function parseUncached(w: Where, text: string): A.Expr {
   for (const v of w.visible) locals.set(v.name, { kind: 'local', name: v.name, type: v.type, slot: v.offset, decl: v.decl as A.VarDecl });
   const zones = new Map(w.program.zoneSymbols);
   // a scenario with one zone: `zone` names it where no local does
-  if (zones.size === 1 && !zones.has('zone')) zones.set('zone', [...zones.values()][0]);
+  if (zones.size === 1 && !zones.has('zone') && !w.program.model.scope.has('zone')) zones.set('zone', [...zones.values()][0]);
   const checker = Checker.forModel(w.program.model, diags);
   checker.checkExpression(e, locals, zones);
   err = firstError(diags);
@@ -184,15 +184,15 @@ function parseUncached(w: Where, text: string): A.Expr {
   return e;
 }
 
-function col(e: { range: { line: number; column: number } }): number {
-  return e.range.line === 1 ? e.range.column : 1;
+function col(e: { range: { file: string; line: number; column: number } }): number {
+  return e.range.file === FILE && e.range.line === 1 ? e.range.column : 1;
 }
 
 /** Refuses assignments, ++/--, model-function calls and builtins that change the machine. */
 function noSideEffects(e: A.Expr, text: string): void {
   /** the column of an operator written after `after` (the operand before it) */
   const opCol = (after: A.NodeBase, op: string, fallback: A.NodeBase): number => {
-    if (after.range.line !== 1) return col(fallback);
+    if (after.range.file !== FILE || after.range.line !== 1) return col(fallback);
     const i = text.indexOf(op, after.range.endColumn - 1);
     return i >= 0 ? i + 1 : col(fallback);
   };
@@ -234,7 +234,7 @@ class Evaluator {
 
   private src(e: A.NodeBase): string {
     const r = e.range;
-    if (r.line !== 1 || r.endLine !== 1) return 'the expression';
+    if (r.file !== FILE || r.line !== 1 || r.endLine !== 1) return 'the expression';
     return this.text.slice(r.column - 1, r.endColumn - 1).trim() || 'the expression';
   }
 
