@@ -262,9 +262,38 @@ export function nameAddr(m: Machine, addr: number, want?: Type): string {
 }
 
 /** What an address holds, for a pointer's display. */
+/** Which list a page is on now ("on CPU 1 pcp->lists[0]"), found by walking its links to the head; cached per state. */
+const whereCache = new WeakMap<Machine, { epoch: number; step: number; at: Map<number, string> }>();
+
+export function pageWhere(m: Machine, page: number): string {
+  let c = whereCache.get(m);
+  if (!c || c.epoch !== m.memEpoch || c.step !== m.step) { c = { epoch: m.memEpoch, step: m.step, at: new Map() }; whereCache.set(m, c); }
+  let s = c.at.get(page);
+  if (s !== undefined) return s;
+  const f = facts(m);
+  const node = page + f.lru;
+  const next = m.mem[node];
+  if (next === node) s = 'on no list';
+  else if (next === LIST_POISON1 || next === LIST_POISON2) s = 'off its list (LIST_POISON)';
+  else {
+    s = 'on a broken list';
+    let n = next;
+    for (let k = 0; k < MAX_LIST && validAddr(m, n) && n !== node; k++) {
+      if (!pageOfNode(m, n)) { s = `on ${nameAddr(m, n, f.listHead)}`; break; }
+      n = m.mem[n];
+    }
+  }
+  c.at.set(page, s);
+  return s;
+}
+
 export function describePointee(m: Machine, t: PtrType | undefined, v: number): string {
   if (!validAddr(m, v)) return v < 64 ? '(bad pointer: near NULL)' : '(bad pointer)';
   const want = t?.to;
+  if (want === m.pageStruct) {
+    const pg = m.pageOf(v);
+    if (pg) return `pfn ${pg.pfn} ${pg.zone.name}, ${pageWhere(m, v)}`;
+  }
   if (t?.percpu) {
     const r = regionOf(m, v);
     if (r) {

@@ -124,6 +124,9 @@ describe('debugger: evaluate and values (v6.1 refill example)', () => {
     const fields = childrenOf(m, kids[0].value).map(k => k.name);
     assert.deepEqual(fields.slice(0, 2), ['pfn', 'flags']);
     assert.equal(evaluate(scope, kids[0].value.evaluateName!).numeric, kids[0].value.numeric);
+    // a page pointer says which list the page is on now
+    assert.equal(evaluate(scope, kids[0].value.evaluateName!).display.replace(/0x[0-9a-f]+/, 'ADDR'),
+      `(struct page *) ADDR pfn ${want.pfns[0]} Normal, on CPU 1 Normal pcp->lists[0]`);
     // paging
     assert.deepEqual(childrenOf(m, v, 2, 3).map(k => k.name), ['[2]', '[3]', '[4]'].slice(0, Math.max(0, Math.min(3, want.pfns.length - 2))));
     // the array of lists, and a pointer to one
