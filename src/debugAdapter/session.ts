@@ -128,8 +128,8 @@ export class LockstepDebugSession extends LoggingDebugSession {
   }
 
   protected override initializeRequest(response: DebugProtocol.InitializeResponse, args: DebugProtocol.InitializeRequestArguments): void {
-    this.supportsProgress = !!args.supportsProgressReporting;
-    this.supportsInvalidated = !!args.supportsInvalidatedEvent;
+    this.supportsProgress ||= !!args.supportsProgressReporting;
+    this.supportsInvalidated ||= !!args.supportsInvalidatedEvent;
     response.body = {
       ...response.body,
       supportsConfigurationDoneRequest: true,

@@ -54,6 +54,7 @@ export function choiceText(code: number): string {
 }
 
 const MAX_STEP_OVER = 200_000;
+const NO_EVENTS: MachineEvent[] = [];
 
 export class DebugRuntime {
   m: Machine;
@@ -62,8 +63,9 @@ export class DebugRuntime {
   /** the recorded run; rec[0..recLen) */
   private rec = new Int32Array(4096);
   private recLen = 0;
-  /** events of the machine after p choices: m.events.length (re-execution rebuilds them) */
-  private evEnd = new Int32Array(4096);
+  /** the events of the last move; the machine's own logs are emptied after every move, so a
+   * long run keeps no per-step objects and a restore truncates nothing big */
+  private lastEvents: MachineEvent[] = [];
   /** where the moving context stood after choice p: a statement's loc index, or -1 */
   private arrLoc = new Int32Array(4096);
   pos = 0;
@@ -89,8 +91,9 @@ export class DebugRuntime {
     this.bps = new Breakpoints(this.m);
     this.timeline = new Timeline(this.m);
     this.store = new CheckpointStore({ spacing: options.checkpointSpacing });
+    this.m.events.length = 0;
+    this.m.steps.length = 0;
     this.store.take(this.m, 0);
-    this.evEnd[0] = this.m.events.length;
     this.strategy = options.strategy ?? 'roundrobin';
     this.seed = options.seed ?? 1;
     this.random = rng(this.seed);
@@ -151,10 +154,8 @@ export class DebugRuntime {
 
   private arrive(p: number): void {
     this.pos = p;
-    if (p >= this.evEnd.length) {
-      const n = Math.max(p + 1, this.evEnd.length * 2);
-      const b = new Int32Array(n); b.set(this.evEnd); this.evEnd = b;
-      const l = new Int32Array(n); l.set(this.arrLoc); this.arrLoc = l;
+    if (p >= this.arrLoc.length) {
+      const l = new Int32Array(Math.max(p + 1, this.arrLoc.length * 2)); l.set(this.arrLoc); this.arrLoc = l;
     }
     const cur = this.m.cur;
     const top = cur?.frames[cur.frames.length - 1];
@@ -162,9 +163,12 @@ export class DebugRuntime {
     this.arrLoc[p] = ins && ins.op === Op.STEP ? ins.loc : -1;
     const ed = this.edits.get(p);
     if (ed) { for (const e of ed) this.m.mem[e.addr] = e.value; this.m.memChanged(); }
-    this.evEnd[p] = this.m.events.length;
+    const ev = this.m.events;
+    this.lastEvents = ev.length ? ev.slice() : NO_EVENTS;
+    ev.length = 0;
+    this.m.steps.length = 0;
     this.store.maybeTake(this.m, p);
-    this.timeline.record(p, this.m.events, this.evEnd[p - 1] ?? 0, this.evEnd[p], this.m.cur);
+    this.timeline.record(p, this.lastEvents, 0, this.lastEvents.length, this.m.cur);
   }
 
   /** Positions of the recorded run (up to what has been executed) where a context arrives at this line. */
@@ -180,10 +184,9 @@ export class DebugRuntime {
     return out;
   }
 
-  /** The events of the choice that led to position p (1..pos). */
+  /** The events of the choice that led to the current position. */
   eventsOf(p: number): MachineEvent[] {
-    if (p <= 0 || p > this.pos) return [];
-    return this.m.events.slice(this.evEnd[p - 1], this.evEnd[p]);
+    return p === this.pos && p > 0 ? this.lastEvents : NO_EVENTS;
   }
 
   /** Forward move with breakpoints: applies, then asks what it hit. */
@@ -395,10 +398,20 @@ export class DebugRuntime {
         const at = this.store.atOrBefore(p)!;
         this.m.restore(at.cp);
         this.pos = at.pos;
+        this.lastEvents = NO_EVENTS;
         const ed = this.edits.get(at.pos);
         if (ed) { for (const e of ed) this.m.mem[e.addr] = e.value; this.m.memChanged(); }
       }
-      while (this.pos < p) if (!this.apply(this.rec[this.pos])) { this.truncate(); break; }
+      // re-execution of steps already seen needs no event log (nothing is matched on the way)
+      const quietUntil = Math.min(p - 1, this.timeline.furthest);
+      try {
+        while (this.pos < p) {
+          this.m.recordSteps = this.pos >= quietUntil;
+          if (!this.apply(this.rec[this.pos])) { this.truncate(); break; }
+        }
+      } finally {
+        this.m.recordSteps = true;
+      }
     }
     this.bps.resyncData();
   }
