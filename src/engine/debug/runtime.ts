@@ -10,6 +10,7 @@ import { CheckpointStore } from './timeTravel';
 import { Breakpoints, ConditionHook, Hit, HitSpec } from './breakpoints';
 import { Timeline } from './timeline';
 import { Op } from '../sim/ops';
+import { exploreSync } from '../explore';
 
 export type DebugStrategy = 'explore' | 'roundrobin' | 'random';
 
@@ -81,7 +82,12 @@ export class DebugRuntime {
   condition: ConditionHook | undefined;
   /** prints a logpoint (set by the adapter) */
   onLog: ((bp: HitSpec, ctx: Context) => void) | undefined;
-  private running: { kind: 'continue' | 'explore'; started: number; stopRequested: boolean; base: number; schedules: number; steps: number; attemptSeed: number; attemptStart: number } | undefined;
+  private running: {
+    kind: 'continue' | 'explore'; started: number; stopRequested: boolean; base: number; schedules: number; steps: number;
+    attemptSeed: number; attemptStart: number;
+    /** from the boot state the engine's explorer searches (in short slices); elsewhere, seeded runs from here */
+    explorer: boolean; explorerSlices: number; states: number;
+  } | undefined;
   private readonly exploreSchedules: number;
 
   constructor(readonly program: CheckedProgram, options: RuntimeOptions = {}) {
@@ -261,7 +267,10 @@ export class DebugRuntime {
   // ---- continue: the strategy in slices ----
   startContinue(): void {
     const explore = this.strategy === 'explore' && this.pos >= this.recLen;
-    this.running = { kind: explore ? 'explore' : 'continue', started: Date.now(), stopRequested: false, base: this.pos, schedules: 0, steps: 0, attemptSeed: this.seed, attemptStart: this.pos };
+    this.running = {
+      kind: explore ? 'explore' : 'continue', started: Date.now(), stopRequested: false, base: this.pos, schedules: 0, steps: 0,
+      attemptSeed: this.seed, attemptStart: this.pos, explorer: explore && this.pos === 0, explorerSlices: 0, states: 0,
+    };
     if (explore) this.beginAttempt();
   }
 
@@ -271,7 +280,8 @@ export class DebugRuntime {
   progress(): Progress | undefined {
     const r = this.running;
     if (!r) return undefined;
-    return { schedules: r.schedules, steps: r.steps, elapsedMs: Date.now() - r.started, message: r.kind === 'explore' ? `${r.schedules} schedule(s), ${r.steps} steps` : `${r.steps} steps` };
+    const message = r.kind !== 'explore' ? `${r.steps} steps` : r.explorer ? `${r.schedules} schedule(s), ${r.states} state(s)` : `${r.schedules} schedule(s), ${r.steps} steps`;
+    return { schedules: r.schedules, steps: r.steps, elapsedMs: Date.now() - r.started, message };
   }
 
   /** Runs up to `budget` choices; a Stop when the run stopped, undefined to go on. */
@@ -279,6 +289,7 @@ export class DebugRuntime {
     const r = this.running;
     if (!r) return { reason: 'pause', description: 'not running' };
     if (r.stopRequested) return this.finish({ reason: 'pause', context: this.m.cur, description: 'paused' });
+    if (r.kind === 'explore' && r.explorer) return this.explorerSlice();
     for (let n = 0; n < budget; n++) {
       if (r.kind === 'explore') {
         const s = this.exploreStep();
@@ -352,6 +363,38 @@ export class DebugRuntime {
       if (order(m.ncpus, code) > last) return code;
     }
     return first;
+  }
+
+  // ---- explore from boot: the engine's explorer, one short search per slice ----
+  /**
+   * Two slices of the engine's bounded search (1 then 2 preemptions: the usual shape of
+   * these bugs), each cut at a few hundred ms so pause and cancel are served between
+   * them; then seeded random runs from here, one slice at a time (the explorer's random
+   * strategy checks its time limit only between runs, and a run may be very long). A
+   * finding's (shrunk) schedule becomes the recorded future, and the continue replays
+   * it, stopping at the finding as any continue does.
+   */
+  private explorerSlice(): Stop | undefined {
+    const r = this.running!;
+    const k = r.explorerSlices++;
+    const res = exploreSync(this.program, {
+      strategy: 'bounded', preemptions: k + 1, timeLimitMs: 300 + 200 * k,
+      maxSteps: this.maxSteps, stopOnFirst: true, shouldStop: () => r.stopRequested,
+    });
+    r.schedules += res.search.schedules;
+    r.states += res.search.states;
+    const f = res.findings.find(x => this.bps.filters.has(x.kind));
+    if (f) {
+      this.loadSchedule(f.schedule);
+      r.kind = 'continue';
+      return undefined;
+    }
+    if (r.stopRequested) return this.finish({ reason: 'pause', context: this.m.cur, description: `explore: paused after ${r.schedules} schedule(s)` });
+    if (k >= 1) {
+      r.explorer = false;
+      this.beginAttempt();
+    }
+    return undefined;
   }
 
   // ---- explore: seeded random schedules from here until one finds something ----
