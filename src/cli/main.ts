@@ -5,6 +5,7 @@ import { parseArgs, intOpt } from './args';
 import { bundledModelSummaries } from '../engine';
 import { runExploreCheck } from './explore';
 import { runMerge } from './merge';
+import { replayCommand, exportCommand } from './traceCommands';
 
 export const USAGE = `usage: lockstep check <scenario.lockstep>... [--schedules N] [--seed S] [--max-steps N] [--json]
        lockstep check <scenario.lockstep>... --explore exhaustive|bounded|pct|random [--preemptions K]
@@ -12,6 +13,8 @@ export const USAGE = `usage: lockstep check <scenario.lockstep>... [--schedules 
                 [--max-states N] [--max-steps N] [--stop-on-first] [--no-shrink] [--json]
        lockstep merge <part.json>... [--json]
        lockstep run <scenario.lockstep> [--schedule STRING] [--random --seed S] [--max-steps N] [--json]
+       lockstep replay <kernel-trace> [--zoneinfo LABEL=FILE]... [--json] [--chrome FILE]
+       lockstep export <scenario.lockstep> --schedule STRING --chrome FILE | --ftrace FILE
        lockstep models
        lockstep --help
 
@@ -23,6 +26,9 @@ commands:
            every distinct behaviour; bounded: up to K preemptions; pct, random: N runs)
   merge    combine the --json output of the shards of one search into one verdict
   run      one run: the steps, the findings and the final state
+  replay   import a kernel trace (raw ftrace, trace-cmd report or perf script text), rebuild
+           the per-CPU page lists and compare them with zoneinfo snapshots
+  export   one simulated run as a Chrome trace (Perfetto) or as ftrace text
   models   list the bundled models
 
 exit codes: 0 every expectation met, 1 an expectation failed (or a run found something),
@@ -79,6 +85,10 @@ function dispatch(argv: readonly string[], io: CliIo): number | Promise<number> 
       return models(io);
     case 'merge':
       return merge(rest, io);
+    case 'replay':
+      return replayCommand(rest, io, USAGE, usageError);
+    case 'export':
+      return exportCommand(rest, io, USAGE, usageError);
     default:
       return usageError(io, `unknown command '${command}'`);
   }
