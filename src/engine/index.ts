@@ -17,3 +17,6 @@ export { machineState } from './sim/inspect';
 export type { MachineState } from './sim/inspect';
 export { CompileError } from './sim/compile';
 export * from './trace';
+export { evaluate, evaluateCondition, assign, frameLocals, childrenOf, childCount, EvalError } from './debug/evaluate';
+export type { EvalScope, TypedValue, NamedValue } from './debug/evaluate';
+export type { Context } from './sim/state';
