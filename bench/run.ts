@@ -6,6 +6,7 @@ import * as path from 'path';
 import * as frontend from './frontend';
 import * as engine from './engine';
 import * as trace from './trace';
+import * as evalBench from './eval';
 
 interface BenchResult {
   name: string;
@@ -27,6 +28,7 @@ export const BENCHES: Bench[] = [
   bench('frontend', () => frontend.run(), frontend.summary),
   bench('engine', () => engine.run(), engine.summary),
   bench('trace', () => trace.run(), trace.summary),
+  bench('eval', () => evalBench.run(), evalBench.summary),
 ];
 
 /** Repository root: this file runs as out/bench/run.js. */

@@ -1,7 +1,9 @@
-// The Lockstep language server (dist/languageServer.js), LSP over stdio.
-// For now: diagnostics from the engine's parser and checker as you type.
+// The Lockstep language server (dist/languageServer.js), LSP over stdio: diagnostics
+// as you type, hover, completion, go to definition, document symbols, and the
+// 'lockstep/explore' request. Every feature runs on the workspace's analyses; an
+// internal error in one is logged and answered empty, never a crash.
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isMainThread, workerData } from 'node:worker_threads';
 import {
   createConnection,
   Diagnostic as LspDiagnostic,
@@ -12,128 +14,137 @@ import {
   TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { checkText, Diagnostic, formatDiagnostic } from '../engine';
+import { complete } from './completion';
+import { definition } from './definition';
+import { diagnosticsForDocument } from './diagnostics';
+import { runExplore } from './explore';
+import { runExploreWorker } from './exploreWorker';
+import { hover } from './hover';
+import { documentPath, isScenario } from './paths';
+import { EXPLORE_REQUEST, ExploreParams, ExploreResponse } from './protocol';
+import { documentSymbols } from './symbols';
+import { Analysis, Workspace } from './workspace';
 
-/** Milliseconds to wait after the last keystroke before checking a document again. */
+export { documentPath } from './paths';
+export { diagnosticsForDocument, toLspDiagnostic } from './diagnostics';
+
+/** Milliseconds to wait after the last keystroke before checking documents again. */
 const CHECK_DELAY_MS = 150;
-
-const EXTENSION_OF_LANGUAGE: Record<string, string> = {
-  lockstep: '.lockstep',
-  'kernel-c': '.kc',
-};
-
-/**
- * The file system path the engine sees for a document. The engine picks the
- * language by extension, so a document without the right one (an untitled
- * editor) gets its language's extension appended.
- */
-export function documentPath(uri: string, languageId: string): string {
-  let p: string;
-  try {
-    p = uri.startsWith('file:') ? fileURLToPath(uri) : decodeURIComponent(new URL(uri).pathname || uri);
-  } catch {
-    p = uri;
-  }
-  const ext = EXTENSION_OF_LANGUAGE[languageId];
-  if (ext !== undefined && path.extname(p) !== ext) p += ext;
-  return p;
-}
-
-/** Converts an engine diagnostic (1-based line and column) to LSP (0-based). */
-export function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
-  const startLine = Math.max(0, d.line - 1);
-  const startCharacter = Math.max(0, d.column - 1);
-  let endLine = Math.max(0, d.endLine - 1);
-  let endCharacter = Math.max(0, d.endColumn - 1);
-  if (endLine < startLine || (endLine === startLine && endCharacter < startCharacter)) {
-    endLine = startLine;
-    endCharacter = startCharacter;
-  }
-  return {
-    range: {
-      start: { line: startLine, character: startCharacter },
-      end: { line: endLine, character: endCharacter },
-    },
-    severity: d.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
-    code: d.code,
-    source: 'lockstep',
-    message: d.message,
-  };
-}
-
-/**
- * The LSP diagnostics of one document. Diagnostics the engine reports in
- * other files (an included model, say) are shown at the top of this document
- * with their own location in the message.
- */
-export function diagnosticsForDocument(docPath: string, diagnostics: readonly Diagnostic[]): LspDiagnostic[] {
-  const own = path.resolve(docPath);
-  return diagnostics.map((d) => {
-    if (path.resolve(d.file) === own) return toLspDiagnostic(d);
-    const elsewhere = toLspDiagnostic({ ...d, line: 1, column: 1, endLine: 1, endColumn: 1 });
-    elsewhere.message = formatDiagnostic(d);
-    return elsewhere;
-  });
-}
 
 function startServer(): void {
   const connection = createConnection(ProposedFeatures.all);
   const documents = new TextDocuments(TextDocument);
-  const pending = new Map<string, NodeJS.Timeout>();
+  const workspace = new Workspace();
+  let pending: NodeJS.Timeout | undefined;
 
   connection.onInitialize((): InitializeResult => ({
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
+      hoverProvider: true,
+      completionProvider: { triggerCharacters: [' ', '-'] },
+      definitionProvider: true,
+      documentSymbolProvider: true,
     },
     serverInfo: { name: 'lockstep-language-server' },
   }));
 
-  const check = (doc: TextDocument): void => {
-    const docPath = documentPath(doc.uri, doc.languageId);
-    let diagnostics: LspDiagnostic[];
+  const safely = <T>(what: string, fallback: T, f: () => T): T => {
     try {
-      diagnostics = diagnosticsForDocument(docPath, checkText(docPath, doc.getText()));
+      return f();
     } catch (err) {
-      const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
-      connection.console.error(`lockstep: internal error while checking ${docPath}: ${text}`);
-      diagnostics = [
-        {
-          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-          severity: DiagnosticSeverity.Error,
-          source: 'lockstep',
-          message: `lockstep: internal error: ${err instanceof Error ? err.message : String(err)}`,
-        },
-      ];
+      connection.console.error(`lockstep: internal error in ${what}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      return fallback;
+    }
+  };
+
+  const pathOf = (doc: TextDocument) => documentPath(doc.uri, doc.languageId);
+  const analysisOf = (uri: string): Analysis | undefined => {
+    const doc = documents.get(uri);
+    return doc === undefined ? undefined : workspace.analyze(pathOf(doc));
+  };
+
+  const publish = (doc: TextDocument): void => {
+    const file = pathOf(doc);
+    const a = workspace.analyze(file);
+    let diagnostics: LspDiagnostic[];
+    if (a.internalError !== undefined) {
+      connection.console.error(`lockstep: internal error while checking ${file}: ${a.internalError}`);
+      diagnostics = [{
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        severity: DiagnosticSeverity.Error,
+        source: 'lockstep',
+        message: `lockstep: internal error: ${a.internalError.split('\n')[0]}`,
+      }];
+    } else {
+      // a scenario shows its model's errors on its model line
+      const anchor = () => (isScenario(file) ? a.program?.scenario.model?.range : undefined);
+      diagnostics = safely('diagnostics', [], () => diagnosticsForDocument(file, a.diagnostics, anchor));
     }
     void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
   };
 
-  const schedule = (doc: TextDocument, delay: number): void => {
-    const previous = pending.get(doc.uri);
-    if (previous !== undefined) clearTimeout(previous);
-    pending.set(
-      doc.uri,
-      setTimeout(() => {
-        pending.delete(doc.uri);
-        const current = documents.get(doc.uri);
-        if (current !== undefined) check(current);
-      }, delay),
-    );
+  /** Re-checks every open document: an edit to a model changes its scenarios' diagnostics. */
+  const publishAll = (): void => {
+    pending = undefined;
+    for (const doc of documents.all()) publish(doc);
+  };
+  const schedule = (delay: number): void => {
+    if (pending !== undefined) clearTimeout(pending);
+    pending = setTimeout(publishAll, delay);
   };
 
-  documents.onDidOpen((e) => schedule(e.document, 0));
-  documents.onDidChangeContent((e) => schedule(e.document, CHECK_DELAY_MS));
+  documents.onDidOpen((e) => {
+    const file = pathOf(e.document);
+    workspace.setText(file, e.document.getText());
+    schedule(0);
+  });
+  documents.onDidChangeContent((e) => {
+    workspace.setText(pathOf(e.document), e.document.getText());
+    schedule(CHECK_DELAY_MS);
+  });
   documents.onDidClose((e) => {
-    const previous = pending.get(e.document.uri);
-    if (previous !== undefined) clearTimeout(previous);
-    pending.delete(e.document.uri);
+    const file = pathOf(e.document);
+    workspace.close(file);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    schedule(CHECK_DELAY_MS);
+  });
+
+  connection.onHover((p) => safely('hover', null, () => {
+    const a = analysisOf(p.textDocument.uri);
+    return a === undefined ? null : hover(a, p.position, workspace.read);
+  }));
+  connection.onCompletion((p) => safely('completion', [], () => {
+    const a = analysisOf(p.textDocument.uri);
+    return a === undefined ? [] : complete(a, p.position, workspace.read);
+  }));
+  connection.onDefinition((p) => safely('definition', [], () => {
+    const a = analysisOf(p.textDocument.uri);
+    return a === undefined ? [] : definition(a, p.position, workspace.read);
+  }));
+  connection.onDocumentSymbol((p) => safely('document symbols', [], () => {
+    const a = analysisOf(p.textDocument.uri);
+    return a === undefined ? [] : documentSymbols(a);
+  }));
+
+  connection.onRequest(EXPLORE_REQUEST, async (params: ExploreParams, token): Promise<ExploreResponse> => {
+    const doc = documents.get(params.uri);
+    const scenario = doc !== undefined ? pathOf(doc) : documentPath(params.uri);
+    const overlay: Record<string, string> = {};
+    for (const d of documents.all()) overlay[pathOf(d)] = d.getText();
+    const progress = connection.languages.attachWorkDoneProgress({ workDoneToken: params.workDoneToken });
+    return runExplore(
+      { scenario: path.resolve(scenario), overlay, schedules: params.schedules ?? 200, timeLimitMs: params.timeLimitMs ?? 60_000 },
+      progress,
+      token,
+    );
   });
 
   documents.listen(connection);
   connection.listen();
 }
 
-if (require.main === module) {
+if (!isMainThread && (workerData as { lockstepExplore?: boolean } | undefined)?.lockstepExplore) {
+  runExploreWorker();
+} else if (require.main === module) {
   startServer();
 }

@@ -4,6 +4,7 @@
 // selected frame's parameters and locals innermost; then a small evaluator reads the
 // machine's memory without touching it (no race-detector reads, no events). Anything
 // that would change the machine is refused before evaluation starts.
+import * as path from 'path';
 import * as A from '../lang/ast';
 import type { CheckedProgram } from '../lang/load';
 import { DiagnosticBag } from '../lang/diagnostics';
@@ -14,7 +15,7 @@ import { Checker } from '../lang/checker';
 import { Type, StructType, Symbol, T, isInt, isPtr, isStruct, arith, typeName } from '../lang/types';
 import type { Machine } from '../sim/machine';
 import type { Context, Frame } from '../sim/state';
-import type { LocalVar } from '../sim/ops';
+import type { LocalVar, CompiledFn } from '../sim/ops';
 import { W, wrap } from '../sim/ops';
 import { widthOf } from '../sim/compile';
 import { cellsOf, fieldOffset } from '../sim/layout';
@@ -81,7 +82,13 @@ function resolve(scope: EvalScope): Where {
   if (!f) return { m, program: m.program, ctx, cpu: ctx.cpu, visible: [], key: '-' };
   // a caller's pc is past its CALL: the call itself is where it stands
   const pc = n === 0 ? f.pc : Math.max(0, f.pc - 1);
-  const all = f.fn.locals ?? [];
+  const { visible, key } = visibleAt(f.fn, pc);
+  return { m, program: m.program, ctx, frame: f, cpu: ctx.cpu, visible, key };
+}
+
+/** The locals in scope at pc, an inner declaration hiding an outer one of the same name. */
+function visibleAt(fn: CompiledFn, pc: number): { visible: LocalVar[]; key: string } {
+  const all = fn.locals ?? [];
   const byName = new Map<string, LocalVar>();
   for (const v of all) {
     if (pc < v.from || pc >= v.to) continue;
@@ -89,7 +96,24 @@ function resolve(scope: EvalScope): Where {
     if (!old || v.depth > old.depth || (v.depth === old.depth && v.from >= old.from)) byName.set(v.name, v);
   }
   const visible = all.filter(v => byName.get(v.name) === v);
-  return { m, program: m.program, ctx, frame: f, cpu: ctx.cpu, visible, key: `${f.fn.index}:${visible.map(v => all.indexOf(v)).join(',')}` };
+  return { visible, key: `${fn.index}:${visible.map(v => all.indexOf(v)).join(',')}` };
+}
+
+/** Where a breakpoint at file:line evaluates its condition; without one, every local of the program. */
+function whereAt(m: Machine, at: { file: string; line: number } | undefined): Where {
+  const base = { m, program: m.program, cpu: 0 };
+  if (at && typeof at.file === 'string') {
+    const file = path.resolve(at.file);
+    for (const fn of m.code.fns) {
+      for (let pc = 0; pc < fn.code.length; pc++) {
+        const r = m.code.locs[fn.code[pc].loc];
+        if (r && r.line === at.line && (r.file === at.file || path.resolve(r.file) === file)) return { ...base, ...visibleAt(fn, pc) };
+      }
+    }
+  }
+  const seen = new Map<string, LocalVar>();
+  for (const fn of m.code.fns) for (const v of fn.locals ?? []) if (!seen.has(v.name)) seen.set(v.name, v);
+  return { ...base, visible: [...seen.values()], key: '*' };
 }
 
 // ---- parsing and checking, cached per program, frame shape and text ---------------------
@@ -100,7 +124,8 @@ const CACHE_LIMIT = 2000;
 
 function firstError(diags: DiagnosticBag): EvalError | undefined {
   const d = diags.items.find(x => x.severity === 'error');
-  return d ? new EvalError(d.message, d.line === 1 ? d.column : 1) : undefined;
+  // the text is one line: its end is the end of the expression, not of a file
+  return d ? new EvalError(d.message.replace(/end of file|<end of file>/g, 'the end of the expression'), d.line === 1 ? d.column : 1) : undefined;
 }
 
 function parse(w: Where, text: string): A.Expr {
@@ -155,7 +180,7 @@ function parseUncached(w: Where, text: string): A.Expr {
   checker.checkExpression(e, locals, zones);
   err = firstError(diags);
   if (err) throw err;
-  noSideEffects(e);
+  noSideEffects(e, flat);
   return e;
 }
 
@@ -164,14 +189,20 @@ function col(e: { range: { line: number; column: number } }): number {
 }
 
 /** Refuses assignments, ++/--, model-function calls and builtins that change the machine. */
-function noSideEffects(e: A.Expr): void {
+function noSideEffects(e: A.Expr, text: string): void {
+  /** the column of an operator written after `after` (the operand before it) */
+  const opCol = (after: A.NodeBase, op: string, fallback: A.NodeBase): number => {
+    if (after.range.line !== 1) return col(fallback);
+    const i = text.indexOf(op, after.range.endColumn - 1);
+    return i >= 0 ? i + 1 : col(fallback);
+  };
   const walk = (x: A.Expr | A.Arg): void => {
     switch (x.kind) {
-      case 'Assign': throw new EvalError(`${SIDE_EFFECTS} (assignment '${x.op}')`, col(x));
+      case 'Assign': throw new EvalError(`${SIDE_EFFECTS} (assignment '${x.op}')`, opCol(x.target, x.op, x));
       case 'Unary':
         if (x.op === '++' || x.op === '--') throw new EvalError(`${SIDE_EFFECTS} ('${x.op}')`, col(x));
         return walk(x.operand);
-      case 'Postfix': throw new EvalError(`${SIDE_EFFECTS} ('${x.op}')`, col(x));
+      case 'Postfix': throw new EvalError(`${SIDE_EFFECTS} ('${x.op}')`, opCol(x.operand, x.op, x));
       case 'Call': {
         const s = x.callee.sym;
         if (s?.kind === 'function') throw new EvalError(`${SIDE_EFFECTS} (a call to the model function '${x.callee.name}')`, col(x));
@@ -565,21 +596,28 @@ function toTyped(w: Where, r: V, evaluateName: string | undefined): TypedValue {
   return makeValue(w.m, r.t, r.addr, scalar ? r.v : undefined, { name: r.name, owner: r.owner, enumTag: r.enumTag, evaluateName });
 }
 
+function evalRaw(scope: EvalScope, text: string): { w: Where; r: V } {
+  const w = resolve(scope);
+  const e = parse(w, text);
+  const r = new Evaluator(w, text.replace(/[\r\n\u2028\u2029]/g, ' ')).eval(e);
+  return { w, r };
+}
+
 /** Evaluates a Kernel C expression over the selected frame. Throws EvalError. */
 export function evaluate(scope: EvalScope, text: string): TypedValue {
   return guard(() => {
-    const w = resolve(scope);
-    const e = parse(w, text);
-    const r = new Evaluator(w, text.replace(/[\r\n\u2028\u2029]/g, ' ')).eval(e);
+    const { w, r } = evalRaw(scope, text);
     return toTyped(w, r, text.trim());
   });
 }
 
-/** A breakpoint condition: true when the expression is non-zero. Throws EvalError. */
+/** A breakpoint condition: true when the expression is non-zero (no display is made). Throws EvalError. */
 export function evaluateCondition(scope: EvalScope, text: string): boolean {
-  const v = evaluate(scope, text);
-  if (v.numeric === undefined) throw new EvalError(`the condition must be a number or a pointer, not '${v.typeName}'`, 1);
-  return v.numeric !== 0;
+  return guard(() => {
+    const { r } = evalRaw(scope, text);
+    if (r.t.kind !== 'int' && r.t.kind !== 'ptr') throw new EvalError(`the condition must be a number or a pointer, not '${typeName(r.t)}'`, 1);
+    return r.v !== 0;
+  });
 }
 
 /**
@@ -622,4 +660,18 @@ export function frameLocals(scope: EvalScope): NamedValue[] {
       value: makeValue(w.m, v.type, f.base + v.offset, undefined, { name: v.name, enumTag: declEnumTag(v.decl.type), evaluateName: v.name }),
     }));
   });
+}
+
+/**
+ * Whether `text` parses and types where a breakpoint at file:line would evaluate it
+ * (its locals in scope there), without reading the machine: the adapter's `verified`.
+ * Without a location, any local of the program is accepted. Returns the error, if any.
+ */
+export function checkExpression(machine: Machine, text: string, at?: { file: string; line: number }): EvalError | undefined {
+  try {
+    guard(() => parse(whereAt(machine, at), text));
+    return undefined;
+  } catch (e) {
+    return e instanceof EvalError ? e : new EvalError(String(e), 1);
+  }
 }

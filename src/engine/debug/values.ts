@@ -34,6 +34,8 @@ export interface TypedValue {
   enumTag?: string;
   /** for a list entry: the list head it was found on */
   listHead?: number;
+  /** an integer in memory: assign() can change it (what-if) */
+  editable?: boolean;
 }
 
 export interface NamedValue { name: string; value: TypedValue }
@@ -250,7 +252,7 @@ export function nameAddr(m: Machine, addr: number, want?: Type): string {
   if (r.prefix === 'page') {
     const pc = cellsOf(m.pageStruct);
     const p = m.pageOf(addr - ((addr - r.base) % pc));
-    return p ? `pfn ${p.pfn} ${p.zone.name} page${path}` : `${r.name}${path}`;
+    return p ? `pfn ${p.pfn} ${p.zone.name}${path ? ` (${path.slice(1)})` : ''}` : `${r.name}${path}`;
   }
   if (path.startsWith('.') && (r.prefix === 'pcp' || r.prefix === 'zone')) path = `->${path.slice(1)}`;
   if (r.prefix === 'zone') return `${r.name}${path ? ` zone${path}` : ''}`;
@@ -339,41 +341,60 @@ function intDisplay(m: Machine, t: Type, v: number, h: ValueHints): { display: s
 
 /** A value of type t: scalars from `value` (or read at addr), structs and arrays at addr. */
 export function makeValue(m: Machine, t: Type, addr: number | undefined, value: number | undefined, h: ValueHints = {}): TypedValue {
-  const base = { typeName: engineTypeName(t), type: t, evaluateName: h.evaluateName };
-  const where = addr !== undefined ? { addr, cells: cellsOf(t) } : {};
+  // one object, filled in place: the adapter makes thousands of these per page of a view
+  const out: TypedValue = { typeName: engineTypeName(t), display: '', expandable: false, type: t };
+  if (h.evaluateName !== undefined) out.evaluateName = h.evaluateName;
+  if (addr !== undefined) { out.addr = addr; out.cells = cellsOf(t); }
   if (t.kind === 'int' || t.kind === 'ptr' || t.kind === 'void' || t.kind === 'func') {
     let v = value ?? (addr !== undefined && validAddr(m, addr) ? m.mem[addr] : 0);
     if (t.kind === 'int') {
       v = wrap(v, widthOf(t));
       const d = intDisplay(m, t, v, h);
-      return { ...base, ...where, display: d.display, numeric: v, expandable: false, kind: d.kind, enumTag: d.enumTag };
+      out.display = d.display; out.numeric = v; out.kind = d.kind;
+      if (d.enumTag) out.enumTag = d.enumTag;
+      if (addr !== undefined) out.editable = true;
+      return out;
     }
-    if (t.kind !== 'ptr') return { ...base, ...where, display: intText(v), numeric: v, expandable: false, kind: 'int' };
-    if (v === 0) return { ...base, ...where, display: 'NULL', numeric: 0, expandable: false, kind: 'null' };
+    out.numeric = v;
+    if (t.kind !== 'ptr') { out.display = intText(v); out.kind = 'int'; return out; }
+    // the engine leaves zone->name NULL; the zone's scenario name is what it means
+    if (h.name === 'name' && h.owner === m.zoneStruct && addr !== undefined && !v) {
+      const z = m.zoneOfAddr(addr - fieldOffset(m.zoneStruct.fieldMap.get('name')!));
+      if (z) { out.display = JSON.stringify(z.name); out.kind = 'pointer'; return out; }
+    }
+    if (v === 0) { out.display = 'NULL'; out.kind = 'null'; return out; }
     const what = describePointee(m, t, v);
-    const display = `(${engineTypeName(t)}) ${hex(v)}${what ? ` ${what}` : ''}`;
+    out.display = `(${out.typeName}) ${hex(v)}${what ? ` ${what}` : ''}`;
+    out.kind = 'pointer';
     const ok = validAddr(m, v);
     const to = t.to;
-    const listHead = ok && isStruct(to) && to.tag === 'list_head' && !isListNode(m, v);
-    if (listHead) {
-      const w = walkList(m, v);
-      return { ...base, ...where, display: `${display} · ${listSummary(w)}`, numeric: v, expandable: true, isList: true, indexed: true, kind: 'pointer' };
+    if (ok && isStruct(to) && to.tag === 'list_head' && !isListNode(m, v)) {
+      out.display += ` · ${listSummary(walkList(m, v))}`;
+      out.expandable = true; out.isList = true; out.indexed = true;
+      return out;
     }
-    const expandable = ok && (t.percpu || to.kind === 'int' || to.kind === 'ptr' || to.kind === 'array' || (isStruct(to) && to.complete));
-    return { ...base, ...where, display, numeric: v, expandable, indexed: t.percpu || undefined, kind: 'pointer' };
+    out.expandable = ok && (t.percpu || to.kind === 'int' || to.kind === 'ptr' || to.kind === 'array' || (isStruct(to) && to.complete));
+    if (t.percpu) out.indexed = true;
+    return out;
   }
-  if (addr === undefined || !validAddr(m, addr)) {
-    return { ...base, display: '<not in memory>', expandable: false, kind: t.kind === 'array' ? 'array' : 'struct' };
+  out.kind = t.kind === 'array' ? 'array' : 'struct';
+  if (addr === undefined || !validAddr(m, addr)) { out.display = '<not in memory>'; return out; }
+  if (t.kind === 'array') {
+    out.display = arrayDisplay(m, t.of, t.length, addr);
+    out.expandable = t.length > 0; out.indexed = true;
+    return out;
   }
-  if (t.kind === 'array') return { ...base, ...where, display: arrayDisplay(m, t.of, t.length, addr), expandable: t.length > 0, indexed: true, kind: 'array' };
   const st = t;
-  if (st.lock) return { ...base, ...where, display: lockDisplay(m, addr), numeric: m.mem[addr], expandable: true, kind: 'lock' };
+  if (st.lock) { out.display = lockDisplay(m, addr); out.numeric = m.mem[addr]; out.expandable = true; out.kind = 'lock'; return out; }
   if (st.tag === 'list_head') {
-    if (isListNode(m, addr)) return { ...base, ...where, display: nodeDisplay(m, addr), expandable: true, kind: 'struct' };
+    if (isListNode(m, addr)) { out.display = nodeDisplay(m, addr); out.expandable = true; return out; }
     const w = walkList(m, addr);
-    return { ...base, ...where, display: listSummary(w), expandable: w.nodes.length > 0, isList: true, indexed: true, kind: 'list' };
+    out.display = listSummary(w); out.expandable = w.nodes.length > 0; out.isList = true; out.indexed = true; out.kind = 'list';
+    return out;
   }
-  return { ...base, ...where, display: structDisplay(m, st, addr), expandable: st.fields.length > 0, kind: 'struct' };
+  out.display = structDisplay(m, st, addr);
+  out.expandable = st.fields.length > 0;
+  return out;
 }
 
 function nodeName(m: Machine, node: number): string {
@@ -430,10 +451,11 @@ function structDisplay(m: Machine, st: StructType, addr: number): string {
   const l = structLayout(st);
   for (const f of st.fields) {
     const ft = f.type;
-    if (ft.kind !== 'int' && ft.kind !== 'ptr') continue;
+    const lock = isStruct(ft) && !!ft.lock;
+    if (ft.kind !== 'int' && ft.kind !== 'ptr' && !lock) continue;
     const a = addr + (l.offsets[f.slot] ?? 0);
     const v = m.mem[a];
-    const s = ft.kind === 'int' ? intDisplay(m, ft, wrap(v, widthOf(ft)), { name: f.name, owner: st }).display : v ? hex(v) : 'NULL';
+    const s = lock ? lockDisplay(m, a) : ft.kind === 'int' ? intDisplay(m, ft, wrap(v, widthOf(ft)), { name: f.name, owner: st }).display : v ? hex(v) : 'NULL';
     const item = `${f.name} = ${s}`;
     if (len + item.length > 100) { parts.push('...'); break; }
     parts.push(item);
@@ -457,7 +479,7 @@ function fieldChildren(m: Machine, st: StructType, addr: number, parentName: str
   const out: NamedValue[] = [];
   if (st === m.pageStruct) {
     const pg = m.pageOf(addr);
-    if (pg) out.push({ name: 'pfn', value: { typeName: 'unsigned long', display: String(pg.pfn), numeric: pg.pfn, expandable: false, kind: 'int', evaluateName: parentName && arrow ? `page_to_pfn(${parentName})` : undefined } });
+    if (pg) out.push({ name: 'pfn', value: { typeName: 'unsigned long', display: String(pg.pfn), numeric: pg.pfn, expandable: false, kind: 'int', evaluateName: parentName === undefined ? undefined : arrow ? `page_to_pfn(${parentName})` : `page_to_pfn(&${operand(parentName)})` } });
   }
   const l = structLayout(st);
   for (const f of st.fields) {
@@ -593,4 +615,21 @@ export function childCount(m: Machine, v: TypedValue): number {
     return t.fields.length + (t === m.pageStruct && m.pageOf(v.addr) ? 1 : 0);
   }
   return 0;
+}
+
+/**
+ * What a data breakpoint compares between steps: the cells of a value, and for a list
+ * its entries in order (a page moving in the middle of a list changes no head cell).
+ */
+export function dataSignature(m: Machine, v: TypedValue): string {
+  const parts: number[] = [];
+  if (v.addr !== undefined && v.cells !== undefined && validAddr(m, v.addr)) {
+    const end = Math.min(m.mem.length, v.addr + Math.min(v.cells, 1 << 16));
+    for (let a = v.addr; a < end; a++) parts.push(m.mem[a]);
+  }
+  if (v.isList) {
+    const head = v.kind === 'pointer' ? v.numeric : v.addr;
+    if (head !== undefined) { const w = walkList(m, head); parts.push(-1, w.nodes.length, ...w.nodes.slice(0, 1 << 16)); }
+  }
+  return parts.join(',');
 }

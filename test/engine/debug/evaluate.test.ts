@@ -7,6 +7,7 @@ import * as path from 'path';
 import fc from 'fast-check';
 import {
   loadScenario, Machine, machineState, evaluate, evaluateCondition, assign, frameLocals, childrenOf, childCount, EvalError,
+  checkExpression, dataSignature,
   CheckedProgram, EvalScope, Context,
 } from '../../../src/engine';
 
@@ -169,8 +170,8 @@ describe('debugger: evaluate and values (v6.1 refill example)', () => {
       ['pcp->cuont', 6, /no member named 'cuont' in 'struct per_cpu_pages'; did you mean 'count'\?/],
       ['pcp->count +', 13, /expected an expression/],
       ['pcp->count )', 12, /expected the end of the expression, found '\)'/],
-      ['pcp->count++', 1, /side effects are not allowed in watch expressions/],
-      ['pcp->high = 3', 1, /side effects are not allowed in watch expressions/],
+      ['pcp->count++', 11, /side effects are not allowed in watch expressions/],
+      ['pcp->high = 3', 11, /side effects are not allowed in watch expressions/],
       ['1 + alloc_pages(GFP_KERNEL, 0)', 5, /side effects are not allowed in watch expressions.*alloc_pages/],
       ['spin_lock(&zone->lock)', 1, /side effects are not allowed in watch expressions/],
       ['page->private', 1, /NULL pointer dereference: 'page' is NULL/],
@@ -193,6 +194,88 @@ describe('debugger: evaluate and values (v6.1 refill example)', () => {
     assert.match(evaluate({ machine: m }, 'zone').display, /Normal$/);
     assert.throws(() => evaluate({ machine: m, context: ctx, frame: 99 }, '1'), EvalError);
     assert.throws(() => evaluate({ machine: m }, 'pcp'), EvalError);
+  });
+});
+
+describe('debugger: per-CPU variables, local locks, interrupts (v5.18 and v6.2 examples)', () => {
+  it('PREEMPT_RT: pagesets.lock is a per-CPU local lock shown with its holder', () => {
+    const { program } = loadScenario(path.join(ROOT, 'examples', 'b4-remote-drain-zone-pages-v5.18.lockstep'), { config: { PREEMPT_RT: true } });
+    const m = new Machine(program!);
+    const ctx = stepInto(m, 1, 'free_pcppages_bulk');
+    const scope: EvalScope = { machine: m, context: ctx, frame: 1 };
+    assert.deepEqual(fnNames(ctx).slice(-2), ['drain_zone_pages', 'free_pcppages_bulk']);
+    assert.match(evaluate(scope, 'pagesets.lock').display, /^locked by CPU 1 task at v5\.18\.kc:\d+$/);
+    assert.equal(evaluate(scope, 'per_cpu(pagesets, 0).lock').display, 'unlocked');
+    assert.equal(evaluate(scope, 'this_cpu_ptr(&pagesets)').display.endsWith('CPU 1 pagesets'), true);
+    assert.match(evaluate(scope, '&pagesets').display, /pagesets \(per-CPU\)$/);
+    // drain_zone_pages works on CPU 0's pcp from CPU 1
+    const pcp = evaluate(scope, 'pcp');
+    assert.match(pcp.display, /CPU 0 Normal pcp$/);
+    assert.equal(evaluate(scope, 'to_drain').numeric, evaluate(scope, 'min(pcp->count, batch)').numeric);
+    // to_drain is drain_zone_pages' local, not free_pcppages_bulk's
+    assert.match(evalError({ ...scope, frame: 0 }, 'to_drain').message, /undeclared identifier 'to_drain'/);
+    const page = evaluate(scope, 'list_first_entry(&pcp->lists[0], struct page, pcp_list)');
+    assert.equal(page.numeric, childrenOf(m, evaluate(scope, 'pcp->lists[0]'), 0, 1)[0].value.numeric);
+    assert.equal(evaluate(scope, 'page_to_pfn(list_first_entry(&pcp->lists[0], struct page, pcp_list))').numeric,
+      machineState(m).zones[0].pcp[0].lists.find(l => l.pindex === 0)!.pfns[0]);
+    assert.equal(evaluate(scope, 'zone->name').display, '"Normal"');
+    assert.equal(evaluate(scope, '(enum migratetype)1').display, 'MIGRATE_MOVABLE');
+  });
+
+  it('an interrupt handler frame: its own locals, in_hardirq(), IRQs off', () => {
+    const program = load('b1-up-drain-irq-v6.2.lockstep');
+    const m = new Machine(program);
+    // inside the task's model call, at a step where the interrupt may arrive
+    for (let i = 0; i < 500 && !(m.canDeliver(0, 0) && m.cpus[0].task.frames.length > 2); i++) m.stepCpu(0);
+    assert.ok(m.canDeliver(0, 0));
+    m.deliver(0, 0);
+    const irq = m.cpus[0].irqs[0];
+    for (let i = 0; i < 8; i++) m.stepCpu(0);
+    const scope: EvalScope = { machine: m, context: irq, frame: 0 };
+    assert.equal(evaluate(scope, 'in_hardirq()').display, 'true');
+    assert.equal(evaluate(scope, 'irqs_disabled()').display, 'true');
+    assert.equal(evaluate({ machine: m, context: m.cpus[0].task, frame: 0 }, 'in_hardirq()').display, 'false');
+    const names = frameLocals(scope).map(l => l.name);
+    assert.ok(names.includes('gfp_flags'), names.join());
+    assert.equal(evaluate(scope, 'gfp_flags == GFP_ATOMIC').numeric, 1);
+  });
+});
+
+describe('debugger: breakpoint support (conditions, verification, data breakpoints)', () => {
+  const program = load('refill-v6.1.lockstep');
+  const model = path.join(ROOT, 'models', 'v6.1.kc');
+  const lineOf = (text: string) => fs.readFileSync(model, 'utf8').split('\n').findIndex(l => l.includes(text)) + 1;
+
+  it('checkExpression types a condition with the locals in scope at a line', () => {
+    const m = new Machine(program);
+    const at = { file: model, line: lineOf('pcp->free_factor >>= 1;') };
+    assert.equal(checkExpression(m, 'pcp->count > 3 && order == 0', at), undefined);
+    assert.match(checkExpression(m, 'pcp->cuont > 3', at)!.message, /did you mean 'count'/);
+    assert.match(checkExpression(m, 'pcp->count++', at)!.message, /side effects/);
+    assert.equal(checkExpression(m, 'pcp->count > 3'), undefined);
+    assert.equal(checkExpression(m, 'pcp->count >'.repeat(1))?.column, 13);
+  });
+
+  it('evaluateCondition, editable integers, and a data signature that sees a list change', () => {
+    const m = new Machine(program);
+    const ctx = stepInto(m, 0, 'rmqueue_pcplist', mm => evaluate({ machine: mm, context: mm.cpus[0].task, frame: 0 }, 'pcp').numeric !== 0);
+    const scope: EvalScope = { machine: m, context: ctx, frame: 0 };
+    assert.equal(evaluateCondition(scope, 'pcp'), true);
+    assert.equal(evaluateCondition(scope, 'pcp->count > 1000000'), false);
+    assert.throws(() => evaluateCondition(scope, '*pcp'), EvalError);
+    assert.equal(evaluate(scope, 'pcp->count').editable, true);
+    assert.ok(!evaluate(scope, 'pcp->count + 1').editable);
+    const list = evaluate(scope, 'pcp->lists[0]');
+    const count = evaluate(scope, 'pcp->count');
+    const before = [dataSignature(m, list), dataSignature(m, count)];
+    // step until the refill puts pages on the list
+    const empty = 'list_empty(&per_cpu_ptr(Normal->per_cpu_pageset, 0)->lists[0])';
+    for (let i = 0; i < 2000 && evaluate({ machine: m }, empty).numeric; i++) m.stepCpu(0);
+    assert.equal(evaluate({ machine: m }, empty).numeric, 0);
+    assert.notEqual(dataSignature(m, list), before[0]);
+    assert.equal(dataSignature(m, count), String(m.mem[count.addr!]));
+    for (let i = 0; i < 2000 && m.mem[count.addr!] === count.numeric; i++) m.stepCpu(0);
+    assert.notEqual(dataSignature(m, count), before[1]);
   });
 });
 
