@@ -20,6 +20,7 @@ import {
   DeliverInterruptArguments, StepEventBody, TimelineArguments,
 } from './protocol';
 import { parseConfig } from './config';
+import { TraceTarget, TraceRequestError } from './traceTarget';
 
 /** The attributes of a `lockstep` launch configuration (see package.json). */
 export interface LockstepLaunchArguments extends DebugProtocol.LaunchRequestArguments {
@@ -86,6 +87,8 @@ export class LockstepDebugSession extends LoggingDebugSession {
   private fnArgs: DebugProtocol.SetFunctionBreakpointsArguments | undefined;
   private dataArgs: DebugProtocol.SetDataBreakpointsArguments | undefined;
   private filterArgs: string[] | undefined;
+  /** set when the launch names a kernel trace: it answers the requests (traceTarget.ts) */
+  private traceTarget: TraceTarget | undefined;
   /** evaluator hooks, filled when the engine's evaluator is present */
   locals: LocalsProvider = evalLocals;
 
@@ -99,7 +102,8 @@ export class LockstepDebugSession extends LoggingDebugSession {
   // ---- every request: a thrown error becomes an error response; the session goes on ----
   protected override dispatchRequest(request: DebugProtocol.Request): void {
     try {
-      super.dispatchRequest(request);
+      if (this.traceTarget?.handles(request.command)) this.traceTarget.dispatch(request);
+      else super.dispatchRequest(request);
     } catch (err) {
       const response = { seq: 0, type: 'response', request_seq: request.seq, command: request.command, success: false } as DebugProtocol.Response;
       this.fail(response, LockstepErrorId.Internal, `lockstep: internal error in '${request.command}': ${describeError(err)}`);
@@ -164,7 +168,15 @@ export class LockstepDebugSession extends LoggingDebugSession {
       const args: LockstepLaunchArguments = launchArgs && typeof launchArgs === 'object' ? launchArgs : {};
       if (this.launched) throw new RequestError(LockstepErrorId.BadArgument, 'lockstep: this session has already launched a scenario');
       if (typeof args.trace === 'string' && args.trace.trim() !== '' && !args.scenario) {
-        throw new RequestError(LockstepErrorId.NoScenario, `lockstep: replaying a kernel trace (${args.trace}) is not available in this build yet; launch a "scenario"`);
+        try {
+          this.traceTarget = TraceTarget.launch(this, args);
+        } catch (e) {
+          if (e instanceof TraceRequestError) throw new RequestError(e.id, e.message);
+          throw e;
+        }
+        this.launched = true;
+        this.traceTarget.launched(response);
+        return;
       }
       const scenario = args.scenario;
       if (typeof scenario !== 'string' || scenario.trim() === '') {
