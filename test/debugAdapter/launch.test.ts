@@ -73,7 +73,7 @@ describe('debug adapter: launch', () => {
     await stepIn(dc, 1).catch(() => undefined);
   });
 
-  it('`trace` without the trace importer is a clear error', async () => {
+  it('a `trace` launch of a missing file is a clear error', async () => {
     await initialize(dc);
     assert.match(await failure(launchRequest(dc, { trace: fixture('some.trace') })), /kernel trace/);
   });
