@@ -150,6 +150,10 @@ describe('debug adapter: breakpoints', () => {
     const info = await dc.dataBreakpointInfoRequest({ variablesReference: cpu0.variablesReference, name: 'count' });
     assert.ok(info.body.dataId);
     assert.deepEqual(info.body.accessTypes, ['write']);
+    // a list from the view: its pages are watched, not just the head's links
+    const lists = await children(dc, byName(kids, 'lists'));
+    const listInfo = await dc.dataBreakpointInfoRequest({ variablesReference: byName(kids, 'lists').variablesReference, name: lists[0].name });
+    assert.match(listInfo.body.description, /^changes of the list /);
     const set = await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId! }] });
     assert.equal(set.body.breakpoints[0].verified, true);
     const before = byName(kids, 'count').value;
@@ -158,10 +162,6 @@ describe('debug adapter: breakpoints', () => {
     assert.equal(s.body.threadId, 1);
     const after = byName(await children(dc, (await children(dc, byName(await scope(dc, (await frames(dc, 1))[0].id, 'Per-CPU lists'), 'Normal'), 0, 1))[0]), 'count').value;
     assert.notEqual(after, before);
-    // a list from the view: its pages are watched, not just the head's links
-    const lists = await children(dc, byName(kids, 'lists'));
-    const listInfo = await dc.dataBreakpointInfoRequest({ variablesReference: byName(kids, 'lists').variablesReference, name: lists[0].name });
-    assert.match(listInfo.body.description, /^changes of the list /);
     // an expression works too (watch view)
     const byExpr = await dc.dataBreakpointInfoRequest({ name: 'Normal->free_area[0].nr_free', frameId: (await frames(dc, 1))[0].id });
     assert.ok(byExpr.body.dataId);
