@@ -11,8 +11,8 @@ const ZERO = 48;
 function find(s: string, key: string, from: number, end: number): number {
   if (from < 0) return -1;
   if (s.startsWith(key, from)) return from + key.length;
-  while (from < end && s.charCodeAt(from) !== 32) from++;
-  if (s.startsWith(key, from + 1)) return from + 1 + key.length;
+  const sp = s.indexOf(' ', from);
+  if (sp >= 0 && sp < end && s.startsWith(key, sp + 1)) return sp + 1 + key.length;
   const k = s.indexOf(key, from);
   return k >= 0 && k < end ? k + key.length : -1;
 }
@@ -57,6 +57,20 @@ function isNullPage(s: string, p: number, end: number): boolean {
   return v >= 0 && (s.startsWith('0000000000000000', v) || s.startsWith('(null)', v) || s.startsWith('0x0 ', v) || s.startsWith('(nil)', v));
 }
 
+/** A few gfp_flags strings cover most allocations: compare before slicing and interning. */
+const gfpRecent: { text: string; id: number }[] = [];
+let gfpStore: EventStore | undefined;
+function gfpId(st: EventStore, s: string, g: number, end: number): number {
+  if (gfpStore !== st) { gfpStore = st; gfpRecent.length = 0; }
+  const n = end - g;
+  for (const r of gfpRecent) if (r.text.length === n && s.startsWith(r.text, g)) return r.id;
+  const text = s.slice(g, end);
+  const id = st.strings.id(text);
+  if (gfpRecent.length >= 8) gfpRecent.pop();
+  gfpRecent.unshift({ text, id });
+  return id;
+}
+
 /**
  * Fills event i's columns from its text. Returns an error message for a known event whose
  * fields are missing (a truncated line), '' when it is fine.
@@ -88,7 +102,7 @@ export function parseFields(st: EventStore, i: number, kind: number, s: string, 
         st.x[i] = r;
       } else if (kind === EV.mm_page_alloc) {
         const g = find(s, 'gfp_flags=', pm, end);
-        if (g >= 0) st.text[i] = st.strings.id(s.slice(g, end));
+        if (g >= 0) st.text[i] = gfpId(st, s, g, end);
       }
       return '';
     }
