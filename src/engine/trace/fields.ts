@@ -3,6 +3,7 @@
 // and perf print pointers with 0x, the raw text without), so one parser serves all three.
 import { EV, LOCK_FLAGS } from './eventKinds';
 import type { EventStore } from './store';
+import { eqAt } from './header';
 
 const ZERO = 48;
 
@@ -10,9 +11,9 @@ const ZERO = 48;
  * in the print format's order, so the key is first looked for right where the scan is. */
 function find(s: string, key: string, from: number, end: number): number {
   if (from < 0) return -1;
-  if (s.startsWith(key, from)) return from + key.length;
+  if (eqAt(s, from, key)) return from + key.length;
   const sp = s.indexOf(' ', from);
-  if (sp >= 0 && sp < end && s.startsWith(key, sp + 1)) return sp + 1 + key.length;
+  if (sp >= 0 && sp < end && eqAt(s, sp + 1, key)) return sp + 1 + key.length;
   const k = s.indexOf(key, from);
   return k >= 0 && k < end ? k + key.length : -1;
 }
@@ -63,7 +64,7 @@ let gfpStore: EventStore | undefined;
 function gfpId(st: EventStore, s: string, g: number, end: number): number {
   if (gfpStore !== st) { gfpStore = st; gfpRecent.length = 0; }
   const n = end - g;
-  for (const r of gfpRecent) if (r.text.length === n && s.startsWith(r.text, g)) return r.id;
+  for (let k = 0; k < gfpRecent.length; k++) { const r = gfpRecent[k]; if (r.text.length === n && eqAt(s, g, r.text)) return r.id; }
   const text = s.slice(g, end);
   const id = st.strings.id(text);
   if (gfpRecent.length >= 8) gfpRecent.pop();

@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import { readLines, readTextLines, headBytes, utf8, ReadStats } from './lineReader';
 import { detectFromLine, isTraceDat, TraceFormat } from './detect';
-import { newHeader, LineHeader } from './header';
+import { newHeader, LineHeader, eqAt } from './header';
 import { LINE_BAD, LINE_EVENT, LINE_FRAME, LINE_SKIP, LINE_STACK_START, LineReader } from './lineKinds';
 import { readFtraceLine } from './lineFtrace';
 import { readTraceCmdLine } from './lineTraceCmd';
@@ -144,7 +144,7 @@ class Importer {
     const n = b - a;
     for (let k = 0; k < LAST_KNOWN; k++) {
       const name = KNOWN_EVENTS[k];
-      if (name.length === n && s.startsWith(name, a)) return k + 1;
+      if (name.length === n && eqAt(s, a, name)) return k + 1;
     }
     return this.store.strings.id(s.slice(a, b));
   }
@@ -165,7 +165,7 @@ class Importer {
     st.ts[i] = h.ts;
     st.pid[i] = h.pid;
     const known = this.taskOfPid.get(h.pid);
-    if (known && known.name.length === h.taskEnd - h.taskStart && s.startsWith(known.name, h.taskStart)) st.task[i] = known.id;
+    if (known && known.name.length === h.taskEnd - h.taskStart && eqAt(s, h.taskStart, known.name)) st.task[i] = known.id;
     else {
       const raw = s.slice(h.taskStart, h.taskEnd);
       const id = st.strings.id(utf8(raw));
