@@ -132,8 +132,8 @@ export class LockstepDebugSession extends LoggingDebugSession {
   }
 
   protected override initializeRequest(response: DebugProtocol.InitializeResponse, args: DebugProtocol.InitializeRequestArguments): void {
-    this.supportsProgress = !!args.supportsProgressReporting;
-    this.supportsInvalidated = !!args.supportsInvalidatedEvent;
+    this.supportsProgress ||= !!args.supportsProgressReporting;
+    this.supportsInvalidated ||= !!args.supportsInvalidatedEvent;
     response.body = {
       ...response.body,
       supportsConfigurationDoneRequest: true,
@@ -363,7 +363,7 @@ export class LockstepDebugSession extends LoggingDebugSession {
     this.guard(response, () => {
       const rt = this.runtime();
       let node: ViewNode | undefined;
-      if (args.variablesReference !== undefined) node = this.named.get(`${args.variablesReference}\u0000${args.name}`);
+      if (args.variablesReference !== undefined) node = this.childNamed(args.variablesReference, args.name);
       else if (args.name) {
         const r = this.locals.lvalue(rt.m, this.frameScope(args.frameId), args.name);
         if (typeof r !== 'string') node = { name: args.name, value: '', addr: r.addr, cells: r.cells, list: r.list };
@@ -510,6 +510,19 @@ export class LockstepDebugSession extends LoggingDebugSession {
     });
   }
 
+  /** A child of a container by name: as last shown, else looked up (a client that did not list them). */
+  private childNamed(ref: number, name: string): ViewNode | undefined {
+    const shown = this.named.get(`${ref}\u0000${name}`);
+    if (shown) return shown;
+    const h = this.vars.get(ref);
+    if (!h) return undefined;
+    let kids: ViewNode[] = [];
+    if ('node' in h) kids = h.node.children ? h.node.children(0, h.node.count ?? 100000) : [];
+    else if (h.scope === 'nodes') kids = h.nodes();
+    else kids = this.locals.frameLocals(this.rt!.m, h.ctx, h.frame);
+    return kids.find(k => k.name === name);
+  }
+
   private toVariable(container: number, n: ViewNode): DebugProtocol.Variable {
     this.named.set(`${container}\u0000${n.name}`, n);
     const v: DebugProtocol.Variable = { name: n.name, value: n.value, variablesReference: 0 };
@@ -527,7 +540,7 @@ export class LockstepDebugSession extends LoggingDebugSession {
     this.guard(response, () => {
       const rt = this.stopped();
       if (!this.vars.has(args.variablesReference)) throw new RequestError(LockstepErrorId.StaleReference, `lockstep: unknown or stale variables reference ${args.variablesReference}`);
-      const n = this.named.get(`${args.variablesReference}\u0000${args.name}`);
+      const n = this.childNamed(args.variablesReference, args.name);
       if (!n || n.addr === undefined || !n.editable) throw new RequestError(LockstepErrorId.BadArgument, `lockstep: '${args.name}' cannot be changed (only numeric fields can)`);
       const value = this.locals.numericValue(rt.m, this.frameScope(undefined), args.value);
       if (typeof value === 'string') throw new RequestError(LockstepErrorId.Evaluate, value);
