@@ -15,7 +15,7 @@ const root = path.resolve(__dirname, '..', '..');
 export const CAPTURE = path.resolve(root, '..', 'shared', 'data', 'kernel-traces', 'fork-storm');
 export const TRACE = path.join(CAPTURE, 'ftrace-raw-fork-storm.txt');
 const ZONEINFO = ['before', 'after'].map(l => ({ label: l, file: path.join(CAPTURE, `zoneinfo-fork-storm-${l}.txt`) }));
-const RUNS = 5;
+const RUNS = 7;
 const SEEKS = 300;
 export const TARGET_RATIO = 0.5;
 export const TARGET_MEMORY = 3;
@@ -27,6 +27,8 @@ export interface TraceBenchResult {
   parseReconstruct: { medianMs: number; mbPerSecond: number; eventsPerSecond: number; parseMedianMs: number; reconstructMedianMs: number };
   baseline: { what: string; medianMs: number; mbPerSecond: number; lines: number };
   ratio: number;
+  /** the same ratio in CPU time (process.cpuUsage) */
+  cpuRatio: number;
   readlineBaseline: { what: string; medianMs: number; mbPerSecond: number; ratio: number };
   memory: { peakRssDeltaMB: number; retainedMB: number; vsFile: number; retainedVsFile: number; how: string };
   seek: { timelineBuildMs: number; seeks: number; maxMs: number; medianMs: number; p95Ms: number; checkpointEvery: number };
@@ -40,22 +42,27 @@ const r2 = (x: number) => Math.round(x * 100) / 100;
 
 function zoneinfo() { return ZONEINFO.map(z => ({ label: z.label, info: parseZoneInfo(z.file) })); }
 
-function parseAndReconstruct(): { parseMs: number; recMs: number; events: number } {
+/** CPU time of this process in ms (user + system): steadier than wall time on a shared machine. */
+function cpuMs(): number { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }
+
+function parseAndReconstruct(): { parseMs: number; recMs: number; events: number; cpuMs: number } {
+  const c0 = cpuMs();
   const t0 = performance.now();
   const t = importTrace(TRACE);
   const t1 = performance.now();
   new Reconstruction(t, { zoneinfo: zoneinfo() }).run();
   const t2 = performance.now();
-  return { parseMs: t1 - t0, recMs: t2 - t1, events: t.store.length };
+  return { parseMs: t1 - t0, recMs: t2 - t1, events: t.store.length, cpuMs: cpuMs() - c0 };
 }
 
-function baseline(): { ms: number; lines: number } {
+function baseline(): { ms: number; lines: number; cpuMs: number } {
+  const c0 = cpuMs();
   const t0 = performance.now();
   let n = 0, len = 0;
   readLines(TRACE, (s, a, b) => { const line = s.slice(a, b); len += line.length; n++; });
   const ms = performance.now() - t0;
   if (len < 0) throw new Error('unreachable');
-  return { ms, lines: n };
+  return { ms, lines: n, cpuMs: cpuMs() - c0 };
 }
 
 /** Node's stock way to split a file into lines (reported beside the strict baseline). */
@@ -94,11 +101,11 @@ export async function run(): Promise<TraceBenchResult> {
   const mb = bytes / 1e6;
   // warm up both paths once, then alternate so machine load hits both alike
   baseline(); parseAndReconstruct();
-  const base: number[] = [], pr: number[] = [], parse: number[] = [], recon: number[] = [];
+  const base: number[] = [], pr: number[] = [], parse: number[] = [], recon: number[] = [], baseCpu: number[] = [], prCpu: number[] = [];
   let lines = 0, events = 0;
   for (let k = 0; k < RUNS; k++) {
-    const b = baseline(); base.push(b.ms); lines = b.lines;
-    const p = parseAndReconstruct(); pr.push(p.parseMs + p.recMs); parse.push(p.parseMs); recon.push(p.recMs); events = p.events;
+    const b = baseline(); base.push(b.ms); baseCpu.push(b.cpuMs); lines = b.lines;
+    const p = parseAndReconstruct(); pr.push(p.parseMs + p.recMs); parse.push(p.parseMs); recon.push(p.recMs); prCpu.push(p.cpuMs); events = p.events;
   }
   const rlMs: number[] = [];
   for (let k = 0; k < 3; k++) rlMs.push(await readlineBaseline());
@@ -125,6 +132,7 @@ export async function run(): Promise<TraceBenchResult> {
     parseReconstruct: { medianMs: r2(prMs), mbPerSecond: r2(mb / (prMs / 1000)), eventsPerSecond: Math.round(events / (prMs / 1000)), parseMedianMs: r2(median(parse)), reconstructMedianMs: r2(median(recon)) },
     baseline: { what: 'the same chunked reader, each line sliced to a string and nothing else', medianMs: r2(baseMs), mbPerSecond: r2(mb / (baseMs / 1000)), lines },
     ratio: r2(ratio),
+    cpuRatio: r2(median(baseCpu) / median(prCpu)),
     readlineBaseline: { what: 'readline over fs.createReadStream, each line counted', medianMs: r2(median(rlMs)), mbPerSecond: r2(mb / (median(rlMs) / 1000)), ratio: r2(median(rlMs) / prMs) },
     memory: { peakRssDeltaMB: r2(mem.peakDelta / 1e6), retainedMB: r2(mem.retained / 1e6), vsFile: r2(mem.peakDelta / bytes), retainedVsFile: r2(mem.retained / bytes),
       how: 'fresh node process: getrusage maxRSS after parse + reconstruct minus RSS before it; retained = heap + array buffers kept after a GC' },
@@ -140,7 +148,7 @@ export async function run(): Promise<TraceBenchResult> {
 
 export function summary(r: TraceBenchResult): string {
   return `trace: ${r.file} (${r.fileMB} MB, ${r.events} events): parse + reconstruct ${r.parseReconstruct.mbPerSecond} MB/s, ${r.parseReconstruct.eventsPerSecond} events/s ` +
-    `(${r.parseReconstruct.medianMs} ms) vs line split ${r.baseline.mbPerSecond} MB/s = ${Math.round(r.ratio * 100)}% (target ${TARGET_RATIO * 100}%; ` +
+    `(${r.parseReconstruct.medianMs} ms) vs line split ${r.baseline.mbPerSecond} MB/s = ${Math.round(r.ratio * 100)}% (CPU time ${Math.round(r.cpuRatio * 100)}%; target ${TARGET_RATIO * 100}%; ` +
     `${Math.round(r.readlineBaseline.ratio * 100)}% of readline's ${r.readlineBaseline.mbPerSecond} MB/s); ` +
     `peak memory +${r.memory.peakRssDeltaMB} MB = ${r.memory.vsFile}x the file (target < ${TARGET_MEMORY}x); ` +
     `seek max ${r.seek.maxMs} ms, median ${r.seek.medianMs} ms over ${r.seek.seeks} random events (target < ${TARGET_SEEK_MS} ms)`;
