@@ -79,6 +79,20 @@ describe('language server (LSP over stdio)', function () {
       client.close(sc);
       client.close(kc);
     });
+
+    it('checks a file meant to be #included inside the model that includes it, or the open scenario', async () => {
+      // pcp-irqs-on.kc uses macros its includers (v6.2.kc, v6.19.kc) define
+      const inc = model('common/pcp-irqs-on.kc');
+      client.open(inc);
+      assert.deepEqual(await client.diagnosticsOf(inc), []);
+      const text = fs.readFileSync(inc, 'utf8');
+      client.change(inc, text.replace('drain_pages_zone(cpu, zone);\n}', 'drain_pages_zone(cpu, zone)\n}'));
+      const d = await client.diagnosticsOf(inc, (ds) => ds.length > 0);
+      // the missing ';' is reported where the '}' follows, in this file
+      assert.equal(d[0].range.start.line, positionOf(text, 'drain_pages_zone(cpu, zone);\n}').line + 1, JSON.stringify(d));
+      assert.match(d[0].message, /';'/);
+      client.close(inc);
+    });
   });
 
   describe('hover', () => {

@@ -1,0 +1,175 @@
+// End to end in a real VS Code (code-server + Debian's chromium, driven by
+// playwright-core): install the .vsix, open an example, F5, see the paused CPUs in the
+// Call Stack, read a pcp count in the Variables view, go to the model's definition,
+// set a breakpoint by clicking the gutter, continue to it, step back. Any missing step
+// fails the test; screenshots go to test-artifacts/e2e/ (one is copied to docs/).
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import {
+  checkInstalled, CodeServer, Dirs, freePort, installExtension, launchBrowser, prepareDirs, root, screenshot,
+  startCodeServer, stopProcessGroup,
+} from './harness';
+
+const EXAMPLE = 'remote-drain-4cpus-v6.19.lockstep';
+const CPUS = 4;
+const MODEL_FILE = 'pcp-irqs-on.kc';
+/** drain_all_pages' call of drain_pages_zone in models/common/pcp-irqs-on.kc */
+const BREAKPOINT_TEXT = '\t\tdrain_pages_zone(cpu, zone);';
+
+describe('VS Code end to end (code-server + chromium)', function () {
+  this.timeout(300_000);
+  let dirs: Dirs;
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  const started = Date.now();
+  const timings: Record<string, number> = {};
+  const mark = (what: string) => (timings[what] = (Date.now() - started) / 1000);
+
+  before(async () => {
+    checkInstalled();
+    dirs = prepareDirs();
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+    const vsix = path.join(root, `lockstep-${manifest.version}.vsix`);
+    assert.ok(fs.existsSync(vsix), `${vsix} is missing: npm run package`);
+    fs.copyFileSync(path.join(root, 'examples', EXAMPLE), path.join(dirs.workspace, EXAMPLE));
+    const out = installExtension(dirs, vsix);
+    assert.match(out, /lockstep/i);
+    mark('installed');
+    server = await startCodeServer(dirs, await freePort());
+    mark('code-server up');
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(`http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(dirs.workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    mark('workbench');
+  });
+
+  after(async function () {
+    try {
+      if (page !== undefined && failed) await screenshot(page, dirs, 'failure').catch(() => undefined);
+      await browser?.close().catch(() => undefined);
+    } finally {
+      stopProcessGroup(server?.proc);
+      if (server !== undefined) fs.writeFileSync(path.join(dirs.artifacts, 'code-server.log'), server.log.join(''));
+      fs.writeFileSync(path.join(dirs.artifacts, 'timings.json'), JSON.stringify({ ...timings, total: (Date.now() - started) / 1000 }, null, 2));
+    }
+  });
+
+  // each step needs the one before: after a failure the rest are skipped, not timed out
+  let failed = false;
+  beforeEach(function () {
+    if (failed) this.skip();
+  });
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') failed = true;
+  });
+
+  const callStack = () => page.locator('.debug-call-stack');
+  const variables = () => page.locator('.debug-variables');
+  const row = (container: Locator, text: string | RegExp) => container.locator('.monaco-list-row', { hasText: text }).first();
+
+  async function command(name: string): Promise<void> {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(`>${name}`);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+    await page.keyboard.press('Enter');
+  }
+
+  async function lineNumberBox(line: number) {
+    const ln = page.locator('.monaco-editor .margin-view-overlays .line-numbers', { hasText: new RegExp(`^${line}$`) }).first();
+    await ln.waitFor();
+    const box = await ln.boundingBox();
+    assert.ok(box, `line ${line} is not on screen`);
+    return box;
+  }
+
+  it('opens a scenario with the Lockstep language and its diagnostics-free editor', async () => {
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(EXAMPLE);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: EXAMPLE }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-editor .view-lines', { hasText: 'drain_all_pages(Normal);' }).waitFor();
+    await page.locator('.statusbar-item', { hasText: /^Lockstep$/ }).first().waitFor({ timeout: 30_000 });
+    mark('scenario open');
+    await screenshot(page, dirs, '1-scenario');
+  });
+
+  it('F5 stops on entry with the paused CPU in the Call Stack', async () => {
+    await page.locator('.monaco-editor .view-lines').first().click();
+    await page.keyboard.press('F5');
+    await page.locator('.codicon-debug-stop').first().waitFor({ timeout: 60_000 });
+    // the Run and Debug view, whatever the user's debug.openDebug setting
+    if (!(await callStack().isVisible())) await page.keyboard.press('Control+Shift+D');
+    for (let cpu = 0; cpu < CPUS; cpu++) {
+      const thread = row(callStack(), new RegExp(`^\\s*CPU ${cpu}\\b`));
+      await thread.waitFor({ timeout: 60_000 });
+      // the stopped thread shows the stop's description, the others 'Paused'
+      assert.match(await thread.innerText(), /paused|before the first step/i, `CPU ${cpu} is not shown paused`);
+    }
+    mark('paused on entry');
+    await screenshot(page, dirs, '2-paused');
+  });
+
+  it('shows the Per-CPU lists in the Variables view with the scenario\'s pcp count', async () => {
+    // pcp cpu 0 zone Normal order 0 unmovable 2
+    await row(variables(), 'Per-CPU lists').click();
+    await row(variables(), /^Normal/).click();
+    await row(variables(), /^cpu 0/).click();
+    const count = row(variables(), /^count/);
+    await count.waitFor();
+    const text = (await count.innerText()).replace(/\s+/g, ' ');
+    assert.match(text, /^\s*count\s*[:=]?\s*2\b/, `pcp count row: ${text}`);
+    mark('pcp count read');
+    await screenshot(page, dirs, '3-variables');
+  });
+
+  it('goes to the model definition, sets a breakpoint by clicking the gutter and continues to it', async () => {
+    // F12 on the scenario's call: the language server answers with the model file
+    await page.locator('.monaco-editor .view-line', { hasText: 'drain_all_pages(Normal);' }).locator('span', { hasText: /^drain_all_pages$/ }).first().click();
+    await page.keyboard.press('F12');
+    await page.locator('.tab.active', { hasText: MODEL_FILE }).waitFor({ timeout: 30_000 });
+    const modelText = fs.readFileSync(path.join(root, 'models', 'common', MODEL_FILE), 'utf8').split('\n');
+    const line = modelText.indexOf(BREAKPOINT_TEXT) + 1;
+    assert.ok(line > 0, 'breakpoint line not found in the model');
+    const box = await lineNumberBox(line);
+    // the glyph margin is just left of the line numbers
+    await page.mouse.move(box.x - 8, box.y + box.height / 2);
+    await page.mouse.click(box.x - 8, box.y + box.height / 2);
+    await page.locator('.monaco-editor .codicon-debug-breakpoint').first().waitFor({ timeout: 10_000 });
+    mark('breakpoint set');
+    await page.keyboard.press('F5');
+    // CPU 3 stops at the breakpoint: its thread says so and its top frame is drain_all_pages at that line
+    await callStack().getByText(new RegExp(`breakpoint`, 'i')).first().waitFor({ timeout: 60_000 });
+    const top = callStack().locator('.monaco-list-row:has(.stack-frame)', { hasText: 'drain_all_pages' }).first();
+    await top.waitFor();
+    assert.match(await top.innerText(), new RegExp(`${MODEL_FILE}[\\s\\S]*\\b${line}:`));
+    await page.locator('.monaco-editor .debug-top-stack-frame-line').first().waitFor();
+    mark('breakpoint hit');
+    await screenshot(page, dirs, '4-breakpoint');
+    fs.copyFileSync(path.join(dirs.artifacts, '4-breakpoint.png'), path.join(root, 'docs', 'vscode-debug.png'));
+  });
+
+  it('steps back from the breakpoint', async () => {
+    const before = await callStack().innerText();
+    assert.match(before, /breakpoint/i);
+    await page.locator('.action-label.codicon-debug-step-back').first().click();
+    // one step back in the recorded run: the debugger stops elsewhere, no longer at the breakpoint
+    await page.waitForFunction(
+      (prev) => {
+        const cs = document.querySelector('.debug-call-stack') as HTMLElement | null;
+        return cs !== null && cs.innerText !== prev && !/breakpoint/i.test(cs.innerText) && /paused|step/i.test(cs.innerText);
+      },
+      before,
+      { timeout: 30_000 },
+    );
+    mark('stepped back');
+    await screenshot(page, dirs, '5-step-back');
+  });
+});
