@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as frontend from './frontend';
 import * as engine from './engine';
+import * as evalBench from './eval';
 
 interface BenchResult {
   name: string;
@@ -25,6 +26,7 @@ function bench<R extends BenchResult>(name: string, run: () => R | Promise<R>, s
 export const BENCHES: Bench[] = [
   bench('frontend', () => frontend.run(), frontend.summary),
   bench('engine', () => engine.run(), engine.summary),
+  bench('eval', () => evalBench.run(), evalBench.summary),
 ];
 
 /** Repository root: this file runs as out/bench/run.js. */

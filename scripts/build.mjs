@@ -23,6 +23,7 @@ const entries = [
   { in: 'src/debugAdapter/main.ts', out: 'dist/debugAdapter.js' },
   { in: 'src/languageServer/main.ts', out: 'dist/languageServer.js' },
   { in: 'src/cli/main.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node', executable: true },
+  { in: 'src/engine/explore/exploreWorker.ts', out: 'dist/exploreWorker.js' },
   // the timeline webview's script runs in the browser side of VS Code
   { in: 'src/extension/timeline/view.ts', out: 'dist/timelineView.js', options: { platform: 'browser', format: 'iife', target: 'es2020' } },
 ];

@@ -3,9 +3,12 @@ import { EXIT_BAD_INPUT, EXIT_OK, runCheck } from './check';
 import { runRun } from './run';
 import { parseArgs, intOpt } from './args';
 import { bundledModelSummaries } from '../engine';
+import { replayCommand, exportCommand } from './traceCommands';
 
 export const USAGE = `usage: lockstep check <scenario.lockstep>... [--schedules N] [--seed S] [--max-steps N] [--json]
        lockstep run <scenario.lockstep> [--schedule STRING] [--random --seed S] [--max-steps N] [--json]
+       lockstep replay <kernel-trace> [--zoneinfo LABEL=FILE]... [--json] [--chrome FILE]
+       lockstep export <scenario.lockstep> --schedule STRING --chrome FILE | --ftrace FILE
        lockstep models
        lockstep --help
 
@@ -14,6 +17,9 @@ commands:
            then run each round-robin plus N seeded random schedules (default 20) and
            judge its expect lines
   run      one run: the steps, the findings and the final state
+  replay   import a kernel trace (raw ftrace, trace-cmd report or perf script text), rebuild
+           the per-CPU page lists and compare them with zoneinfo snapshots
+  export   one simulated run as a Chrome trace (Perfetto) or as ftrace text
   models   list the bundled models
 
 exit codes: 0 every expectation met, 1 an expectation failed (or a run found something),
@@ -60,6 +66,10 @@ function dispatch(argv: readonly string[], io: CliIo): number {
       return run(rest, io);
     case 'models':
       return models(io);
+    case 'replay':
+      return replayCommand(rest, io, USAGE, usageError);
+    case 'export':
+      return exportCommand(rest, io, USAGE, usageError);
     default:
       return usageError(io, `unknown command '${command}'`);
   }

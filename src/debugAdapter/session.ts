@@ -11,7 +11,7 @@ import { DebugProtocol } from '@vscode/debugprotocol';
 import { formatDiagnostic, loadScenario, FINDING_KINDS, FINDING_KIND_IDS, CheckedProgram } from '../engine';
 import {
   DebugRuntime, DebugStrategy, Stop, ViewNode, EVENT_FILTERS, threadsOf, threadById, threadOfContext, framesOf, cpuNodes, pcpNodes,
-  zoneNodes, locksScope, findingNodes, validHitCondition, normFile, choiceText, LocalsProvider, localsOf,
+  zoneNodes, locksScope, findingNodes, validHitCondition, normFile, choiceText, LocalsProvider, evalLocals,
 } from '../engine/debug';
 import type { Finding } from '../engine';
 import type { Context } from '../engine/debug';
@@ -87,7 +87,7 @@ export class LockstepDebugSession extends LoggingDebugSession {
   private dataArgs: DebugProtocol.SetDataBreakpointsArguments | undefined;
   private filterArgs: string[] | undefined;
   /** evaluator hooks, filled when the engine's evaluator is present */
-  locals: LocalsProvider = localsOf;
+  locals: LocalsProvider = evalLocals;
 
   constructor() {
     super();
@@ -159,8 +159,9 @@ export class LockstepDebugSession extends LoggingDebugSession {
   }
 
   // ---- launch ----
-  protected override launchRequest(response: DebugProtocol.LaunchResponse, args: LockstepLaunchArguments): void {
+  protected override launchRequest(response: DebugProtocol.LaunchResponse, launchArgs: LockstepLaunchArguments | undefined): void {
     this.guard(response, () => {
+      const args: LockstepLaunchArguments = launchArgs && typeof launchArgs === 'object' ? launchArgs : {};
       if (this.launched) throw new RequestError(LockstepErrorId.BadArgument, 'lockstep: this session has already launched a scenario');
       if (typeof args.trace === 'string' && args.trace.trim() !== '' && !args.scenario) {
         throw new RequestError(LockstepErrorId.NoScenario, `lockstep: replaying a kernel trace (${args.trace}) is not available in this build yet; launch a "scenario"`);
@@ -204,7 +205,15 @@ export class LockstepDebugSession extends LoggingDebugSession {
       throw err;
     }
     rt.onLog = (bp, ctx) => this.log(bp.logMessage ?? '', ctx);
-    rt.condition = (ctx, text) => this.locals.condition(rt.m, ctx, text);
+    rt.condition = (ctx, text) => {
+      try {
+        return this.locals.condition(rt.m, ctx, text);
+      } catch (e) {
+        // the breakpoint stops, and the console says why
+        this.output(`lockstep: breakpoint condition '${text}': ${(e as Error).message}\n`, 'stderr');
+        throw e;
+      }
+    };
     this.rt = rt;
     this.reapplyBreakpoints();
   }

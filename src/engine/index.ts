@@ -16,3 +16,10 @@ export type { Finding, MachineEvent, StepRecord, ContextStack } from './sim/stat
 export { machineState } from './sim/inspect';
 export type { MachineState } from './sim/inspect';
 export { CompileError } from './sim/compile';
+export { explore, exploreSync, mergeFindings, shrinkFinding, replayFinding, findingKey, DEFAULT_MAX_STATES, DEFAULT_PREEMPTIONS, DEFAULT_SCHEDULES, DEFAULT_PCT_DEPTH } from './explore';
+export type { ExploreOptions, ExploreResult, ExploreProgress, ExploreStrategy, SearchSummary } from './explore';
+export { evaluate, evaluateCondition, assign, frameLocals, childrenOf, childCount, checkExpression, EvalError } from './debug/evaluate';
+export { dataSignature } from './debug/values';
+export type { EvalScope, TypedValue, NamedValue } from './debug/evaluate';
+export type { Context } from './sim/state';
+export * from './trace';

@@ -9,6 +9,6 @@ export { cpuNodes, pcpNodes, pcpNode, zoneNodes, lockNode, locksScope, findingNo
 export type { ViewNode } from './views';
 export { lockAddresses, lockInfo } from './locks';
 export { CheckpointStore } from './timeTravel';
-export { localsOf } from './evalBridge';
+export { localsOf, evalLocals, valueNode } from './evalBridge';
 export type { LocalsProvider, EvalAt } from './evalBridge';
 export type { Context } from '../sim/state';

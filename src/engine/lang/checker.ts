@@ -79,6 +79,36 @@ export class Checker {
     };
   }
 
+  /**
+   * A checker over a model checked before, for lone expressions (the debugger's
+   * evaluate, breakpoint conditions). It reads the model's declarations through copies
+   * of its tables, so a cast to an unknown struct or an enum defined inside an
+   * expression never changes the model.
+   */
+  static forModel(model: CheckedModel, diags: DiagnosticBag): Checker {
+    const c = new Checker(diags);
+    Object.assign(c, {
+      structs: new Map(model.structs), typedefs: new Map(model.typedefs), functions: model.functions,
+      globals: model.globals, percpu: model.percpu, enumConsts: new Map(model.enumConsts), global: new Map(model.scope),
+      lockTypes: model.lockTypes,
+    });
+    return c;
+  }
+
+  /** Types one expression with `locals` innermost, then `zones`, then the model's globals. */
+  checkExpression(e: A.Expr, locals: Map<string, Symbol>, zones: Map<string, Symbol>): Type {
+    this.fn = { name: '<expression>', ret: T.void, nextSlot: 0, labels: new Map(), gotos: [], loops: 0, switches: 0, scenario: false, zones };
+    this.scopes = [locals];
+    try {
+      const t = this.expr(e);
+      this.reportUnknownStructs();
+      return t;
+    } finally {
+      this.fn = undefined;
+      this.scopes = [];
+    }
+  }
+
   /** Struct tags used but never defined: C allows a pointer to one, but here it is a typo. */
   private reportUnknownStructs(): void {
     for (const [tag, at] of this.structRefs) {

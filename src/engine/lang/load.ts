@@ -27,6 +27,8 @@ export interface CheckedProgram {
   /** files the model is made of, the model first */
   files: string[];
   inactive: Preprocessor['inactive'];
+  /** the model's macros, for expressions typed later (the debugger's evaluate) */
+  preprocessor?: Preprocessor;
 }
 
 export interface LoadResult {
@@ -132,6 +134,7 @@ export function loadScenario(file: string, options: LoadOptions = {}): LoadResul
     scenario: sc, modelFile, model, config, zoneSymbols,
     files: pp.includedFiles.filter(f => f !== PRELUDE_FILE), inactive: pp.inactive,
   };
+  program.preprocessor = pp;
   return { program, diagnostics: sortDiagnostics(diags.items) };
 }
 

@@ -114,6 +114,22 @@ export class Parser {
     return out;
   }
 
+  /** One expression filling all the tokens (the debugger's evaluate); undefined after a reported error. */
+  parseLoneExpression(): A.Expr | undefined {
+    try {
+      const e = this.expression();
+      if (this.tok.kind !== 'eof') {
+        this.diags.error(this.tok, 'S001', 'the end of the expression', this.describe(this.tok));
+        return undefined;
+      }
+      return e;
+    } catch (e) {
+      if (e instanceof RangeError) { this.reportTooDeep(); return undefined; }
+      if (!(e instanceof Abort)) throw e;
+      return undefined;
+    }
+  }
+
   private reportTooDeep(): void {
     if (!this.depthReported) this.diags.error(this.tok, 'S005', MAX_DEPTH);
     this.depthReported = true;

@@ -5,7 +5,7 @@ import type { CheckedProgram } from '../lang/load';
 import type { Range } from '../lang/diagnostics';
 import { BUILTINS, Builtin } from '../builtins';
 import { Type, T, isInt, isPtr, isStruct, arith, StructType } from '../lang/types';
-import { Op, BinOp, UnOp, W, Instr, CompiledFn } from './ops';
+import { Op, BinOp, UnOp, W, Instr, CompiledFn, LocalVar } from './ops';
 import { cellsOf, fieldOffset } from './layout';
 
 export interface StaticLayout {
@@ -90,6 +90,8 @@ class FnCompiler {
   private labels = new Map<string, number>();
   private gotos: { at: number; label: string; range: Range }[] = [];
   private fn!: CompiledFn;
+  private locals: LocalVar[] = [];
+  private open: LocalVar[][] = [[]];  // locals of the enclosing blocks, closed at their ends
 
   constructor(private readonly prog: CompiledProgram, private readonly p: CheckedProgram, private readonly layout: StaticLayout, private readonly builtinIndex: Map<string, number>) {}
 
@@ -99,6 +101,7 @@ class FnCompiler {
       const off = this.slot(prm.slot, prm.type.resolved ?? T.int);
       fn.paramOffsets.push(off);
       fn.paramWidths.push(widthOf(prm.type.resolved));
+      if (prm.name && prm.slot !== undefined) this.declared(prm.name, prm.type.resolved ?? T.int, off, true, prm);
     }
     const ret = f.sym?.kind === 'function' ? f.sym.type.ret : T.void;
     fn.returnsValue = ret.kind !== 'void';
@@ -120,7 +123,21 @@ class FnCompiler {
     this.finish();
   }
 
+  private declared(name: string, type: Type, offset: number, param: boolean, decl: A.VarDecl | A.Param): void {
+    const v: LocalVar = { name, type, offset, from: param ? 0 : this.here(), to: -1, param, depth: this.open.length - 1, decl };
+    this.locals.push(v);
+    this.open[this.open.length - 1].push(v);
+  }
+
+  private scoped(body: () => void): void {
+    this.open.push([]);
+    body();
+    for (const v of this.open.pop()!) v.to = this.here();
+  }
+
   private finish(): void {
+    for (const v of this.locals) if (v.to < 0) v.to = this.code.length;
+    this.fn.locals = this.locals;
     for (const g of this.gotos) {
       const target = this.labels.get(g.label);
       if (target === undefined) throw new CompileError(g.range, `use of undeclared label '${g.label}'`);
@@ -163,7 +180,7 @@ class FnCompiler {
 
   private stmt(s: A.Stmt): void {
     switch (s.kind) {
-      case 'Block': this.stmts(s.body); return;
+      case 'Block': this.scoped(() => this.stmts(s.body)); return;
       case 'Empty': return;
       case 'ExprStmt':
         this.begin(s.range);
@@ -174,6 +191,7 @@ class FnCompiler {
         for (const d of s.decls) {
           const t = d.type.resolved ?? T.int;
           const off = this.slot(d.slot, t);
+          if (d.slot !== undefined) this.declared(d.name, t, off, false, d);
           if (d.emptyList) {
             this.begin(d.range);
             this.emit(Op.ADDR_LOCAL, off);
@@ -226,27 +244,7 @@ class FnCompiler {
         this.patchLoop(this.here(), condAt);
         return;
       }
-      case 'For': {
-        if (s.init) this.stmt(s.init);
-        const top = this.here();
-        let jz = -1;
-        if (s.cond) {
-          this.begin(s.cond.range);
-          this.value(s.cond);
-          jz = this.emit(Op.JZ);
-        }
-        this.loop(() => this.stmt(s.body));
-        const stepAt = this.here();
-        if (s.step) {
-          this.begin(s.step.range);
-          this.value(s.step);
-          this.emit(Op.POP);
-        }
-        this.emit(Op.JMP, top);
-        this.patchLoop(this.here(), stepAt);
-        if (jz >= 0) this.code[jz].a = this.here();
-        return;
-      }
+      case 'For': return this.scoped(() => this.forLoop(s));
       case 'ForEach': return this.forEach(s);
       case 'Switch': {
         // the selector lives in a hidden local, so breaks and fallthrough see a clean stack
@@ -307,6 +305,27 @@ class FnCompiler {
         this.stmt(s.body);
         return;
     }
+  }
+
+  private forLoop(s: A.ForStmt): void {
+    if (s.init) this.stmt(s.init);
+    const top = this.here();
+    let jz = -1;
+    if (s.cond) {
+      this.begin(s.cond.range);
+      this.value(s.cond);
+      jz = this.emit(Op.JZ);
+    }
+    this.loop(() => this.stmt(s.body));
+    const stepAt = this.here();
+    if (s.step) {
+      this.begin(s.step.range);
+      this.value(s.step);
+      this.emit(Op.POP);
+    }
+    this.emit(Op.JMP, top);
+    this.patchLoop(this.here(), stepAt);
+    if (jz >= 0) this.code[jz].a = this.here();
   }
 
   private loop(body: () => void): void {

@@ -28,6 +28,16 @@ export class Lockdep {
     this.edges = new Map([...s.edges].map(([k, e]) => [k, new Map(e)]));
   }
 
+  /** What decides future reports, for the explorer's state key: which usages each class
+   * has and which dependencies exist (not where they were first seen, which only words a
+   * report, nor whether one was reported: a report already made is already a finding). */
+  digest(mix: (v: number) => number, str: (s: string) => number): number {
+    let sum = 0;
+    for (const [cls, u] of this.usage) sum = (sum + mix(str(cls) ^ ((u.inHardirq ? 1 : 0) | (u.hardirqOn ? 2 : 0)))) | 0;
+    for (const [from, out] of this.edges) for (const to of out.keys()) sum = (sum + mix(str(from) * 31 + str(to))) | 0;
+    return sum;
+  }
+
   private where(ctx: Context, h: HeldLock, withStack = false): Where {
     const r = this.m.locOf(h.loc);
     return { file: r.file, line: r.line, ctx: ctx.label, cpu: ctx.cpu, lock: this.m.describeAddr(h.addr).instance, id: ctx.id, stack: withStack ? this.m.stackOf(ctx) : undefined };

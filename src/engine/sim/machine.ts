@@ -15,6 +15,7 @@ import { checkAccounting, AccountingState } from './accounting';
 import { setupZones, ZoneInfo } from './zones';
 import { initGlobal } from './globals';
 import type { FindingKind } from '../findingKinds';
+import type { StepFootprint } from '../explore/footprint';
 
 export const FIRST_ADDR = 64;          // below: NULL and its neighbourhood
 const STACK_CELLS = 4096;
@@ -74,6 +75,10 @@ export class Machine {
   private bootResult = 0;
   /** a finding raised by the current step; the runner may stop on it */
   lastFinding: Finding | undefined;
+  /** Set by the explorer only: what the current step touches of shared memory and which
+   * builtins it runs (its footprint, for the partial-order reduction). Off: one test of
+   * undefined per load, store and builtin. */
+  footprint: StepFootprint | undefined;
 
   constructor(readonly program: CheckedProgram, options: MachineOptions = {}) {
     const p = program;
@@ -433,6 +438,7 @@ export class Machine {
       throw new Oops(`BUG: kernel NULL pointer dereference, address: ${hex(addr)}`);
     }
     if (this.detectorsOn && addr < this.stackStart && this.cur !== this.bootCtx) this.race.read(this.cur, addr, marked);
+    if (this.footprint !== undefined && addr < this.stackStart) this.footprint.reads.push(addr);
     return this.mem[addr];
   }
 
@@ -442,6 +448,7 @@ export class Machine {
     }
     this.memEpoch++;
     if (this.detectorsOn && addr < this.stackStart && this.cur !== this.bootCtx) this.race.write(this.cur, addr, marked);
+    if (this.footprint !== undefined && addr < this.stackStart) this.footprint.writes.push(addr);
     this.mem[addr] = v;
   }
 
@@ -590,6 +597,7 @@ export class Machine {
           if (prim && primDone) return;
           this.curLoc = ins.loc;
           this.memEpoch++;
+          if (this.footprint !== undefined) this.footprint.builtin(b.name);
           const r = runPrimitive(this, ctx, b.name, st, ins);
           if (r === BLOCKED) return;
           st.length -= ins.b;
@@ -631,9 +639,23 @@ export class Machine {
 
   // ---- checkpoints: time travel and exploration restore a machine instead of re-running it ----
   /** Everything that the next steps read or write, copied. */
-  checkpoint(): Checkpoint {
+  checkpoint(live = false): Checkpoint {
+    // live (the explorer's): shared memory and the live part of each context's stack only;
+    // what lies above a stack pointer is dead (a new frame is zeroed before use)
+    let segments: number[] | undefined;
+    let mem: Float64Array;
+    if (live) {
+      segments = [];
+      let n = this.stackStart;
+      for (const c of this.contexts) if (c.sp > c.stackBase) { segments.push(c.stackBase, c.sp - c.stackBase); n += c.sp - c.stackBase; }
+      mem = new Float64Array(n);
+      mem.set(this.mem.subarray(0, this.stackStart));
+      let at = this.stackStart;
+      for (let i = 0; i < segments.length; i += 2) { mem.set(this.mem.subarray(segments[i], segments[i] + segments[i + 1]), at); at += segments[i + 1]; }
+    } else mem = this.mem.slice();
     return {
-      mem: this.mem.slice(),
+      mem,
+      segments,
       step: this.step,
       choices: this.choiceBuf.slice(0, this.nChoices),
       findings: this.findings.length,
@@ -654,7 +676,11 @@ export class Machine {
 
   /** Puts the machine back where the checkpoint was taken; what happened after is dropped. */
   restore(cp: Checkpoint): void {
-    this.mem.set(cp.mem);
+    if (cp.segments) {
+      this.mem.set(cp.mem.subarray(0, this.stackStart));
+      let at = this.stackStart;
+      for (let i = 0; i < cp.segments.length; i += 2) { this.mem.set(cp.mem.subarray(at, at + cp.segments[i + 1]), cp.segments[i]); at += cp.segments[i + 1]; }
+    } else this.mem.set(cp.mem);
     this.memEpoch++;
     this.step = cp.step;
     if (this.choiceBuf.length < cp.choices.length) this.choiceBuf = new Int32Array(cp.choices.length * 2);
@@ -795,6 +821,8 @@ const STATUS_CODE: Record<Context['status'], number> = { idle: 0, running: 1, bl
 
 export interface Checkpoint {
   mem: Float64Array;
+  /** a live checkpoint: (start, length) pairs of the stack segments stored after shared memory */
+  segments?: number[];
   step: number;
   choices: Int32Array;
   findings: number;

@@ -3,6 +3,8 @@
 // or a lock/list primitive, so a context can stop anywhere a scheduler may switch.
 import type { Range } from '../lang/diagnostics';
 import type { Builtin } from '../builtins';
+import type { Type } from '../lang/types';
+import type { VarDecl, Param } from '../lang/ast';
 
 export const enum Op {
   PUSH, POP, DUP, SWAP,
@@ -55,6 +57,21 @@ export interface CompiledFn {
   block?: { kind: 'task' | 'irq'; cpu: number; index: number };
   /** cells of locals that hold list heads initialised empty (LIST_HEAD) */
   emptyLists: number[];
+  /** parameters and locals with their frame cells and the code they are in scope for (the debugger's Locals) */
+  locals?: LocalVar[];
+}
+
+/** A named parameter or local: in scope for instructions from <= pc < to. */
+export interface LocalVar {
+  name: string;
+  type: Type;
+  offset: number;           // cell offset in the frame
+  from: number;
+  to: number;
+  param: boolean;
+  /** block nesting depth: an inner declaration hides an outer one of the same name */
+  depth: number;
+  decl: VarDecl | Param;
 }
 
 export function wrap(v: number, w: W): number {

@@ -28,6 +28,26 @@ export class RaceDetector {
     this.lockClocks = new Map([...s.locks].map(([a, c]) => [a, c.slice()]));
   }
 
+  /** What decides future reports, for the explorer's state key: who last wrote and read
+   * each cell at which clock, and the lock clocks. Not where (that only words the report).
+   * Entries are combined by addition, so the maps' insertion order does not matter. */
+  digest(mix: (v: number) => number): number {
+    let sum = 0;
+    for (const [a, sh] of this.shadow) {
+      let e = mix(a);
+      if (sh.write) e = mix(e ^ (sh.write.ctx * 7919 + sh.write.clock * 31 + (sh.write.marked ? 1 : 0)));
+      let reads = 0;
+      for (const r of sh.reads) reads = (reads + mix(r.ctx * 7919 + r.clock * 31 + (r.marked ? 1 : 0))) | 0;
+      sum = (sum + mix(e ^ reads)) | 0;
+    }
+    for (const [a, c] of this.lockClocks) {
+      let e = mix(a + 0x5bd1e995);
+      for (const v of c) e = mix(e ^ v);
+      sum = (sum + e) | 0;
+    }
+    return sum;
+  }
+
   private access(ctx: Context, marked: boolean): Access {
     const f = ctx.frames[ctx.frames.length - 1];
     return { ctx: ctx.id, clock: ctx.vc[ctx.id], loc: this.m.curLoc, marked, fn: f ? f.fn.name : '?' };

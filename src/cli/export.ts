@@ -1,0 +1,28 @@
+// `lockstep export SCENARIO --schedule S --chrome FILE | --ftrace FILE`: one simulated run
+// written where kernel developers look at traces (Perfetto, ftrace tools).
+import * as fs from 'fs';
+import { loadScenario, formatDiagnostic, runForExport, chromeTraceOfRun, ftraceText, ScheduleError, CompileError } from '../engine';
+import { EXIT_BAD_INPUT, EXIT_OK } from './check';
+import { rel } from './format';
+
+export interface ExportCliOptions { schedule: string; chrome?: string; ftrace?: string; maxSteps?: number }
+
+export function runExport(file: string, io: { out(l: string): void; err(l: string): void }, o: ExportCliOptions): number {
+  const loaded = loadScenario(file);
+  let errors = false;
+  for (const d of loaded.diagnostics) { io.err(formatDiagnostic({ ...d, file: rel(d.file) })); if (d.severity === 'error') errors = true; }
+  if (errors || !loaded.program) return EXIT_BAD_INPUT;
+  let x;
+  try {
+    x = runForExport(loaded.program, o.schedule, o.maxSteps);
+  } catch (e) {
+    if (e instanceof ScheduleError) { io.err(`--schedule:1:${e.column}: error: ${e.message}`); return EXIT_BAD_INPUT; }
+    if (e instanceof CompileError) { io.err(`${e.range.file}:${e.range.line}:${e.range.column}: error: ${e.message}`); return EXIT_BAD_INPUT; }
+    throw e;
+  }
+  if (x.run.stop === 'schedule-error') { io.err(`--schedule: error: ${x.run.message}`); return EXIT_BAD_INPUT; }
+  const m = x.run.machine;
+  if (o.chrome) { fs.writeFileSync(o.chrome, JSON.stringify(chromeTraceOfRun(m, rel(file), x.counts))); io.out(`wrote ${o.chrome}: ${m.steps.length} steps, ${m.events.length} events, ${m.findings.length} finding(s)`); }
+  if (o.ftrace) { fs.writeFileSync(o.ftrace, ftraceText(m)); io.out(`wrote ${o.ftrace}: ${m.events.length} events as ftrace text`); }
+  return EXIT_OK;
+}

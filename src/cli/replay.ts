@@ -1,0 +1,77 @@
+// `lockstep replay TRACE [--zoneinfo LABEL=FILE]... [--json] [--chrome FILE]`: import a real
+// kernel trace, rebuild the per-CPU page lists, compare them with the zoneinfo snapshots.
+import * as fs from 'fs';
+import { replayTrace, replayJson, chromeTraceOfReplay, TraceImportError, ZoneInfoError } from '../engine';
+import type { Replay } from '../engine';
+import { EXIT_BAD_INPUT, EXIT_OK } from './check';
+import { rel } from './format';
+
+export interface ReplayCliOptions {
+  zoneinfo: { label: string; file: string }[];
+  json: boolean;
+  chrome?: string;
+  lockAddrs?: string;
+  kallsyms?: string;
+}
+
+export interface ReplayIo { out(line: string): void; err(line: string): void }
+
+/** `LABEL=FILE`; a bare FILE named like `zoneinfo-<capture>-<label>.txt` gives its label. */
+export function parseZoneinfoArg(v: string): { label: string; file: string } | string {
+  const eq = v.indexOf('=');
+  if (eq > 0) return { label: v.slice(0, eq), file: v.slice(eq + 1) };
+  const m = /zoneinfo-.+?-([^-/]+(?:-[^-/]+)*)\.txt$/.exec(v);
+  if (m) return { label: m[1], file: v };
+  return `--zoneinfo needs LABEL=FILE (the label of its 'SNAPSHOT <label>' marker), not '${v}'`;
+}
+
+export function runReplay(file: string, io: ReplayIo, o: ReplayCliOptions): number {
+  for (const f of [file, ...o.zoneinfo.map(z => z.file), o.lockAddrs, o.kallsyms]) {
+    if (f !== undefined && !fs.existsSync(f)) { io.err(`${f}:1:1: error: no such file`); return EXIT_BAD_INPUT; }
+  }
+  let r: Replay;
+  try {
+    r = replayTrace(file, { zoneinfo: o.zoneinfo, lockAddrs: o.lockAddrs, kallsyms: o.kallsyms });
+  } catch (e) {
+    if (e instanceof TraceImportError || e instanceof ZoneInfoError) {
+      const msg = e.message.startsWith(`${e.file}:`) ? e.message.slice(e.message.indexOf(': ') + 2) : e.message;
+      io.err(`${e.file}:${e.line}:1: error: ${msg}`);
+      return EXIT_BAD_INPUT;
+    }
+    if (e instanceof Error && 'code' in e) { io.err(`${file}:1:1: error: ${e.message}`); return EXIT_BAD_INPUT; }
+    throw e;
+  }
+  if (o.chrome) fs.writeFileSync(o.chrome, JSON.stringify(chromeTraceOfReplay(r)));
+  const j = replayJson(r);
+  if (o.json) { io.out(JSON.stringify(j, null, 2)); return EXIT_OK; }
+  const t = r.trace;
+  for (const w of t.warnings.slice(0, 20)) io.err(`${rel(file)}:${w.line}:1: warning: ${w.message}`);
+  const moreW = t.warnings.length - 20 + t.moreWarnings;
+  if (moreW > 0) io.err(`${rel(file)}: ... and ${moreW} more warning(s) (--json lists the first ${t.warnings.length})`);
+  io.out(`${rel(file)}: ${t.format} text, ${t.store.length} events on CPUs ${t.cpus.join(', ')}, ${t.lines} lines, ${t.stackTraces} stack traces`);
+  const w = Math.max(...Object.keys(t.byEvent).map(k => k.length));
+  for (const [k, n] of Object.entries(t.byEvent)) io.out(`  ${k.padEnd(w)}  ${String(n).padStart(8)}`);
+  if (j.start) io.out(`starting state: zoneinfo '${j.start}'`);
+  for (const s of j.snapshots) {
+    io.out(`snapshot ${s.label} (line ${s.line}): ${s.matched}/${s.total} pcp counts within the marker window, ${s.exact} exact at the end marker`);
+    for (const p of s.pcp) {
+      const win = p.windowMin === p.windowMax ? `${p.reconstructed}` : `${p.reconstructed} (${p.windowMin}..${p.windowMax} between the markers)`;
+      io.out(`  CPU ${p.cpu} ${p.zone.padEnd(6)} rebuilt ${win}, zoneinfo ${p.actual}${p.match ? '' : `  MISMATCH by ${p.off}`}`);
+    }
+  }
+  if (j.kprobeChecks.total) io.out(`free_pcppages_bulk pcp_count checks: ${j.kprobeChecks.matched}/${j.kprobeChecks.total} equal to the rebuilt count`);
+  if (j.undecided.length) {
+    io.out('where the events cannot decide a count:');
+    for (const n of j.undecided) io.out(`  ${n.reason}: ${n.events} event(s), ${n.pages} page(s), first at line ${n.firstLine}: ${n.why}`);
+  }
+  if (j.locks.length) {
+    io.out('lock contention (by total wait):');
+    for (const l of j.locks.slice(0, 15)) io.out(`  ${l.name}: ${l.contentions} contention(s), ${l.waitMicroseconds} µs waiting${l.takenIn.length ? `, taken in ${l.takenIn.join(', ')}` : ''}`);
+  }
+  io.out('rebuilt pcp counts at the end of the trace:');
+  for (const z of j.state.zones) {
+    for (const p of z.pcp) if (p.count || p.knownPages) io.out(`  CPU ${p.cpu} ${z.name.padEnd(6)} count ${p.count} high ${p.high} batch ${p.batch} (${p.knownPages} pages identified)`);
+  }
+  if (o.chrome) io.out(`wrote ${o.chrome}`);
+  return EXIT_OK;
+}

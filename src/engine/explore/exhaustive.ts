@@ -1,0 +1,160 @@
+// Exhaustive search: depth-first over the transitions (transition.ts), each distinct state
+// expanded once (stateKey.ts, store.ts), with sleep sets so that two independent
+// transitions (footprint.ts) are not explored in both orders.
+//
+// Sleep sets with state caching (Godefroid's algorithm): a state is stored with the sleep
+// set it was expanded with, i.e. the choices it did not explore. Reached again with sleep
+// set S', it is pruned only when its stored set is a subset of S'; otherwise the choices
+// asleep the first time but awake now are explored, and the stored set shrinks to the
+// intersection. Pruning on the key alone would lose successors: the first visit may have
+// skipped a choice as already covered by a sibling that the second path does not have.
+import type { CheckedProgram } from '../lang/load';
+import { Machine, Checkpoint } from '../sim/machine';
+import { StepFootprint, Footprint, independent } from './footprint';
+import { choiceTable, enabledMask, runTransition, ChoiceTable } from './transition';
+import { StateKeyer } from './stateKey';
+import { StateStore } from './store';
+import { FindingSet } from './findingSet';
+import { Pacer } from './progress';
+
+export interface SleepEntry { choice: number; fp: Footprint }
+
+/** A part of the search: a prefix of choices to replay, then everything below it. */
+export interface WorkItem { prefix: number[]; sleep: SleepEntry[] }
+
+interface Node {
+  cp: Checkpoint | undefined;
+  cands: number[];
+  next: number;
+  sleep: SleepEntry[];
+  done: SleepEntry[];
+  /** the choice that led here (-1 at the top) */
+  via: number;
+}
+
+export interface DfsOptions {
+  maxSteps: number;
+  detectors: boolean;
+  reduction: boolean;
+  stopOnFirst: boolean;
+  /** frontier mode: children at this many transitions below the top are handed out, not explored */
+  frontierDepth?: number;
+}
+
+export class Dfs {
+  readonly findings = new FindingSet();
+  readonly keyer = new StateKeyer();
+  schedules = 0;
+  maxDepth = 0;
+  depth = 0;
+  transitions = 0;
+  hitMaxSteps = false;
+  readonly frontier: WorkItem[] = [];
+  private readonly sfp = new StepFootprint();
+  private table!: ChoiceTable;
+
+  constructor(
+    private readonly program: CheckedProgram,
+    readonly store: StateStore,
+    private readonly o: DfsOptions,
+    private readonly pacer: Pacer,
+  ) {}
+
+  /** A fresh machine with the prefix replayed, or undefined if the prefix is not possible. */
+  machineAt(prefix: number[]): Machine | undefined {
+    const m = new Machine(this.program, { detectors: this.o.detectors, maxSteps: this.o.maxSteps });
+    m.recordSteps = false;
+    this.table = choiceTable(m);
+    for (const c of prefix) {
+      const ch = this.table.choices[c];
+      if (!(enabledMask(m, this.table) & (1 << c))) return undefined;
+      runTransition(m, ch, this.sfp, this.o.maxSteps, this.o.reduction);
+      this.collect(m, 0);
+    }
+    return m;
+  }
+
+  /** Explores everything below the item; false when a limit stopped it. */
+  run(item: WorkItem): boolean {
+    const m = this.machineAt(item.prefix);
+    if (!m) return true;
+    const path = item.prefix.slice();
+    const top = this.visit(m, item.sleep, -1);
+    if (!top) return !this.pacer.limit;
+    const stack: Node[] = [top];
+    let at: Node | undefined = top;
+    while (stack.length) {
+      if (!this.pacer.tick()) return false;
+      const node = stack[stack.length - 1];
+      if (node.next >= node.cands.length) {
+        stack.pop();
+        if (node.via >= 0) path.pop();
+        continue;
+      }
+      const c = node.cands[node.next++];
+      if (at !== node) m.restore(node.cp!);
+      at = undefined;
+      const nf = m.findings.length;
+      const r = runTransition(m, this.table.choices[c], this.sfp, this.o.maxSteps, this.o.reduction);
+      this.transitions++;
+      if (this.collect(m, nf) && this.o.stopOnFirst) { this.pacer.limit = 'first-finding'; return false; }
+      const childSleep: SleepEntry[] = [];
+      if (this.o.reduction) {
+        for (const e of node.sleep) if (independent(e.fp, r.fp)) childSleep.push(e);
+        for (const e of node.done) if (independent(e.fp, r.fp)) childSleep.push(e);
+        node.done.push({ choice: c, fp: r.fp });
+      }
+      if (m.step > this.maxDepth) this.maxDepth = m.step;
+      if (r.maxSteps) { this.hitMaxSteps = true; this.schedules++; continue; }
+      if (this.o.frontierDepth !== undefined && stack.length >= this.o.frontierDepth) {
+        this.frontier.push({ prefix: [...path, c], sleep: childSleep });
+        continue;
+      }
+      const child = this.visit(m, childSleep, c);
+      if (this.pacer.limit) return false;
+      if (child) {
+        stack.push(child);
+        path.push(c);
+        at = child;
+        this.depth = stack.length;
+      }
+    }
+    return true;
+  }
+
+  /** New findings since index `from`; true when one of them is new to the search. */
+  private collect(m: Machine, from: number): boolean {
+    let fresh = false;
+    for (let i = from; i < m.findings.length; i++) if (this.findings.add(m.findings[i])) fresh = true;
+    return fresh;
+  }
+
+  /** The node to expand for the machine's state, or undefined when there is nothing to do. */
+  private visit(m: Machine, sleep: SleepEntry[], via: number): Node | undefined {
+    const en = enabledMask(m, this.table);
+    if (en === 0 || m.stuck()) {
+      this.schedules++;
+      const k = this.keyer.key(m);
+      if (this.store.get(k) === undefined && !this.store.full) this.store.set(k, 0);
+      return undefined;
+    }
+    let asleep = 0;
+    for (const e of sleep) asleep |= 1 << e.choice;
+    const key = this.keyer.key(m);
+    const old = this.store.get(key);
+    let cands: number;
+    if (old !== undefined) {
+      if ((old & ~asleep) === 0) { this.schedules++; return undefined; }
+      cands = en & old & ~asleep;
+      this.store.set(key, old & asleep);
+    } else {
+      if (this.store.full) { this.pacer.limit = 'max-states'; return undefined; }
+      this.store.set(key, asleep);
+      cands = en & ~asleep;
+    }
+    if (cands === 0) { this.schedules++; return undefined; }
+    const list: number[] = [];
+    for (let i = 0; i < this.table.count; i++) if (cands & (1 << i)) list.push(i);
+    return { cp: list.length > 1 ? m.checkpoint(true) : undefined, cands: list, next: 0, sleep, done: [], via };
+  }
+}

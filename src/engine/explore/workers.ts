@@ -1,0 +1,110 @@
+// explore() with jobs > 1: the search split over worker threads (exploreWorker.ts).
+// Exhaustive: the main thread computes the frontier (shard.ts) and hands its items out one
+// at a time to whichever worker is free (a worker keeps its store of states across its
+// items); bounded, pct, random: worker j of J runs shard j of J. Each worker's distinct
+// states come back as keys, so `states` is the size of their union.
+import * as fs from 'fs';
+import * as path from 'path';
+import { Worker } from 'worker_threads';
+import type { CheckedProgram } from '../lang/load';
+import { DEFAULT_MAX_STEPS, judge } from '../run';
+import type { Finding } from '../sim/state';
+import { frontier, itemsOf } from './shard';
+import { Pacer } from './progress';
+import { mergeFindings, validateOptions } from './explore';
+import { shrinkFinding } from './shrink';
+import type { ExploreOptions, ExploreResult, SearchSummary } from './types';
+import type { WorkerInit, WorkerMessage } from './exploreWorker';
+
+/** dist/exploreWorker.js next to the bundle, or exploreWorker.js next to this file (tsc). */
+export function workerScript(): string {
+  const p = path.join(__dirname, 'exploreWorker.js');
+  if (!fs.existsSync(p)) throw new Error(`the explore worker ${p} is missing: rebuild (npm run build)`);
+  return p;
+}
+
+export async function exploreParallel(program: CheckedProgram, o: ExploreOptions): Promise<ExploreResult> {
+  const bad = validateOptions(o);
+  if (bad) throw new Error(bad);
+  const jobs = o.jobs ?? 1;
+  const t0 = Date.now();
+  const maxSteps = o.maxSteps ?? DEFAULT_MAX_STEPS;
+  const deadline = o.timeLimitMs !== undefined ? t0 + o.timeLimitMs : undefined;
+  const stop = new SharedArrayBuffer(4);
+  const stopFlag = new Int32Array(stop);
+  const shard = o.shard ?? { index: 1, count: 1 };
+  const live = new Map<number, { states: number; schedules: number; depth: number }>();
+  const sample = () => {
+    let states = 0, schedules = 0, depth = 0;
+    for (const p of live.values()) { states += p.states; schedules += p.schedules; depth = Math.max(depth, p.depth); }
+    return { states, schedules, depth };
+  };
+  const pacer = new Pacer(o.timeLimitMs, o.shouldStop, o.onProgress, sample);
+
+  let items: ReturnType<typeof frontier>['items'] | undefined;
+  let upper: { findings: Finding[]; states: number; schedules: number } = { findings: [], states: 0, schedules: 0 };
+  let upperKeys: number[] = [];
+  if (o.strategy === 'exhaustive') {
+    const f = frontier(program, shard.count * jobs, { maxSteps, detectors: o.detectors !== false, reduction: o.reduction !== false, stopOnFirst: false }, pacer);
+    items = itemsOf(f.items, shard.index, shard.count);
+    upper = { findings: f.top.findings.list(), states: f.top.store.size, schedules: f.top.schedules };
+    upperKeys = [...f.top.store.keys()];
+  }
+  const nWorkers = items ? Math.max(1, Math.min(jobs, items.length)) : jobs;
+  const script = workerScript();
+  const results: Extract<WorkerMessage, { type: 'done' }>[] = [];
+  let next = 0;
+  await new Promise<void>((resolve, reject) => {
+    let running = nWorkers;
+    const poll = setInterval(() => {
+      if (!pacer.check()) Atomics.store(stopFlag, 0, 1);
+    }, 50);
+    const done = () => { if (--running === 0) { clearInterval(poll); resolve(); } };
+    for (let j = 0; j < nWorkers; j++) {
+      const options: ExploreOptions = { ...o, onProgress: undefined, shouldStop: undefined, jobs: 1 };
+      if (!items) options.shard = { index: (shard.index - 1) * jobs + j + 1, count: shard.count * jobs };
+      const init: WorkerInit & { lockstepExplore: true } = { lockstepExplore: true, program, options, items, stop, deadline };
+      const w = new Worker(script, { workerData: init });
+      const give = () => {
+        if (next < items!.length && !Atomics.load(stopFlag, 0)) w.postMessage({ type: 'item', index: next++ });
+        else w.postMessage({ type: 'finish' });
+      };
+      w.on('message', (m: WorkerMessage) => {
+        if (m.type === 'progress') live.set(j, m);
+        else if (m.type === 'item-done') give();
+        else {
+          results.push(m);
+          if (o.stopOnFirst && m.findings.length) Atomics.store(stopFlag, 0, 1);
+          void w.terminate();
+          done();
+        }
+      });
+      w.on('error', e => { clearInterval(poll); Atomics.store(stopFlag, 0, 1); reject(e); });
+      if (items) give();
+    }
+  });
+  const keys = new Set<number>(upperKeys);
+  for (const r of results) if (r.keys) for (const k of r.keys) keys.add(k);
+  let findings = mergeFindings([upper.findings, ...results.map(r => r.findings as Finding[])]);
+  const limits = results.map(r => r.limit).filter((l): l is string => !!l);
+  let limit = pacer.limit ?? limits.find(l => l !== 'stopped') ?? limits[0];
+  if (limit === 'stopped' && o.stopOnFirst && findings.length) limit = 'first-finding';
+  if (deadline !== undefined && Date.now() >= deadline && limit) limit = 'time-limit';
+  const search: SearchSummary = {
+    strategy: o.strategy,
+    schedules: upper.schedules + results.reduce((s, r) => s + r.schedules, 0),
+    states: keys.size,
+    complete: !limit && results.every(r => r.complete) && (o.strategy === 'exhaustive' || o.strategy === 'bounded'),
+    seconds: 0,
+    limit,
+    maxDepth: Math.max(0, ...results.map(r => r.maxDepth)),
+    jobs,
+  };
+  if (o.strategy === 'bounded') search.preemptions = Math.max(0, ...results.map(r => r.preemptions ?? 0));
+  if (o.shard) search.shard = o.shard;
+  if (limit === 'max-states') search.message = `stopped after storing ${o.maxStates} states in a worker (--max-states): the search is incomplete`;
+  if (limit === 'time-limit') search.message = `stopped by the time limit after ${((Date.now() - t0) / 1000).toFixed(1)} s`;
+  if (o.shrink !== false) findings = findings.map(f => shrinkFinding(program, f, { maxSteps, budgetMs: 2000 }));
+  search.seconds = (Date.now() - t0) / 1000;
+  return { findings, search, ...judge(program, findings), ...(o.collectStates ? { stateKeys: [...keys] } : {}) };
+}

@@ -1,0 +1,143 @@
+// The part of an event line every text format shares: task, pid, [CPU], timestamp and the
+// event name, found by offsets into the chunk string (no per-line strings). Each format's
+// line reader (lineFtrace, lineTraceCmd, linePerf) fills a LineHeader with these helpers.
+import { FLAG_BH_OFF, FLAG_HARDIRQ, FLAG_IRQS_OFF, FLAG_NEED_RESCHED, FLAG_NMI, FLAG_NO_FLAGS, FLAG_SOFTIRQ } from './store';
+
+export interface LineHeader {
+  taskStart: number; taskEnd: number;
+  pid: number;
+  cpu: number;
+  flags: number;
+  preempt: number;      // 255 = not shown
+  ts: number;
+  nameStart: number; nameEnd: number;
+  restStart: number;
+  /** a trace_marker write shown under another name (trace-cmd's and perf's `print`) */
+  marker: boolean;
+  /** why the line is not an event line (set when a reader returns false) */
+  error: string;
+}
+
+export function newHeader(): LineHeader {
+  return { taskStart: 0, taskEnd: 0, pid: 0, cpu: 0, flags: 0, preempt: 255, ts: 0, nameStart: 0, nameEnd: 0, restStart: 0, marker: false, error: '' };
+}
+
+const SP = 32, TAB = 9, LBR = 91, RBR = 93, COLON = 58, DOT = 46, ZERO = 48, NINE = 57;
+
+function isDigit(c: number): boolean { return c >= ZERO && c <= NINE; }
+
+/** Index of the `[NNN]` CPU field: the first `[` followed by digits and `]`; -1 if none. */
+export function findCpuField(s: string, start: number, end: number): number {
+  let p = s.indexOf('[', start);
+  while (p >= 0 && p < end) {
+    let q = p + 1;
+    while (q < end && isDigit(s.charCodeAt(q))) q++;
+    if (q > p + 1 && q < end && s.charCodeAt(q) === RBR) return p;
+    p = s.indexOf('[', p + 1);
+  }
+  return -1;
+}
+
+/** Parses the digits between `[` at `lbr` and `]`; returns the index after `]`. */
+export function readCpu(s: string, lbr: number, h: LineHeader): number {
+  let v = 0, q = lbr + 1;
+  for (let c = s.charCodeAt(q); c !== RBR; c = s.charCodeAt(++q)) v = v * 10 + (c - ZERO);
+  h.cpu = v;
+  return q + 1;
+}
+
+export function skipSpaces(s: string, p: number, end: number): number {
+  while (p < end) { const c = s.charCodeAt(p); if (c !== SP && c !== TAB) break; p++; }
+  return p;
+}
+
+/** Parses `12345.678901:` at p into h.ts; returns the index after the colon, or -1. */
+export function readTimestamp(s: string, p: number, end: number, h: LineHeader): number {
+  let whole = 0, frac = 0, scale = 1, digits = 0;
+  let c = s.charCodeAt(p);
+  while (p < end && isDigit(c)) { whole = whole * 10 + (c - ZERO); digits++; c = s.charCodeAt(++p); }
+  if (!digits || c !== DOT) return -1;
+  c = s.charCodeAt(++p);
+  while (p < end && isDigit(c)) { frac = frac * 10 + (c - ZERO); scale *= 10; c = s.charCodeAt(++p); }
+  if (scale === 1 || c !== COLON) return -1;
+  h.ts = whole + frac / scale;
+  return p + 1;
+}
+
+/** The raw ftrace flags column (4 or 5 characters: irqs-off, need-resched, hardirq/softirq,
+ * preempt-depth, migrate-disable). Returns false if `s[p..q)` is not one. */
+export function readFlags(s: string, p: number, q: number, h: LineHeader): boolean {
+  const n = q - p;
+  if (n !== 4 && n !== 5) return false;
+  let f = 0;
+  switch (s.charCodeAt(p)) {
+    case 100 /* d */: f |= FLAG_IRQS_OFF; break;
+    case 68 /* D */: f |= FLAG_IRQS_OFF | FLAG_BH_OFF; break;
+    case 98 /* b */: f |= FLAG_BH_OFF; break;
+    case DOT: case 88 /* X */: break;
+    default: return false;
+  }
+  switch (s.charCodeAt(p + 1)) {
+    case 78 /* N */: case 110 /* n */: case 112 /* p */: f |= FLAG_NEED_RESCHED; break;
+    case DOT: break;
+    default: return false;
+  }
+  switch (s.charCodeAt(p + 2)) {
+    case 104 /* h */: f |= FLAG_HARDIRQ; break;
+    case 115 /* s */: f |= FLAG_SOFTIRQ; break;
+    case 72 /* H */: f |= FLAG_HARDIRQ | FLAG_SOFTIRQ; break;
+    case 122 /* z */: case 90 /* Z */: f |= FLAG_NMI; break;
+    case DOT: break;
+    default: return false;
+  }
+  const d = s.charCodeAt(p + 3);
+  if (isDigit(d)) h.preempt = d - ZERO;
+  else if (d >= 97 && d <= 102) h.preempt = d - 87;
+  else if (d === DOT) h.preempt = 0;
+  else return false;
+  h.flags = f;
+  return true;
+}
+
+/** The event name ends at the first `:`; the rest starts after the spaces that follow it.
+ * Returns false if there is no `name:`. */
+export function readName(s: string, p: number, end: number, h: LineHeader): boolean {
+  p = skipSpaces(s, p, end);
+  const colon = s.indexOf(':', p);
+  if (colon < 0 || colon >= end || colon === p) return false;
+  for (let k = p; k < colon; k++) { const c = s.charCodeAt(k); if (c === SP || c === TAB) return false; }
+  h.nameStart = p; h.nameEnd = colon;
+  h.restStart = skipSpaces(s, colon + 1, end);
+  return true;
+}
+
+/** After `]`: optional flags column, then the timestamp. Returns the index after the
+ * timestamp's colon, or -1 with h.error set. */
+export function readFlagsAndTime(s: string, p: number, end: number, h: LineHeader, flagsExpected: boolean): number {
+  p = skipSpaces(s, p, end);
+  let q = p;
+  while (q < end) { const c = s.charCodeAt(q); if (c === SP || c === TAB) break; q++; }
+  h.flags = FLAG_NO_FLAGS; h.preempt = 255;
+  if (q < end && s.charCodeAt(q - 1) !== COLON) {
+    if (!readFlags(s, p, q, h)) { h.error = `bad flags column '${s.slice(p, q)}'`; return -1; }
+    p = skipSpaces(s, q, end);
+  } else if (flagsExpected && q >= end) {
+    h.error = 'truncated line: no timestamp'; return -1;
+  }
+  const after = readTimestamp(s, p, end, h);
+  if (after < 0) { h.error = p >= end ? 'truncated line: no timestamp' : `bad timestamp '${s.slice(p, Math.min(end, p + 20))}'`; return -1; }
+  return after;
+}
+
+/** `task-pid` ending just before `lbr` (spaces between allowed): fills task and pid. */
+export function readTaskDashPid(s: string, start: number, lbr: number, h: LineHeader): boolean {
+  let q = lbr - 1;
+  while (q > start && s.charCodeAt(q) === SP) q--;
+  let pid = 0, mul = 1, k = q;
+  while (k >= start && isDigit(s.charCodeAt(k))) { pid += (s.charCodeAt(k) - ZERO) * mul; mul *= 10; k--; }
+  if (k === q || k < start || s.charCodeAt(k) !== 45 /* - */) return false;
+  h.pid = pid;
+  h.taskStart = skipSpaces(s, start, k);
+  h.taskEnd = k;
+  return true;
+}

@@ -1,0 +1,184 @@
+// Imports a kernel trace (raw ftrace text, trace-cmd report text, perf script text) into
+// an EventStore: format detected from the first lines, the file read in chunks, each line
+// parsed in place. Malformed lines become line-numbered warnings and the rest loads.
+import { readLines, readTextLines, headBytes, utf8, ReadStats } from './lineReader';
+import { detectFromLine, isTraceDat, TraceFormat } from './detect';
+import { newHeader, LineHeader } from './header';
+import { LINE_BAD, LINE_EVENT, LINE_FRAME, LINE_SKIP, LINE_STACK_START, LineReader } from './lineKinds';
+import { readFtraceLine } from './lineFtrace';
+import { readTraceCmdLine } from './lineTraceCmd';
+import { readPerfLine } from './linePerf';
+import { EventStore, FLAG_BATCH_FIRST_PASS } from './store';
+import { EV, KNOWN_EVENTS, LAST_KNOWN } from './eventKinds';
+import { parseFields } from './fields';
+
+export type { TraceFormat } from './detect';
+
+export interface TraceWarning { line: number; message: string }
+
+export interface ImportedTrace {
+  file: string;
+  format: TraceFormat;
+  store: EventStore;
+  warnings: TraceWarning[];
+  /** warnings beyond MAX_WARNINGS, counted but not kept */
+  moreWarnings: number;
+  /** events per kernel event name */
+  byEvent: Record<string, number>;
+  /** CPUs that have at least one event, ascending */
+  cpus: number[];
+  /** `<stack trace>` / kernel_stack entries */
+  stackTraces: number;
+  bytes: number;
+  lines: number;
+}
+
+export const MAX_WARNINGS = 1000;
+
+const READERS: Record<TraceFormat, LineReader> = { 'ftrace': readFtraceLine, 'trace-cmd': readTraceCmdLine, 'perf': readPerfLine };
+
+export class TraceImportError extends Error {
+  constructor(readonly file: string, readonly line: number, message: string) { super(message); }
+}
+
+/** Imports the trace in `file`. Throws TraceImportError when no format can be recognised. */
+export function importTrace(file: string): ImportedTrace {
+  const head = headBytes(file);
+  if (isTraceDat(head)) {
+    throw new TraceImportError(file, 1, `${file} is a binary trace-cmd trace.dat; convert it with 'trace-cmd report -i ${file} > report.txt' and replay the text`);
+  }
+  const imp = new Importer(file);
+  const stats = readLines(file, imp.line);
+  return imp.finish(stats);
+}
+
+/** Imports trace text already in memory (an export read back; tests). */
+export function importTraceText(text: string, name = '<text>'): ImportedTrace {
+  const imp = new Importer(name);
+  return imp.finish(readTextLines(text, imp.line));
+}
+
+const PRINTABLE_LIMIT = 32;
+
+class Importer {
+  readonly store = new EventStore();
+  readonly warnings: TraceWarning[] = [];
+  moreWarnings = 0;
+  format: TraceFormat | null = null;
+  reader: LineReader | null = null;
+  readonly h: LineHeader = newHeader();
+  stackTraces = 0;
+  /** the event the next `=> func` frames belong to, and the frames so far */
+  stackOwner = -1;
+  stackFrames: number[] | null = null;
+  /** per CPU, the last event (stack trace entries attach to it) */
+  readonly lastOnCpu: number[] = [];
+  /** per CPU, its last contention_begin not yet given a stack trace */
+  readonly contentionOnCpu: number[] = [];
+  /** pfn -> index of its last mm_page_free of order 0 not yet matched by a batched free */
+  readonly pendingFree = new Map<number, number>();
+  private readonly ids: number[] = [];
+
+  constructor(readonly file: string) {
+    // reserve interned ids 1..LAST_KNOWN for the known events, in EV's order
+    for (const n of KNOWN_EVENTS) this.ids.push(this.store.strings.id(n));
+    if (this.ids[LAST_KNOWN - 1] !== LAST_KNOWN) throw new Error('event name ids out of order');
+  }
+
+  warn(line: number, message: string): void {
+    if (this.warnings.length < MAX_WARNINGS) this.warnings.push({ line, message });
+    else this.moreWarnings++;
+  }
+
+  readonly line = (s: string, start: number, end: number, lineNo: number): void => {
+    // binary garbage: control characters other than tab
+    for (let k = start; k < end; k++) {
+      const c = s.charCodeAt(k);
+      if ((c < PRINTABLE_LIMIT && c !== 9) || c === 127) { this.endStack(); this.warn(lineNo, 'binary data, line skipped'); return; }
+    }
+    if (!this.reader) {
+      const f = detectFromLine(s.slice(start, end));
+      if (!f) {
+        if (end > start && s.charCodeAt(start) !== 35) this.warn(lineNo, 'not a trace line (format not yet recognised)');
+        return;
+      }
+      this.format = f;
+      this.reader = READERS[f];
+    }
+    const h = this.h;
+    h.marker = false;
+    const r = this.reader(s, start, end, h);
+    if (r === LINE_FRAME) {
+      if (this.stackFrames) this.stackFrames.push(this.store.strings.id(s.slice(h.nameStart, h.nameEnd)));
+      else this.warn(lineNo, 'stack frame outside a stack trace');
+      return;
+    }
+    this.endStack();
+    if (r === LINE_SKIP) return;
+    if (r === LINE_BAD) { this.warn(lineNo, h.error); return; }
+    if (r === LINE_STACK_START) {
+      this.stackTraces++;
+      // the stacktrace trigger of contention_begin: an interrupt may have logged events
+      // between the two, so the owner is that CPU's contention_begin still without a stack
+      const c = this.contentionOnCpu[h.cpu];
+      this.stackOwner = c !== undefined && c >= 0 ? c : this.lastOnCpu[h.cpu] ?? -1;
+      this.contentionOnCpu[h.cpu] = -1;
+      this.stackFrames = [];
+      return;
+    }
+    this.event(s, end, lineNo);
+  };
+
+  private endStack(): void {
+    if (!this.stackFrames) return;
+    if (this.stackOwner >= 0) this.store.stacks.set(this.stackOwner, this.stackFrames);
+    this.stackFrames = null;
+    this.stackOwner = -1;
+  }
+
+  private event(s: string, end: number, lineNo: number): void {
+    const h = this.h, st = this.store;
+    const name = h.marker ? EV.tracing_mark_write : st.strings.id(s.slice(h.nameStart, h.nameEnd));
+    const i = st.push();
+    st.name[i] = name;
+    st.cpu[i] = h.cpu;
+    st.ts[i] = h.ts;
+    st.pid[i] = h.pid;
+    st.task[i] = st.strings.id(utf8(s.slice(h.taskStart, h.taskEnd)));
+    st.flags[i] = h.flags;
+    st.preempt[i] = h.preempt;
+    st.line[i] = lineNo;
+    const kind = name <= LAST_KNOWN ? name : 0;
+    const err = parseFields(st, i, kind, s, h.restStart, end);
+    if (err) { st.pop(); this.warn(lineNo, `${st.strings.get(name)}: ${err}`); return; }
+    if (kind === EV.tracing_mark_write) st.text[i] = st.strings.id(utf8(st.strings.get(st.text[i])));
+    this.lastOnCpu[h.cpu] = i;
+    if (kind === EV.contention_begin) this.contentionOnCpu[h.cpu] = i;
+    // free_unref_page_list() logs each page twice: mm_page_free in its first pass
+    // (free_pages_prepare), mm_page_free_batched in the second, when the page really goes
+    // on the pcp list. Mark the first so the reconstruction counts the page once.
+    if (kind === EV.mm_page_free) {
+      if (st.order[i] === 0) this.pendingFree.set(st.pfn[i], i);
+    } else if (kind === EV.mm_page_free_batched) {
+      const j = this.pendingFree.get(st.pfn[i]);
+      if (j !== undefined) { st.flags[j] |= FLAG_BATCH_FIRST_PASS; this.pendingFree.delete(st.pfn[i]); }
+    } else if (kind === EV.mm_page_alloc) {
+      this.pendingFree.delete(st.pfn[i]);
+    }
+  }
+
+  finish(stats: ReadStats): ImportedTrace {
+    this.endStack();
+    if (!this.format) throw new TraceImportError(this.file, 1, `${this.file}: not a raw ftrace, trace-cmd report or perf script text (no event line recognised in ${stats.lines} lines)`);
+    const st = this.store;
+    const counts = new Map<number, number>();
+    const cpus = new Set<number>();
+    for (let i = 0; i < st.length; i++) { counts.set(st.name[i], (counts.get(st.name[i]) ?? 0) + 1); cpus.add(st.cpu[i]); }
+    const byEvent: Record<string, number> = {};
+    for (const [id, n] of [...counts].sort((a, b) => b[1] - a[1])) byEvent[st.strings.get(id)] = n;
+    return {
+      file: this.file, format: this.format, store: st, warnings: this.warnings, moreWarnings: this.moreWarnings,
+      byEvent, cpus: [...cpus].sort((a, b) => a - b), stackTraces: this.stackTraces, bytes: stats.bytes, lines: stats.lines,
+    };
+  }
+}

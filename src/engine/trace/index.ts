@@ -1,0 +1,17 @@
+// The kernel-trace side of the engine: import, reconstruct, compare, export, seek.
+export { importTrace, importTraceText, TraceImportError, MAX_WARNINGS } from './import';
+export type { ImportedTrace, TraceWarning, TraceFormat } from './import';
+export { parseZoneInfo, parseZoneInfoText, ZoneInfoError } from './zoneinfo';
+export type { ZoneInfo } from './zoneinfo';
+export { Reconstruction, reconstruct } from './reconstruct';
+export type { SnapshotResult, PcpCompare, UndecidedNote, LockInterval, IrqInterval, PcpView } from './reconstruct';
+export { LockNames, lockNamesBeside } from './locks';
+export { replayTrace, replayImported, replayJson, rebuiltState } from './replay';
+export type { Replay, ReplayOptions } from './replay';
+export { chromeTraceOfReplay, chromeTraceOfRun } from './chrome';
+export type { ChromeTrace, ChromeEvent } from './chrome';
+export { ftraceText, gfpText } from './ftrace';
+export { runForExport } from './simRun';
+export { EV, KNOWN_EVENTS } from './eventKinds';
+export { TraceTimeline, parseTraceBreakpoint, TraceBreakpointError, CHECKPOINT_EVERY } from './timeline';
+export type { TraceEventView, TraceBreakpoint } from './timeline';

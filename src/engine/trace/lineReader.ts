@@ -1,0 +1,78 @@
+// Reads a text file in fixed-size chunks and hands each line to a callback as a range of
+// the chunk's string: the file is never one string, and no per-line string is made unless
+// the callback slices one. Bytes are decoded as latin1 so that string offsets are byte
+// offsets (a malformed UTF-8 byte cannot shift or swallow a line); text kept for display is
+// re-decoded as UTF-8 by `utf8` below.
+import * as fs from 'fs';
+
+/** `s.slice(start, end)` is one line without its newline (and without a trailing CR). */
+export type LineFn = (s: string, start: number, end: number, lineNo: number) => void;
+
+export const CHUNK_BYTES = 1 << 20;
+
+export interface ReadStats { bytes: number; lines: number }
+
+/** Calls `fn` for each line of the file at `file`, reading CHUNK_BYTES at a time. */
+export function readLines(file: string, fn: LineFn, chunkBytes = CHUNK_BYTES): ReadStats {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(chunkBytes);
+    let carry: Buffer | null = null;
+    let lineNo = 0;
+    let bytes = 0;
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, chunkBytes, null);
+      bytes += n;
+      if (n === 0) break;
+      let data = buf.subarray(0, n);
+      if (carry) { data = Buffer.concat([carry, data]); carry = null; }
+      const lastNl = data.lastIndexOf(10);
+      if (lastNl < 0) { carry = Buffer.from(data); continue; }
+      const s = data.toString('latin1', 0, lastNl + 1);
+      lineNo = eachLine(s, fn, lineNo);
+      if (lastNl + 1 < data.length) carry = Buffer.from(data.subarray(lastNl + 1));
+    }
+    if (carry && carry.length) lineNo = eachLine(carry.toString('latin1') + '\n', fn, lineNo);
+    return { bytes, lines: lineNo };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The same over text already in memory (an export read back, a test's fixture). */
+export function readTextLines(text: string, fn: LineFn): ReadStats {
+  const s = text.endsWith('\n') ? text : `${text}\n`;
+  return { bytes: Buffer.byteLength(text), lines: eachLine(s, fn, 0) };
+}
+
+function eachLine(s: string, fn: LineFn, lineNo: number): number {
+  let p = 0;
+  const n = s.length;
+  while (p < n) {
+    let e = s.indexOf('\n', p);
+    if (e < 0) e = n;
+    let end = e;
+    if (end > p && s.charCodeAt(end - 1) === 13) end--;
+    fn(s, p, end, ++lineNo);
+    p = e + 1;
+  }
+  return lineNo;
+}
+
+/** Text that was decoded as latin1, decoded again as UTF-8 when it has non-ASCII bytes. */
+export function utf8(latin1: string): string {
+  for (let i = 0; i < latin1.length; i++) {
+    if (latin1.charCodeAt(i) > 127) return Buffer.from(latin1, 'latin1').toString('utf8');
+  }
+  return latin1;
+}
+
+/** The first bytes of a file, to tell formats (and binary files) apart. */
+export function headBytes(file: string, n = 4096): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const b = Buffer.alloc(n);
+    const got = fs.readSync(fd, b, 0, n, 0);
+    return b.subarray(0, got);
+  } finally { fs.closeSync(fd); }
+}
