@@ -253,7 +253,9 @@ describe('language server (LSP over stdio)', function () {
     it('finds the B1 mutual exclusion with a schedule, reporting work-done progress', async () => {
       const file = example('b1-up-drain-irq-v6.2.lockstep');
       client.open(file);
-      const r = await client.connection.sendRequest<any>('lockstep/explore', { uri: uriOf(file), schedules: 20, workDoneToken: 'explore-1' });
+      const r = await client.connection.sendRequest<any>('lockstep/explore', { uri: uriOf(file), timeLimitMs: 20_000, workDoneToken: 'explore-1' });
+      assert.equal(r.search.strategy, 'exhaustive');
+      assert.equal(r.search.complete, true, 'the exhaustive search of B1 completes');
       const f = r.findings.find((x: any) => x.kind === 'mutual-exclusion');
       assert.ok(f, JSON.stringify(r));
       assert.match(f.schedule, /^[ci]\d/);
@@ -270,7 +272,7 @@ describe('language server (LSP over stdio)', function () {
       client.open(file);
       const source = new (require('vscode-jsonrpc').CancellationTokenSource)();
       const started = Date.now();
-      const pending = client.connection.sendRequest<any>('lockstep/explore', { uri: uriOf(file), schedules: 1_000_000 }, source.token);
+      const pending = client.connection.sendRequest<any>('lockstep/explore', { uri: uriOf(file), strategy: 'random', schedules: 1_000_000 }, source.token);
       setTimeout(() => source.cancel(), 300);
       const r = await pending.catch((e: Error) => ({ error: e.message }));
       assert.ok(Date.now() - started < 5000, 'cancellation took too long');
