@@ -13,6 +13,8 @@ import {
 } from './harness';
 
 const EXAMPLE = 'remote-drain-4cpus-v6.19.lockstep';
+/** explored in the last steps: the search finds its mutual exclusion in a second or two */
+const EXPLORED = 'b1-up-drain-irq-v6.2.lockstep';
 const CPUS = 4;
 const MODEL_FILE = 'pcp-irqs-on.kc';
 /** drain_all_pages' call of drain_pages_zone in models/common/pcp-irqs-on.kc */
@@ -34,7 +36,7 @@ describe('VS Code end to end (code-server + chromium)', function () {
     const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
     const vsix = path.join(root, `lockstep-${manifest.version}.vsix`);
     assert.ok(fs.existsSync(vsix), `${vsix} is missing: npm run package`);
-    fs.copyFileSync(path.join(root, 'examples', EXAMPLE), path.join(dirs.workspace, EXAMPLE));
+    for (const f of [EXAMPLE, EXPLORED]) fs.copyFileSync(path.join(root, 'examples', f), path.join(dirs.workspace, f));
     const out = installExtension(dirs, vsix);
     assert.match(out, /lockstep/i);
     mark('installed');
@@ -78,6 +80,28 @@ describe('VS Code end to end (code-server + chromium)', function () {
     await input.fill(`>${name}`);
     await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
     await page.keyboard.press('Enter');
+  }
+
+  async function openFile(name: string): Promise<void> {
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(name);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.tab.active', { hasText: name }).waitFor();
+  }
+
+  /** The frame of a webview whose document has `selector` (webviews are nested iframes). */
+  async function webviewFrame(selector: string, timeoutMs = 30_000) {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      for (const f of page.frames()) {
+        if (await f.locator(selector).count().catch(() => 0)) return f;
+      }
+      await page.waitForTimeout(250);
+    }
+    throw new Error(`no webview with ${selector}`);
   }
 
   async function lineNumberBox(line: number) {
@@ -171,5 +195,46 @@ describe('VS Code end to end (code-server + chromium)', function () {
     );
     mark('stepped back');
     await screenshot(page, dirs, '5-step-back');
+  });
+
+  it('opens the timeline: a lane per CPU, and a click moves the debugger', async () => {
+    await command('Lockstep: Open Timeline');
+    const view = await webviewFrame('#lanes svg rect.lane');
+    assert.equal(await view.locator('#lanes svg rect.lane').count(), CPUS);
+    assert.ok((await view.locator('#lanes svg rect.task').count()) >= CPUS, 'every CPU ran its task');
+    const status = view.locator('#status');
+    const m = /Step (\d+) of (\d+)/.exec(await status.innerText());
+    assert.ok(m, await status.innerText());
+    const svg = view.locator('#lanes svg');
+    const box = (await svg.boundingBox())!;
+    // the lanes start 70 px in; click step 2, early in the run
+    const steps = Number(m[2]);
+    const px = (box.width - 70 - 12) / Math.max(1, steps);
+    await svg.click({ position: { x: 70 + 2 * px, y: 30 } });
+    await view.locator('#status', { hasText: /^Step 2 of / }).waitFor({ timeout: 30_000 });
+    await callStack().getByText(/step 2\b/i).first().waitFor({ timeout: 30_000 });
+    mark('timeline goto');
+    await screenshot(page, dirs, '6-timeline');
+  });
+
+  it('explores a scenario with a progress notification and debugs the finding\'s schedule', async () => {
+    await page.keyboard.press('Shift+F5');
+    await page.locator('.codicon-debug-stop').first().waitFor({ state: 'detached', timeout: 30_000 });
+    await openFile(EXPLORED);
+    await command('Lockstep: Explore Scenario');
+    await page.locator('.notification-toast', { hasText: 'Lockstep: exploring' }).first().waitFor({ timeout: 10_000 });
+    const toast = page.locator('.notification-toast', { hasText: 'mutual-exclusion' }).first();
+    await toast.waitFor({ timeout: 90_000 });
+    mark('explored');
+    await screenshot(page, dirs, '7-explore');
+    await toast.locator('.monaco-button', { hasText: 'Debug this schedule' }).click();
+    await page.locator('.codicon-debug-stop').first().waitFor({ timeout: 60_000 });
+    // one CPU: VS Code lists its frames directly; the replayed run is on the timeline
+    await row(callStack(), 'task cpu 0').waitFor({ timeout: 30_000 });
+    const view = await webviewFrame('#lanes svg rect.lane');
+    await view.locator('#status', { hasText: /^Step 0 of [1-9]/ }).waitFor({ timeout: 30_000 });
+    assert.equal(await view.locator('#lanes svg rect.lane').count(), 1);
+    mark('debugging the schedule');
+    await screenshot(page, dirs, '8-debug-schedule');
   });
 });
