@@ -206,7 +206,13 @@ describe('VS Code end to end (code-server + chromium)', function () {
     const m = /Step (\d+) of (\d+)/.exec(await status.innerText());
     assert.ok(m, await status.innerText());
     const svg = view.locator('#lanes svg');
-    const box = (await svg.boundingBox())!;
+    // the view re-renders on every step event: wait for a laid-out svg
+    let box = await svg.boundingBox();
+    for (let k = 0; k < 20 && box === null; k++) {
+      await page.waitForTimeout(250);
+      box = await svg.boundingBox();
+    }
+    assert.ok(box, 'the timeline has no svg');
     // the lanes start 70 px in; click step 2, early in the run
     const steps = Number(m[2]);
     const px = (box.width - 70 - 12) / Math.max(1, steps);
@@ -236,5 +242,26 @@ describe('VS Code end to end (code-server + chromium)', function () {
     assert.equal(await view.locator('#lanes svg rect.lane').count(), 1);
     mark('debugging the schedule');
     await screenshot(page, dirs, '8-debug-schedule');
+  });
+
+  it("exports a Chrome trace of the finding's schedule", async () => {
+    await openFile(EXPLORED);
+    await command('Lockstep: Export Chrome Trace');
+    // the last exploration's finding is offered first
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'mutual-exclusion' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    // VS Code's save dialog, prefilled with <scenario>.trace.json beside the scenario
+    const input = page.locator('.quick-input-widget input');
+    await page.waitForFunction(() => {
+      const i = document.querySelector('.quick-input-widget input') as HTMLInputElement | null;
+      return i !== null && i.value.endsWith('.trace.json');
+    });
+    await input.press('Enter');
+    await page.locator('.notification-toast', { hasText: 'Chrome trace written' }).first().waitFor({ timeout: 30_000 });
+    const file = path.join(dirs.workspace, EXPLORED.replace(/\.lockstep$/, '.trace.json'));
+    const trace = JSON.parse(fs.readFileSync(file, 'utf8'));
+    assert.ok(Array.isArray(trace.traceEvents) && trace.traceEvents.length > 3);
+    assert.ok(trace.traceEvents.some((e: { name?: string }) => /irq/i.test(e.name ?? '')), 'the interrupt of the finding is in the trace');
+    mark('chrome trace exported');
   });
 });
