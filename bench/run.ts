@@ -5,6 +5,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as frontend from './frontend';
 import * as engine from './engine';
+import * as dap from './dap';
+import * as trace from './trace';
 import * as evalBench from './eval';
 
 interface BenchResult {
@@ -26,6 +28,8 @@ function bench<R extends BenchResult>(name: string, run: () => R | Promise<R>, s
 export const BENCHES: Bench[] = [
   bench('frontend', () => frontend.run(), frontend.summary),
   bench('engine', () => engine.run(), engine.summary),
+  bench('dap', () => dap.run(), dap.summary),
+  bench('trace', () => trace.run(), trace.summary),
   bench('eval', () => evalBench.run(), evalBench.summary),
 ];
 

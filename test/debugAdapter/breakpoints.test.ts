@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { startClient, launch, initialize, example, fixture, model, frames, move, scope, children, byName, stepIn } from './dap';
+import { startClient, launch, initialize, example, fixture, model, frames, move, scope, children, byName, stepIn, launchRequest } from './dap';
 
 const PCP_IRQS_OFF = model('common/pcp-irqs-off.kc');
 const TWO = fixture('two-cpus-irq.lockstep');
@@ -36,7 +36,7 @@ describe('debug adapter: breakpoints', () => {
         answer = await dc.setBreakpointsRequest({ source: { path: PCP_IRQS_OFF }, breakpoints: [{ line }, { line: 1 }, { line: 8 }] });
         await dc.configurationDoneRequest();
       }),
-      dc.launch({ scenario: TWO }),
+      launchRequest(dc, { scenario: TWO }),
     ]);
     await stopped;
     assert.deepEqual(answer.body.breakpoints.map(b => b.verified), [true, false, false]);
@@ -78,7 +78,7 @@ describe('debug adapter: breakpoints', () => {
         answer = await dc.setBreakpointsRequest({ source: { path: PCP_IRQS_OFF }, breakpoints: [{ line, condition: 'smp_processor_id() == 1 && count > 0' }] });
         await dc.configurationDoneRequest();
       }),
-      dc.launch({ scenario: TWO }),
+      launchRequest(dc, { scenario: TWO }),
     ]);
     await stopped;
     assert.equal(answer.body.breakpoints[0].verified, true);

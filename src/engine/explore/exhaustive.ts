@@ -153,8 +153,10 @@ export class Dfs {
       cands = en & ~asleep;
     }
     if (cands === 0) { this.schedules++; return undefined; }
+    // interrupts first: backtracking then moves an arrival earlier one step at a time, so
+    // the first finding that needs an interrupt is found with its earliest arrival
     const list: number[] = [];
-    for (let i = 0; i < this.table.count; i++) if (cands & (1 << i)) list.push(i);
+    for (let i = this.table.count - 1; i >= 0; i--) if (cands & (1 << i)) list.push(i);
     return { cp: list.length > 1 ? m.checkpoint(true) : undefined, cands: list, next: 0, sleep, done: [], via };
   }
 }

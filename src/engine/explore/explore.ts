@@ -105,9 +105,15 @@ export function exploreSync(program: CheckedProgram, o: ExploreOptions): Explore
   if (search.limit === 'max-steps') search.message = `a run reached ${maxSteps} steps (--max-steps): the model may loop forever`;
   if (search.limit === 'time-limit') search.message = `stopped by the time limit after ${((Date.now() - t0) / 1000).toFixed(1)} s`;
   if (o.shard) search.shard = o.shard;
-  if (o.shrink !== false) findings = findings.map(f => shrinkFinding(program, f, { maxSteps, budgetMs: 2000 }));
+  if (o.shrink !== false) findings = shrinkAll(program, findings, maxSteps);
   search.seconds = (Date.now() - t0) / 1000;
   return { findings, search, ...judge(program, findings), ...(stateKeys ? { stateKeys } : {}) };
+}
+
+/** Shrinks every finding within one budget for all (3 s, at least 200 ms each). */
+export function shrinkAll(program: CheckedProgram, findings: Finding[], maxSteps: number): Finding[] {
+  const each = Math.max(200, Math.floor(3000 / Math.max(1, findings.length)));
+  return findings.map(f => shrinkFinding(program, f, { maxSteps, budgetMs: each }));
 }
 
 /** Findings of several parts, one per kind and location, the shortest schedule kept. */

@@ -9,9 +9,9 @@
 // enabled one runs; at d-1 random steps the one that just ran drops below all others.
 // A bug of depth d is found with probability at least 1/(n * k^(d-1)) per run.
 //
-// `states` for these counts the distinct states at the runs' scheduling points (a switch
-// of CPU, an interrupt arrival, the end), not at every step: hashing the machine at every
-// step would cost more than the runs themselves.
+// `states` for these counts the distinct states at interrupt arrivals and at the end of
+// each run, not at every step: hashing the machine at every step would cost more than the
+// runs themselves.
 import type { CheckedProgram } from '../lang/load';
 import { Machine } from '../sim/machine';
 import { rng } from '../run';
@@ -82,7 +82,6 @@ export class Sampler {
     for (let i = n - 1; i > 0; i--) { const j = Math.floor(random() * (i + 1)); [prio[i], prio[j]] = [prio[j], prio[i]]; }
     const changes = new Map<number, number>();
     for (let i = 1; i < this.o.depth; i++) changes.set(1 + Math.floor(random() * this.horizon), this.o.depth - i);
-    let last = -1;
     for (;;) {
       if (!this.pacer.tick()) return false;
       const en = enabledMask(m, t);
@@ -101,8 +100,7 @@ export class Sampler {
           if (pick < 0) break;    // only interrupts could come, and none is due: the run is over
         }
       }
-      if (pick !== last || t.choices[pick].kind === 'irq') this.sample(m);
-      last = pick;
+      if (t.choices[pick].kind === 'irq') this.sample(m);
       const nf = m.findings.length;
       runTransition(m, t.choices[pick], this.sfp, this.o.maxSteps, false);
       let fresh = false;

@@ -5,15 +5,29 @@
 // schedule still replays without error and reports the finding. Every candidate is checked
 // by replay, so whatever is returned reproduces the finding.
 import type { CheckedProgram } from '../lang/load';
-import { Machine, compressSchedule } from '../sim/machine';
+import { Machine, compressSchedule, Checkpoint } from '../sim/machine';
 import type { Finding } from '../sim/state';
 import { parseSchedule, applyChoice, describeChoice, Choice } from '../run';
 import { findingKey } from './findingSet';
 
+// One machine per program, put back to its boot state for each replay (building a machine
+// compiles the model: far more than a short replay costs).
+const machines = new WeakMap<CheckedProgram, { m: Machine; boot: Checkpoint; maxSteps: number }>();
+
+function bootMachine(program: CheckedProgram, maxSteps: number): Machine {
+  let e = machines.get(program);
+  if (!e || e.maxSteps !== maxSteps) {
+    const m = new Machine(program, { maxSteps });
+    m.recordSteps = false;
+    e = { m, boot: m.checkpoint(), maxSteps };
+    machines.set(program, e);
+  } else e.m.restore(e.boot);
+  return e.m;
+}
+
 /** The step count at which the schedule reproduces the finding, or -1. */
 export function reproduces(program: CheckedProgram, choices: Choice[], key: string, maxSteps: number): number {
-  const m = new Machine(program, { maxSteps });
-  m.recordSteps = false;
+  const m = bootMachine(program, maxSteps);
   for (let i = 0; i < choices.length; i++) {
     const ch = choices[i];
     const nf = m.findings.length;
@@ -33,6 +47,7 @@ export function shrinkFinding(program: CheckedProgram, f: Finding, o: ShrinkOpti
   const n0 = reproduces(program, cur, key, o.maxSteps);
   if (n0 < 0) return f;                       // cannot happen; keep the original rather than lie
   cur = cur.slice(0, n0);
+  cur = shrinkBlocks(program, cur, key, o.maxSteps, deadline);
   let chunk = Math.max(1, cur.length >> 1);
   while (chunk >= 1 && Date.now() < deadline) {
     let changed = false;
@@ -45,6 +60,52 @@ export function shrinkFinding(program: CheckedProgram, f: Finding, o: ShrinkOpti
     else chunk = Math.min(chunk, Math.max(1, cur.length >> 1));
   }
   return replayFinding(program, compressSchedule(cur.map(describeChoice)), key, o.maxSteps) ?? f;
+}
+
+/**
+ * Block by block (a block is a run of one choice, c0*289): the fewest repeats, from none
+ * up, that still reproduce the finding with everything else kept. The finding often needs
+ * a CPU to reach one window of its code, and that window may come long before the one the
+ * search happened to find first (B1: the first pcp->lock of the drain, not the last).
+ */
+function shrinkBlocks(program: CheckedProgram, start: Choice[], key: string, maxSteps: number, deadline: number): Choice[] {
+  let cur = start;
+  for (let round = 0; round < 4; round++) {
+    let changed = false;
+    const blocks = toBlocks(cur);
+    for (let b = 0; b < blocks.length && Date.now() < deadline; b++) {
+      const full = blocks[b].n;
+      for (let k = 0; k < full && Date.now() < deadline; k++) {
+        const cand = fromBlocks(blocks.map((x, i) => (i === b ? { ch: x.ch, n: k } : x)));
+        const n = reproduces(program, cand, key, maxSteps);
+        if (n > 0) {
+          cur = cand.slice(0, n);
+          const nb = toBlocks(cur);
+          blocks.splice(0, blocks.length, ...nb);
+          changed = true;
+          break;
+        }
+      }
+    }
+    if (!changed) break;
+  }
+  return cur;
+}
+
+function toBlocks(cs: Choice[]): { ch: Choice; n: number }[] {
+  const out: { ch: Choice; n: number }[] = [];
+  for (const c of cs) {
+    const last = out[out.length - 1];
+    if (last && last.ch.kind === c.kind && last.ch.cpu === c.cpu && last.ch.irq === c.irq) last.n++;
+    else out.push({ ch: c, n: 1 });
+  }
+  return out;
+}
+
+function fromBlocks(bs: { ch: Choice; n: number }[]): Choice[] {
+  const out: Choice[] = [];
+  for (const b of bs) for (let i = 0; i < b.n; i++) out.push(b.ch);
+  return out;
 }
 
 /** Replays a schedule and returns the finding of that key as the replay reports it. */

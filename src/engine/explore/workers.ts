@@ -11,8 +11,7 @@ import { DEFAULT_MAX_STEPS, judge } from '../run';
 import type { Finding } from '../sim/state';
 import { frontier, itemsOf } from './shard';
 import { Pacer } from './progress';
-import { mergeFindings, validateOptions } from './explore';
-import { shrinkFinding } from './shrink';
+import { mergeFindings, validateOptions, shrinkAll } from './explore';
 import type { ExploreOptions, ExploreResult, SearchSummary } from './types';
 import type { WorkerInit, WorkerMessage } from './exploreWorker';
 
@@ -104,7 +103,7 @@ export async function exploreParallel(program: CheckedProgram, o: ExploreOptions
   if (o.shard) search.shard = o.shard;
   if (limit === 'max-states') search.message = `stopped after storing ${o.maxStates} states in a worker (--max-states): the search is incomplete`;
   if (limit === 'time-limit') search.message = `stopped by the time limit after ${((Date.now() - t0) / 1000).toFixed(1)} s`;
-  if (o.shrink !== false) findings = findings.map(f => shrinkFinding(program, f, { maxSteps, budgetMs: 2000 }));
+  if (o.shrink !== false) findings = shrinkAll(program, findings, maxSteps);
   search.seconds = (Date.now() - t0) / 1000;
   return { findings, search, ...judge(program, findings), ...(o.collectStates ? { stateKeys: [...keys] } : {}) };
 }

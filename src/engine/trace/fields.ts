@@ -6,8 +6,13 @@ import type { EventStore } from './store';
 
 const ZERO = 48;
 
-/** Value of `key` (e.g. 'pfn=') in s[from, end): its start index, or -1. */
+/** Value of `key` (e.g. 'pfn=') in s[from, end): its start index, or -1. The fields come
+ * in the print format's order, so the key is first looked for right where the scan is. */
 function find(s: string, key: string, from: number, end: number): number {
+  if (from < 0) return -1;
+  if (s.startsWith(key, from)) return from + key.length;
+  while (from < end && s.charCodeAt(from) !== 32) from++;
+  if (s.startsWith(key, from + 1)) return from + 1 + key.length;
   const k = s.indexOf(key, from);
   return k >= 0 && k < end ? k + key.length : -1;
 }
@@ -68,19 +73,21 @@ export function parseFields(st: EventStore, i: number, kind: number, s: string, 
       if (Number.isNaN(pfn)) return 'truncated event: no pfn=';
       // a failed allocation: page is NULL and the kernel prints pfn 0
       st.pfn[i] = (kind === EV.mm_page_alloc || kind === EV.mm_page_alloc_zone_locked) && pfn === 0 && isNullPage(s, p, end) ? -1 : pfn;
-      const o = numAt(s, find(s, 'order=', pf, end), end);
+      const po = find(s, 'order=', pf, end);
+      const o = numAt(s, po, end);
       if (Number.isNaN(o)) return 'truncated event: no order=';
       st.order[i] = o;
       if (kind === EV.mm_page_free || kind === EV.mm_page_free_batched) return '';
-      const m = numAt(s, find(s, 'migratetype=', pf, end), end);
+      const pm = find(s, 'migratetype=', po, end);
+      const m = numAt(s, pm, end);
       if (Number.isNaN(m)) return 'truncated event: no migratetype=';
       st.mt[i] = m;
       if (kind === EV.mm_page_alloc_zone_locked) {
-        const r = numAt(s, find(s, 'percpu_refill=', pf, end), end);
+        const r = numAt(s, find(s, 'percpu_refill=', pm, end), end);
         if (Number.isNaN(r)) return 'truncated event: no percpu_refill=';
         st.x[i] = r;
       } else if (kind === EV.mm_page_alloc) {
-        const g = find(s, 'gfp_flags=', pf, end);
+        const g = find(s, 'gfp_flags=', pm, end);
         if (g >= 0) st.text[i] = st.strings.id(s.slice(g, end));
       }
       return '';

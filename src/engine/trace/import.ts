@@ -1,6 +1,7 @@
 // Imports a kernel trace (raw ftrace text, trace-cmd report text, perf script text) into
 // an EventStore: format detected from the first lines, the file read in chunks, each line
 // parsed in place. Malformed lines become line-numbered warnings and the rest loads.
+import * as fs from 'fs';
 import { readLines, readTextLines, headBytes, utf8, ReadStats } from './lineReader';
 import { detectFromLine, isTraceDat, TraceFormat } from './detect';
 import { newHeader, LineHeader } from './header';
@@ -47,7 +48,7 @@ export function importTrace(file: string): ImportedTrace {
   if (isTraceDat(head)) {
     throw new TraceImportError(file, 1, `${file} is a binary trace-cmd trace.dat; convert it with 'trace-cmd report -i ${file} > report.txt' and replay the text`);
   }
-  const imp = new Importer(file);
+  const imp = new Importer(file, fs.statSync(file).size);
   const stats = readLines(file, imp.line);
   return imp.finish(stats);
 }
@@ -59,9 +60,11 @@ export function importTraceText(text: string, name = '<text>'): ImportedTrace {
 }
 
 const PRINTABLE_LIMIT = 32;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f]/;
 
 class Importer {
-  readonly store = new EventStore();
+  readonly store: EventStore = new EventStore();
   readonly warnings: TraceWarning[] = [];
   moreWarnings = 0;
   format: TraceFormat | null = null;
@@ -78,8 +81,14 @@ class Importer {
   /** pfn -> index of its last mm_page_free of order 0 not yet matched by a batched free */
   readonly pendingFree = new Map<number, number>();
   private readonly ids: number[] = [];
+  private chunk = '';
+  private chunkHasControl = false;
+  /** the last task name seen per pid, to skip interning when it has not changed */
+  private readonly taskOfPid = new Map<number, { name: string; id: number }>();
 
-  constructor(readonly file: string) {
+  constructor(readonly file: string, sizeHint = 0) {
+    // ~125 bytes a line in the captures: size the columns once instead of doubling them
+    if (sizeHint > 0) this.store = new EventStore(Math.max(4096, Math.ceil(sizeHint / 110)));
     // reserve interned ids 1..LAST_KNOWN for the known events, in EV's order
     for (const n of KNOWN_EVENTS) this.ids.push(this.store.strings.id(n));
     if (this.ids[LAST_KNOWN - 1] !== LAST_KNOWN) throw new Error('event name ids out of order');
@@ -91,10 +100,14 @@ class Importer {
   }
 
   readonly line = (s: string, start: number, end: number, lineNo: number): void => {
-    // binary garbage: control characters other than tab
-    for (let k = start; k < end; k++) {
-      const c = s.charCodeAt(k);
-      if ((c < PRINTABLE_LIMIT && c !== 9) || c === 127) { this.endStack(); this.warn(lineNo, 'binary data, line skipped'); return; }
+    // binary garbage: control characters other than tab (looked for line by line only in
+    // chunks that have any)
+    if (s !== this.chunk) { this.chunk = s; this.chunkHasControl = CONTROL.test(s); }
+    if (this.chunkHasControl) {
+      for (let k = start; k < end; k++) {
+        const c = s.charCodeAt(k);
+        if ((c < PRINTABLE_LIMIT && c !== 9) || c === 127) { this.endStack(); this.warn(lineNo, 'binary data, line skipped'); return; }
+      }
     }
     if (!this.reader) {
       const f = detectFromLine(s.slice(start, end));
@@ -129,6 +142,16 @@ class Importer {
     this.event(s, end, lineNo);
   };
 
+  /** The interned id of the event name at s[a, b): the known names without a lookup. */
+  private nameId(s: string, a: number, b: number): number {
+    const n = b - a;
+    for (let k = 0; k < LAST_KNOWN; k++) {
+      const name = KNOWN_EVENTS[k];
+      if (name.length === n && s.startsWith(name, a)) return k + 1;
+    }
+    return this.store.strings.id(s.slice(a, b));
+  }
+
   private endStack(): void {
     if (!this.stackFrames) return;
     if (this.stackOwner >= 0) this.store.stacks.set(this.stackOwner, this.stackFrames);
@@ -138,13 +161,20 @@ class Importer {
 
   private event(s: string, end: number, lineNo: number): void {
     const h = this.h, st = this.store;
-    const name = h.marker ? EV.tracing_mark_write : st.strings.id(s.slice(h.nameStart, h.nameEnd));
+    const name = h.marker ? EV.tracing_mark_write : this.nameId(s, h.nameStart, h.nameEnd);
     const i = st.push();
     st.name[i] = name;
     st.cpu[i] = h.cpu;
     st.ts[i] = h.ts;
     st.pid[i] = h.pid;
-    st.task[i] = st.strings.id(utf8(s.slice(h.taskStart, h.taskEnd)));
+    const known = this.taskOfPid.get(h.pid);
+    if (known && known.name.length === h.taskEnd - h.taskStart && s.startsWith(known.name, h.taskStart)) st.task[i] = known.id;
+    else {
+      const raw = s.slice(h.taskStart, h.taskEnd);
+      const id = st.strings.id(utf8(raw));
+      this.taskOfPid.set(h.pid, { name: raw, id });
+      st.task[i] = id;
+    }
     st.flags[i] = h.flags;
     st.preempt[i] = h.preempt;
     st.line[i] = lineNo;

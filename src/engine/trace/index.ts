@@ -6,7 +6,7 @@ export type { ZoneInfo } from './zoneinfo';
 export { Reconstruction, reconstruct } from './reconstruct';
 export type { SnapshotResult, PcpCompare, UndecidedNote, LockInterval, IrqInterval, PcpView } from './reconstruct';
 export { LockNames, lockNamesBeside } from './locks';
-export { replayTrace, replayImported, replayJson, rebuiltState } from './replay';
+export { replayTrace, replayImported, replayJson, rebuiltState, zoneinfoBeside } from './replay';
 export type { Replay, ReplayOptions } from './replay';
 export { chromeTraceOfReplay, chromeTraceOfRun } from './chrome';
 export type { ChromeTrace, ChromeEvent } from './chrome';

@@ -1,0 +1,85 @@
+// Shards of a search together explore what the whole search explores (and worker threads
+// too); every shrunk schedule replays its finding.
+import * as assert from 'node:assert/strict';
+import { explore, exploreSync, findingKey, runScenario } from '../../../src/engine';
+import type { ExploreResult } from '../../../src/engine';
+import { load, keys, assertReplays } from './util';
+
+const SCENARIOS = [
+  'examples/b1-up-drain-irq-v6.2.lockstep',
+  'examples/b5-zone-lock-irqs-on-edited-v2.lockstep',
+  'test/fixtures/engine/findings/deadlock/bad.lockstep',
+  'test/fixtures/engine/findings/data-race/bad.lockstep',
+];
+
+describe('explore: shards and workers', function () {
+  this.timeout(60000);
+  for (const file of SCENARIOS) {
+    it(`${file}: shards 1..3 of 3 explore together every state and finding of the whole search`, () => {
+      const p = load(file);
+      const whole = exploreSync(p, { strategy: 'exhaustive', collectStates: true, shrink: false });
+      const parts: ExploreResult[] = [];
+      for (let i = 1; i <= 3; i++) parts.push(exploreSync(p, { strategy: 'exhaustive', shard: { index: i, count: 3 }, collectStates: true, shrink: false }));
+      const union = new Set(parts.flatMap(r => r.stateKeys!));
+      for (const k of whole.stateKeys!) assert.ok(union.has(k), 'a state of the whole search is in no shard');
+      assert.equal(union.size, whole.stateKeys!.length, 'the shards reach no state the whole search does not');
+      assert.deepEqual([...new Set(parts.flatMap(r => keys(r.findings)))].sort(), keys(whole.findings));
+      for (const r of parts) assert.equal(r.search.complete, true);
+    });
+  }
+
+  it('bounded and random shards split the work: together the findings of the whole', () => {
+    const p = load('examples/b5-zone-lock-irqs-on-edited-v2.lockstep');
+    for (const strategy of ['bounded', 'random'] as const) {
+      const o = { strategy, preemptions: 1, schedules: 12, seed: 3, shrink: false };
+      const whole = exploreSync(p, o);
+      const parts = [1, 2].map(i => exploreSync(p, { ...o, shard: { index: i, count: 2 } }));
+      assert.deepEqual([...new Set(parts.flatMap(r => keys(r.findings)))].sort(), keys(whole.findings), strategy);
+      if (strategy === 'random') assert.equal(parts[0].search.schedules + parts[1].search.schedules, 12);
+    }
+  });
+
+  it('two worker threads explore the same states and findings as one thread', async () => {
+    const p = load('examples/b5-zone-lock-irqs-on-edited-v2.lockstep');
+    const one = exploreSync(p, { strategy: 'exhaustive', collectStates: true, shrink: false });
+    const two = await explore(p, { strategy: 'exhaustive', jobs: 2, collectStates: true, shrink: false });
+    assert.equal(two.search.jobs, 2);
+    assert.equal(two.search.complete, true);
+    assert.deepEqual(new Set(two.stateKeys), new Set(one.stateKeys));
+    assert.deepEqual(keys(two.findings), keys(one.findings));
+  });
+});
+
+describe('explore: shrinking', function () {
+  this.timeout(60000);
+  for (const file of ['examples/b1-up-drain-irq-v6.2.lockstep', 'examples/b4-remote-drain-zone-pages-v5.18.lockstep', 'examples/b5-zone-lock-irqs-on-edited-v2.lockstep', 'test/fixtures/explore/narrow.lockstep']) {
+    it(`${file}: every shrunk schedule replays its finding, and is no longer than the one found`, () => {
+      const p = load(file);
+      const raw = exploreSync(p, { strategy: 'exhaustive', shrink: false });
+      const shrunk = exploreSync(p, { strategy: 'exhaustive' });
+      assert.deepEqual(keys(shrunk.findings), keys(raw.findings));
+      for (const f of shrunk.findings) {
+        assertReplays(p, f);
+        const before = raw.findings.find(g => findingKey(g) === findingKey(f))!;
+        assert.ok(f.step <= before.step, `${findingKey(f)}: ${f.step} steps after shrinking, ${before.step} before`);
+      }
+    });
+  }
+
+  it('B1 shrinks to the shortest schedule: no shorter task prefix, interrupt, task suffix reproduces it', () => {
+    const p = load('examples/b1-up-drain-irq-v6.2.lockstep');
+    const r = exploreSync(p, { strategy: 'exhaustive' });
+    const f = r.findings.find(x => x.kind === 'mutual-exclusion')!;
+    const m = /^c0\*(\d+),i0,c0\*(\d+)$/.exec(f.schedule);
+    assert.ok(m, f.schedule);
+    const total = Number(m[1]) + 1 + Number(m[2]);
+    assert.equal(f.step, total - 1, "the step count leaves out the arrival");
+    for (let before = 0; before < total; before++) {
+      for (let after = 0; before + 1 + after < total; after++) {
+        const s = `${before ? `c0*${before},` : ''}i0${after ? `,c0*${after}` : ''}`;
+        const run = runScenario(p, { schedule: s, recordSteps: false });
+        assert.ok(!run.findings.some(g => findingKey(g) === findingKey(f)), `${s} is shorter than ${f.schedule} and reproduces it`);
+      }
+    }
+  });
+});
