@@ -116,6 +116,21 @@ export async function startCodeServer(dirs: Dirs, port: number): Promise<CodeSer
   );
   proc.stdout!.on('data', (d) => log.push(String(d)));
   proc.stderr!.on('data', (d) => log.push(String(d)));
+  // even if the test process dies (Ctrl+C, a crash) code-server does not outlive it
+  const killGroup = () => {
+    try {
+      if (proc.pid !== undefined && proc.exitCode === null) process.kill(-proc.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  };
+  process.once('exit', killGroup);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      killGroup();
+      process.exit(130);
+    });
+  }
   const cs = { proc, port, log };
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
