@@ -141,6 +141,11 @@ export function readFlagsAndTime(s: string, p: number, end: number, h: LineHeade
 export function readTaskDashPid(s: string, start: number, lbr: number, h: LineHeader): boolean {
   let q = lbr - 1;
   while (q > start && s.charCodeAt(q) === SP) q--;
+  // the record-tgid option adds `(  tgid)` between task-pid and the CPU
+  if (s.charCodeAt(q) === 41 /* ) */) {
+    const open = s.lastIndexOf('(', q);
+    if (open > start) { q = open - 1; while (q > start && s.charCodeAt(q) === SP) q--; }
+  }
   let pid = 0, mul = 1, k = q;
   while (k >= start && isDigit(s.charCodeAt(k))) { pid += (s.charCodeAt(k) - ZERO) * mul; mul *= 10; k--; }
   if (k === q || k < start || s.charCodeAt(k) !== 45 /* - */) return false;
