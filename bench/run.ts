@@ -6,6 +6,8 @@ import * as path from 'path';
 import * as frontend from './frontend';
 import * as engine from './engine';
 import * as explore from './explore';
+import * as dap from './dap';
+import * as trace from './trace';
 import * as evalBench from './eval';
 
 interface BenchResult {
@@ -28,6 +30,8 @@ export const BENCHES: Bench[] = [
   bench('frontend', () => frontend.run(), frontend.summary),
   bench('engine', () => engine.run(), engine.summary),
   bench('explore', () => explore.run(), explore.summary),
+  bench('dap', () => dap.run(), dap.summary),
+  bench('trace', () => trace.run(), trace.summary),
   bench('eval', () => evalBench.run(), evalBench.summary),
 ];
 

@@ -9,8 +9,8 @@ const root = path.resolve(__dirname, '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 const contributes = manifest.contributes;
 const COMMANDS = ['lockstep.exploreScenario', 'lockstep.exportChromeTrace', 'lockstep.openTimeline'];
-/** Launch attributes of the debugger (contracts.md, dap → editor). */
-const LAUNCH_ATTRIBUTES = ['type', 'request', 'name', 'scenario', 'trace', 'schedule', 'strategy', 'seed', 'stopOnEntry', 'model', 'config', 'maxSteps'];
+/** Launch attributes: the debugger's launch schema, plus what every configuration has. */
+const LAUNCH_ATTRIBUTES = ['type', 'request', 'name', ...Object.keys(contributes.debuggers[0].configurationAttributes.launch.properties)];
 
 describe('extension contributions (package.json)', () => {
   it('activates only on its languages, its debug type and its commands', () => {

@@ -20,6 +20,7 @@ import {
   DeliverInterruptArguments, StepEventBody, TimelineArguments,
 } from './protocol';
 import { parseConfig } from './config';
+import { TraceTarget, TraceRequestError } from './traceTarget';
 
 /** The attributes of a `lockstep` launch configuration (see package.json). */
 export interface LockstepLaunchArguments extends DebugProtocol.LaunchRequestArguments {
@@ -86,6 +87,8 @@ export class LockstepDebugSession extends LoggingDebugSession {
   private fnArgs: DebugProtocol.SetFunctionBreakpointsArguments | undefined;
   private dataArgs: DebugProtocol.SetDataBreakpointsArguments | undefined;
   private filterArgs: string[] | undefined;
+  /** set when the launch names a kernel trace: it answers the requests (traceTarget.ts) */
+  private traceTarget: TraceTarget | undefined;
   /** evaluator hooks, filled when the engine's evaluator is present */
   locals: LocalsProvider = evalLocals;
 
@@ -99,7 +102,8 @@ export class LockstepDebugSession extends LoggingDebugSession {
   // ---- every request: a thrown error becomes an error response; the session goes on ----
   protected override dispatchRequest(request: DebugProtocol.Request): void {
     try {
-      super.dispatchRequest(request);
+      if (this.traceTarget?.handles(request.command)) this.traceTarget.dispatch(request);
+      else super.dispatchRequest(request);
     } catch (err) {
       const response = { seq: 0, type: 'response', request_seq: request.seq, command: request.command, success: false } as DebugProtocol.Response;
       this.fail(response, LockstepErrorId.Internal, `lockstep: internal error in '${request.command}': ${describeError(err)}`);
@@ -128,8 +132,8 @@ export class LockstepDebugSession extends LoggingDebugSession {
   }
 
   protected override initializeRequest(response: DebugProtocol.InitializeResponse, args: DebugProtocol.InitializeRequestArguments): void {
-    this.supportsProgress = !!args.supportsProgressReporting;
-    this.supportsInvalidated = !!args.supportsInvalidatedEvent;
+    this.supportsProgress ||= !!args.supportsProgressReporting;
+    this.supportsInvalidated ||= !!args.supportsInvalidatedEvent;
     response.body = {
       ...response.body,
       supportsConfigurationDoneRequest: true,
@@ -164,7 +168,15 @@ export class LockstepDebugSession extends LoggingDebugSession {
       const args: LockstepLaunchArguments = launchArgs && typeof launchArgs === 'object' ? launchArgs : {};
       if (this.launched) throw new RequestError(LockstepErrorId.BadArgument, 'lockstep: this session has already launched a scenario');
       if (typeof args.trace === 'string' && args.trace.trim() !== '' && !args.scenario) {
-        throw new RequestError(LockstepErrorId.NoScenario, `lockstep: replaying a kernel trace (${args.trace}) is not available in this build yet; launch a "scenario"`);
+        try {
+          this.traceTarget = TraceTarget.launch(this, args);
+        } catch (e) {
+          if (e instanceof TraceRequestError) throw new RequestError(e.id, e.message);
+          throw e;
+        }
+        this.launched = true;
+        this.traceTarget.launched(response);
+        return;
       }
       const scenario = args.scenario;
       if (typeof scenario !== 'string' || scenario.trim() === '') {
@@ -351,7 +363,7 @@ export class LockstepDebugSession extends LoggingDebugSession {
     this.guard(response, () => {
       const rt = this.runtime();
       let node: ViewNode | undefined;
-      if (args.variablesReference !== undefined) node = this.named.get(`${args.variablesReference}\u0000${args.name}`);
+      if (args.variablesReference !== undefined) node = this.childNamed(args.variablesReference, args.name);
       else if (args.name) {
         const r = this.locals.lvalue(rt.m, this.frameScope(args.frameId), args.name);
         if (typeof r !== 'string') node = { name: args.name, value: '', addr: r.addr, cells: r.cells, list: r.list };
@@ -498,6 +510,19 @@ export class LockstepDebugSession extends LoggingDebugSession {
     });
   }
 
+  /** A child of a container by name: as last shown, else looked up (a client that did not list them). */
+  private childNamed(ref: number, name: string): ViewNode | undefined {
+    const shown = this.named.get(`${ref}\u0000${name}`);
+    if (shown) return shown;
+    const h = this.vars.get(ref);
+    if (!h) return undefined;
+    let kids: ViewNode[] = [];
+    if ('node' in h) kids = h.node.children ? h.node.children(0, h.node.count ?? 100000) : [];
+    else if (h.scope === 'nodes') kids = h.nodes();
+    else kids = this.locals.frameLocals(this.rt!.m, h.ctx, h.frame);
+    return kids.find(k => k.name === name);
+  }
+
   private toVariable(container: number, n: ViewNode): DebugProtocol.Variable {
     this.named.set(`${container}\u0000${n.name}`, n);
     const v: DebugProtocol.Variable = { name: n.name, value: n.value, variablesReference: 0 };
@@ -515,7 +540,7 @@ export class LockstepDebugSession extends LoggingDebugSession {
     this.guard(response, () => {
       const rt = this.stopped();
       if (!this.vars.has(args.variablesReference)) throw new RequestError(LockstepErrorId.StaleReference, `lockstep: unknown or stale variables reference ${args.variablesReference}`);
-      const n = this.named.get(`${args.variablesReference}\u0000${args.name}`);
+      const n = this.childNamed(args.variablesReference, args.name);
       if (!n || n.addr === undefined || !n.editable) throw new RequestError(LockstepErrorId.BadArgument, `lockstep: '${args.name}' cannot be changed (only numeric fields can)`);
       const value = this.locals.numericValue(rt.m, this.frameScope(undefined), args.value);
       if (typeof value === 'string') throw new RequestError(LockstepErrorId.Evaluate, value);

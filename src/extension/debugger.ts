@@ -35,13 +35,13 @@ export class LockstepConfigurationProvider implements vscode.DebugConfigurationP
     config: vscode.DebugConfiguration,
   ): vscode.ProviderResult<vscode.DebugConfiguration> {
     if (!config.type && !config.request && !config.name) {
-      // No launch.json: debug the scenario in the active editor, if it is one.
-      const doc = vscode.window.activeTextEditor?.document;
-      if (doc?.languageId !== 'lockstep') {
-        void vscode.window.showInformationMessage('Lockstep: open a .lockstep scenario to debug it (or add a launch configuration).');
-        return undefined;
-      }
-      return scenarioConfiguration();
+      // No launch.json: debug the scenario in the active editor, else a visible one
+      // (F5 pressed in a model file beside its scenario).
+      if (vscode.window.activeTextEditor?.document.languageId === 'lockstep') return scenarioConfiguration();
+      const visible = vscode.window.visibleTextEditors.find((e) => e.document.languageId === 'lockstep');
+      if (visible !== undefined) return scenarioConfiguration(visible.document.uri.fsPath);
+      void vscode.window.showInformationMessage('Lockstep: open a .lockstep scenario to debug it (or add a launch configuration).');
+      return undefined;
     }
     if (config.scenario === undefined && config.trace === undefined) config.scenario = '${file}';
     return config;

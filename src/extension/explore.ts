@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { WorkDoneProgress, WorkDoneProgressBegin, WorkDoneProgressReport } from 'vscode-languageclient';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { EXPLORE_REQUEST, ExploreFinding, ExploreParams, ExploreResponse } from '../languageServer/protocol';
+import { EXPLORE_REQUEST, ExploreFinding, ExploreParams, ExploreResponse, ExploreStrategyName } from '../languageServer/protocol';
 import { scenarioConfiguration } from './debugger';
 
 export const DEBUG_SCHEDULE = 'Debug this schedule';
@@ -52,7 +52,8 @@ async function explore(client: LanguageClient, uri: vscode.Uri): Promise<Explore
       await client.start();
       const params: ExploreParams = {
         uri: uri.toString(),
-        schedules: config.get<number>('schedules', 200),
+        strategy: config.get<ExploreStrategyName>('strategy', 'exhaustive'),
+        schedules: config.get<number>('schedules', 1000),
         timeLimitMs: 1000 * config.get<number>('timeLimitSeconds', 60),
         workDoneToken: token,
       };
@@ -79,7 +80,9 @@ export function debugSchedule(scenario: vscode.Uri, f: ExploreFinding): Thenable
 
 async function report(uri: vscode.Uri, r: ExploreResponse, output: vscode.OutputChannel): Promise<void> {
   const name = path.basename(uri.fsPath);
-  output.appendLine(`${name}: ${r.search.schedules} schedule(s) in ${r.search.seconds.toFixed(1)} s${r.search.limit ? ` (${r.search.limit})` : ''}`);
+  const states = r.search.states !== undefined ? `, ${r.search.states} states` : '';
+  const complete = r.search.complete ? 'complete' : `incomplete${r.search.limit ? `: ${r.search.limit}` : ''}`;
+  output.appendLine(`${name}: ${r.search.strategy} search, ${r.search.schedules} schedule(s)${states} in ${r.search.seconds.toFixed(1)} s (${complete})`);
   for (const e of r.errors) output.appendLine(`  ${e}`);
   for (const f of r.findings) output.appendLine(`  ${describe(f)}\n    schedule: ${f.schedule}`);
   for (const e of r.expectations) output.appendLine(`  ${e.met ? 'met' : 'NOT met'}: ${e.text}`);
@@ -96,7 +99,7 @@ async function report(uri: vscode.Uri, r: ExploreResponse, output: vscode.Output
   }
   const verdict = r.ok ? 'every expectation met' : 'an expectation failed';
   if (r.findings.length === 0) {
-    void vscode.window.showInformationMessage(`Lockstep: no finding in ${name} (${r.search.schedules} schedules; ${verdict}).`);
+    void vscode.window.showInformationMessage(`Lockstep: no finding in ${name} (${r.search.strategy} search, ${r.search.complete ? 'complete' : 'incomplete'}; ${verdict}).`);
     return;
   }
   // one notification per finding (the first few), each with its own debug action

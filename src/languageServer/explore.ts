@@ -10,7 +10,7 @@ export function runExplore(job: Omit<ExploreJob, 'lockstepExplore'>, progress: W
     const started = Date.now();
     const cancelled = (): ExploreResponse => ({
       scenario: job.scenario, findings: [], expectations: [], ok: false, errors: [], cancelled: true,
-      search: { strategy: 'check', schedules: 0, complete: false, seconds: (Date.now() - started) / 1000, limit: 'cancelled' },
+      search: { strategy: job.strategy, schedules: 0, complete: false, seconds: (Date.now() - started) / 1000, limit: 'cancelled' },
     });
     progress.begin('Lockstep: exploring', 0, 'starting', true);
     const worker = new Worker(__filename, { workerData: { ...job, lockstepExplore: true } satisfies ExploreJob });
@@ -26,8 +26,9 @@ export function runExplore(job: Omit<ExploreJob, 'lockstepExplore'>, progress: W
     const sub = token.onCancellationRequested(() => finish(cancelled()));
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'progress') {
-        const pct = Math.round((100 * m.schedules) / Math.max(1, m.total));
-        progress.report(pct, `${m.schedules}/${m.total} schedules, ${m.findings} finding(s)`);
+        const text = `${m.states.toLocaleString('en-US')} states, ${m.schedules.toLocaleString('en-US')} schedules, ${(m.elapsedMs / 1000).toFixed(1)} s`;
+        if (m.percentage !== undefined) progress.report(m.percentage, text);
+        else progress.report(text);
       } else finish(m.result);
     });
     worker.on('error', (err) => finish({ ...cancelled(), cancelled: false, errors: [`lockstep: internal error: ${err.message}`] }));

@@ -1,25 +1,28 @@
-// The search, run in a worker thread of the language server so that the server keeps
-// answering (and can stop the search at once by terminating the worker).
+// The search (the engine's exploreSync), run in a worker thread of the language server so
+// that the server keeps answering and can stop the search at once by terminating the worker.
 import { parentPort, workerData } from 'node:worker_threads';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { checkScenario, Finding, formatDiagnostic, judge, loadScenario } from '../engine';
-import type { ExploreFinding, ExploreResponse } from './protocol';
+import { exploreSync, Finding, formatDiagnostic, loadScenario } from '../engine';
+import type { ExploreFinding, ExploreResponse, ExploreStrategyName } from './protocol';
 
 export interface ExploreJob {
   lockstepExplore: true;
   scenario: string;
   /** open documents' unsaved text, by absolute path */
   overlay: Record<string, string>;
+  strategy: ExploreStrategyName;
+  /** random and pct: how many runs */
   schedules: number;
   timeLimitMs: number;
 }
 
 export type WorkerMessage =
-  | { type: 'progress'; schedules: number; total: number; findings: number; elapsedMs: number }
+  | { type: 'progress'; states: number; schedules: number; elapsedMs: number; percentage?: number }
   | { type: 'done'; result: ExploreResponse };
 
-/** Random schedules tried per round between progress reports. */
-const ROUND = 10;
+/** Progress messages at most this often (the search reports far more often). */
+const PROGRESS_EVERY_MS = 200;
 
 export function explore(job: ExploreJob, post: (m: WorkerMessage) => void): ExploreResponse {
   const started = Date.now();
@@ -27,49 +30,44 @@ export function explore(job: ExploreJob, post: (m: WorkerMessage) => void): Expl
     const open = job.overlay[path.resolve(f)];
     if (open !== undefined) return open;
     try {
-      return require('node:fs').readFileSync(f, 'utf8') as string;
+      return fs.readFileSync(f, 'utf8');
     } catch {
       return undefined;
     }
   };
   const loaded = loadScenario(job.scenario, { readFile: read });
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
-  const empty = (complete: boolean): ExploreResponse => ({
-    scenario: job.scenario, findings: [], expectations: [], ok: false, errors,
-    search: { strategy: 'check', schedules: 0, complete, seconds: (Date.now() - started) / 1000 }, cancelled: false,
-  });
-  if (loaded.program === undefined || errors.length > 0) return empty(false);
-  const program = loaded.program;
-
-  // round-robin plus seeded random schedules, ROUND at a time, findings kept by kind and place
-  const seen = new Map<string, Finding>();
-  let done = 0;
-  let limit: string | undefined;
-  while (done < job.schedules) {
-    const n = Math.min(ROUND, job.schedules - done);
-    const r = checkScenario(program, { schedules: n, seed: 1 + done });
-    for (const e of r.errors) errors.push(e);
-    for (const f of r.findings) {
-      const key = `${f.kind}@${f.location.file}:${f.location.line}:${f.location.column}`;
-      if (!seen.has(key)) seen.set(key, f);
-    }
-    done += n;
-    post({ type: 'progress', schedules: done, total: job.schedules, findings: seen.size, elapsedMs: Date.now() - started });
-    if (r.errors.length > 0) break;
-    if (Date.now() - started > job.timeLimitMs) {
-      limit = `time limit ${job.timeLimitMs} ms`;
-      break;
-    }
+  if (loaded.program === undefined || errors.length > 0) {
+    return {
+      scenario: job.scenario, findings: [], expectations: [], ok: false, errors, cancelled: false,
+      search: { strategy: job.strategy, schedules: 0, complete: false, seconds: (Date.now() - started) / 1000 },
+    };
   }
-  const findings = [...seen.values()];
-  const verdict = judge(program, findings);
+  let last = 0;
+  const sampled = job.strategy === 'random' || job.strategy === 'pct';
+  const r = exploreSync(loaded.program, {
+    strategy: job.strategy,
+    schedules: job.schedules,
+    timeLimitMs: job.timeLimitMs,
+    shrink: true,
+    onProgress: (p) => {
+      const now = Date.now();
+      if (now - last < PROGRESS_EVERY_MS) return;
+      last = now;
+      // random and pct know how many runs they make; the exhaustive search does not
+      const percentage = sampled ? Math.min(100, Math.round((100 * p.schedules) / Math.max(1, job.schedules))) : undefined;
+      post({ type: 'progress', states: p.states, schedules: p.schedules, elapsedMs: p.elapsedMs, percentage });
+    },
+  });
+  // the final figures, however short the search was
+  post({ type: 'progress', states: r.search.states, schedules: r.search.schedules, elapsedMs: Date.now() - started, percentage: sampled ? 100 : undefined });
   return {
     scenario: job.scenario,
-    findings: findings.map(toExploreFinding),
-    expectations: verdict.expectations,
-    ok: verdict.ok && errors.length === 0,
+    findings: r.findings.map(toExploreFinding),
+    expectations: r.expectations,
+    ok: r.ok,
     errors,
-    search: { strategy: 'check', schedules: done + 1, complete: false, seconds: (Date.now() - started) / 1000, limit },
+    search: { strategy: r.search.strategy, schedules: r.search.schedules, states: r.search.states, complete: r.search.complete, seconds: r.search.seconds, limit: r.search.limit },
     cancelled: false,
   };
 }
@@ -90,7 +88,7 @@ export function runExploreWorker(): void {
       result: {
         scenario: job.scenario, findings: [], expectations: [], ok: false, cancelled: false,
         errors: [`lockstep: internal error: ${err instanceof Error ? err.message : String(err)}`],
-        search: { strategy: 'check', schedules: 0, complete: false, seconds: 0 },
+        search: { strategy: job.strategy, schedules: 0, complete: false, seconds: 0 },
       },
     });
   }

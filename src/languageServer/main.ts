@@ -133,7 +133,13 @@ function startServer(): void {
     for (const d of documents.all()) overlay[pathOf(d)] = d.getText();
     const progress = connection.languages.attachWorkDoneProgress({ workDoneToken: params.workDoneToken });
     return runExplore(
-      { scenario: path.resolve(scenario), overlay, schedules: params.schedules ?? 200, timeLimitMs: params.timeLimitMs ?? 60_000 },
+      {
+        scenario: path.resolve(scenario),
+        overlay,
+        strategy: params.strategy ?? 'exhaustive',
+        schedules: params.schedules ?? 1000,
+        timeLimitMs: params.timeLimitMs ?? 60_000,
+      },
       progress,
       token,
     );

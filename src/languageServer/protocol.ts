@@ -3,10 +3,14 @@
 
 export const EXPLORE_REQUEST = 'lockstep/explore';
 
+export type ExploreStrategyName = 'exhaustive' | 'bounded' | 'pct' | 'random';
+
 export interface ExploreParams {
   /** the scenario document (file: URI); its unsaved text and other open files are used */
   uri: string;
-  /** random schedules tried after the round-robin one (the check strategy) */
+  /** the search (default exhaustive: every interleaving, up to the time limit) */
+  strategy?: ExploreStrategyName;
+  /** random and pct: how many runs */
   schedules?: number;
   timeLimitMs?: number;
   /** work-done progress token created by the client (window/workDoneProgress/create) */

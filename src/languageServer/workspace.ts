@@ -73,16 +73,53 @@ export class Workspace {
   }
 
   private analyzeModel(file: string, text: string): Analysis {
-    const diagnostics = checkText(file, text, { readFile: this.read });
+    const mine = (d: Diagnostic) => path.resolve(d.file) === file;
     // an open scenario that runs this model (or includes this file) gives the configuration
     for (const other of this.open.keys()) {
       if (!isScenario(other)) continue;
-      const program = this.analyze(other).program;
-      if (program !== undefined && program.files.some((f) => path.resolve(f) === file)) {
-        return { file, text, program, diagnostics, scenarioFile: other };
+      const a = this.analyze(other);
+      if (a.program !== undefined && a.program.files.some((f) => path.resolve(f) === file)) {
+        return { file, text, program: a.program, diagnostics: a.diagnostics.filter(mine), scenarioFile: other };
       }
     }
+    // a file meant to be #included (models/common/*.kc) is checked inside the model that
+    // includes it: alone, it would miss the includer's macros and declarations
+    const top = this.includer(file);
+    if (top !== undefined) {
+      const diagnostics = checkText(top, this.read(top) ?? '', { readFile: this.read }).filter(mine);
+      return { file, text, program: this.standaloneProgram(top), diagnostics };
+    }
+    const diagnostics = checkText(file, text, { readFile: this.read });
     return { file, text, program: this.standaloneProgram(file), diagnostics };
+  }
+
+  /**
+   * The outermost model that #includes this file, looked for among the .kc files of
+   * its folder and the folder above (open documents first); undefined when none does.
+   */
+  private includer(file: string): string | undefined {
+    let current = file;
+    const seen = new Set([file]);
+    for (let depth = 0; depth < 8; depth++) {
+      const parent = this.candidates(current).find((c) => !seen.has(c) && includes(c, this.read(c) ?? '', current));
+      if (parent === undefined) break;
+      seen.add(parent);
+      current = parent;
+    }
+    return current === file ? undefined : current;
+  }
+
+  private candidates(file: string): string[] {
+    const dirs = [path.dirname(file), path.dirname(path.dirname(file))];
+    const onDisk = dirs.flatMap((d) => {
+      try {
+        return fs.readdirSync(d).filter((f) => f.endsWith('.kc')).sort().map((f) => path.join(d, f));
+      } catch {
+        return [];
+      }
+    });
+    const open = [...this.open.keys()].filter((f) => f.endsWith('.kc') && dirs.includes(path.dirname(f)));
+    return [...new Set([...open, ...onDisk])].filter((f) => f !== file);
   }
 
   /** The model checked in a one-CPU SMP scenario that names it, for symbols and definitions. */
@@ -92,6 +129,14 @@ export class Workspace {
     const read = (f: string) => (path.resolve(f) === scenario ? text : this.read(f));
     return loadScenario(scenario, { readFile: read }).program;
   }
+}
+
+/** Whether a model's text has an #include that resolves to `target`. */
+function includes(file: string, text: string, target: string): boolean {
+  const re = /^[ \t]*#[ \t]*include[ \t]*"([^"]+)"/gm;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) if (path.resolve(path.dirname(file), m[1]) === target) return true;
+  return false;
 }
 
 /** How a kernel developer names a configuration: SMP, UP, PREEMPT_RT (and how many CPUs). */

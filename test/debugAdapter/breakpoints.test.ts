@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { startClient, launch, initialize, example, fixture, model, frames, move, scope, children, byName, stepIn } from './dap';
+import { startClient, launch, initialize, example, fixture, model, frames, move, scope, children, byName, stepIn, launchRequest } from './dap';
 
 const PCP_IRQS_OFF = model('common/pcp-irqs-off.kc');
 const TWO = fixture('two-cpus-irq.lockstep');
@@ -36,7 +36,7 @@ describe('debug adapter: breakpoints', () => {
         answer = await dc.setBreakpointsRequest({ source: { path: PCP_IRQS_OFF }, breakpoints: [{ line }, { line: 1 }, { line: 8 }] });
         await dc.configurationDoneRequest();
       }),
-      dc.launch({ scenario: TWO }),
+      launchRequest(dc, { scenario: TWO }),
     ]);
     await stopped;
     assert.deepEqual(answer.body.breakpoints.map(b => b.verified), [true, false, false]);
@@ -78,7 +78,7 @@ describe('debug adapter: breakpoints', () => {
         answer = await dc.setBreakpointsRequest({ source: { path: PCP_IRQS_OFF }, breakpoints: [{ line, condition: 'smp_processor_id() == 1 && count > 0' }] });
         await dc.configurationDoneRequest();
       }),
-      dc.launch({ scenario: TWO }),
+      launchRequest(dc, { scenario: TWO }),
     ]);
     await stopped;
     assert.equal(answer.body.breakpoints[0].verified, true);
@@ -150,6 +150,10 @@ describe('debug adapter: breakpoints', () => {
     const info = await dc.dataBreakpointInfoRequest({ variablesReference: cpu0.variablesReference, name: 'count' });
     assert.ok(info.body.dataId);
     assert.deepEqual(info.body.accessTypes, ['write']);
+    // a list from the view: its pages are watched, not just the head's links
+    const lists = await children(dc, byName(kids, 'lists'));
+    const listInfo = await dc.dataBreakpointInfoRequest({ variablesReference: byName(kids, 'lists').variablesReference, name: lists[0].name });
+    assert.match(listInfo.body.description, /^changes of the list /);
     const set = await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId! }] });
     assert.equal(set.body.breakpoints[0].verified, true);
     const before = byName(kids, 'count').value;

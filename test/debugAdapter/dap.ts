@@ -45,7 +45,7 @@ export async function launch(dc: DebugClient, args: Record<string, unknown>, opt
       if (opts.filters) await dc.setExceptionBreakpointsRequest({ filters: opts.filters });
       await dc.configurationDoneRequest();
     }),
-    dc.launch(args),
+    launchRequest(dc, args),
   ]);
   return stopped;
 }
@@ -100,4 +100,9 @@ export async function failure(p: Promise<unknown>): Promise<string> {
     return (e as Error).message;
   }
   assert.fail('the request succeeded; an error response was expected');
+}
+
+/** The launch request alone (DebugClient.launch would send a second initialize). */
+export function launchRequest(dc: DebugClient, args: Record<string, unknown>): Promise<DebugProtocol.LaunchResponse> {
+  return dc.launchRequest(args as DebugProtocol.LaunchRequestArguments);
 }

@@ -2,7 +2,7 @@
 // the launch attributes; a scenario with errors fails the launch with its diagnostics.
 import * as assert from 'node:assert/strict';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
-import { startClient, launch, initialize, example, fixture, failure, frames, stepIn, move } from './dap';
+import { startClient, launch, initialize, example, fixture, failure, frames, stepIn, move, launchRequest } from './dap';
 import { LockstepDebugSession } from '../../src/debugAdapter/session';
 
 describe('debug adapter: launch', () => {
@@ -26,24 +26,24 @@ describe('debug adapter: launch', () => {
 
   it('a scenario with errors fails the launch with path:line:column diagnostics', async () => {
     await initialize(dc);
-    const msg = await failure(dc.launch({ scenario: fixture('broken.lockstep') }));
+    const msg = await failure(launchRequest(dc, { scenario: fixture('broken.lockstep') }));
     assert.match(msg, /broken\.lockstep:6:10: error: cpu 5 is out of range/);
     assert.match(msg, /broken\.lockstep:11:5: error: call to 'no_such_function'/);
   });
 
   it('a missing scenario file and a missing attribute are errors, not crashes', async () => {
     await initialize(dc);
-    assert.match(await failure(dc.launch({})), /names no "scenario"/);
-    assert.match(await failure(dc.launch({ scenario: fixture('does-not-exist.lockstep') })), /does-not-exist\.lockstep:1:1: error/);
+    assert.match(await failure(launchRequest(dc, {})), /names no "scenario"/);
+    assert.match(await failure(launchRequest(dc, { scenario: fixture('does-not-exist.lockstep') })), /does-not-exist\.lockstep:1:1: error/);
     // the adapter still answers
     assert.deepEqual((await dc.threadsRequest()).body.threads, []);
   });
 
   it('a bad schedule fails the launch naming the column; a bad strategy is refused', async () => {
     await initialize(dc);
-    assert.match(await failure(dc.launch({ scenario: example('b1-up-drain-irq-v6.2.lockstep'), schedule: 'c0*3,x9' })), /"schedule":6: error: bad schedule item 'x9'/);
-    assert.match(await failure(dc.launch({ scenario: example('b1-up-drain-irq-v6.2.lockstep'), schedule: 'c4' })), /the scenario has 1 CPU/);
-    assert.match(await failure(dc.launch({ scenario: example('b1-up-drain-irq-v6.2.lockstep'), strategy: 'fastest' })), /unknown strategy 'fastest'/);
+    assert.match(await failure(launchRequest(dc, { scenario: example('b1-up-drain-irq-v6.2.lockstep'), schedule: 'c0*3,x9' })), /"schedule":6: error: bad schedule item 'x9'/);
+    assert.match(await failure(launchRequest(dc, { scenario: example('b1-up-drain-irq-v6.2.lockstep'), schedule: 'c4' })), /the scenario has 1 CPU/);
+    assert.match(await failure(launchRequest(dc, { scenario: example('b1-up-drain-irq-v6.2.lockstep'), strategy: 'fastest' })), /unknown strategy 'fastest'/);
   });
 
   it('`schedule` is replayed by continue: the B1 schedule reaches its mutual-exclusion finding', async () => {
@@ -63,7 +63,7 @@ describe('debug adapter: launch', () => {
 
   it('a bad `config` is an error naming the line', async () => {
     await initialize(dc);
-    assert.match(await failure(dc.launch({ scenario: fixture('two-cpus-irq.lockstep'), config: 'PREEMPT_RT maybe' })), /config line 'PREEMPT_RT maybe'/);
+    assert.match(await failure(launchRequest(dc, { scenario: fixture('two-cpus-irq.lockstep'), config: 'PREEMPT_RT maybe' })), /config line 'PREEMPT_RT maybe'/);
   });
 
   it('stopOnEntry false runs the strategy to the end of the run', async () => {
@@ -73,8 +73,8 @@ describe('debug adapter: launch', () => {
     await stepIn(dc, 1).catch(() => undefined);
   });
 
-  it('`trace` without the trace importer is a clear error', async () => {
+  it('a `trace` launch of a missing file is a clear error', async () => {
     await initialize(dc);
-    assert.match(await failure(dc.launch({ trace: fixture('some.trace') })), /kernel trace/);
+    assert.match(await failure(launchRequest(dc, { trace: fixture('some.trace') })), /kernel trace/);
   });
 });

@@ -79,6 +79,20 @@ describe('language server (LSP over stdio)', function () {
       client.close(sc);
       client.close(kc);
     });
+
+    it('checks a file meant to be #included inside the model that includes it, or the open scenario', async () => {
+      // pcp-irqs-on.kc uses macros its includers (v6.2.kc, v6.19.kc) define
+      const inc = model('common/pcp-irqs-on.kc');
+      client.open(inc);
+      assert.deepEqual(await client.diagnosticsOf(inc), []);
+      const text = fs.readFileSync(inc, 'utf8');
+      client.change(inc, text.replace('drain_pages_zone(cpu, zone);\n}', 'drain_pages_zone(cpu, zone)\n}'));
+      const d = await client.diagnosticsOf(inc, (ds) => ds.length > 0);
+      // the missing ';' is reported where the '}' follows, in this file
+      assert.equal(d[0].range.start.line, positionOf(text, 'drain_pages_zone(cpu, zone);\n}').line + 1, JSON.stringify(d));
+      assert.match(d[0].message, /';'/);
+      client.close(inc);
+    });
   });
 
   describe('hover', () => {
@@ -239,7 +253,9 @@ describe('language server (LSP over stdio)', function () {
     it('finds the B1 mutual exclusion with a schedule, reporting work-done progress', async () => {
       const file = example('b1-up-drain-irq-v6.2.lockstep');
       client.open(file);
-      const r = await client.connection.sendRequest<any>('lockstep/explore', { uri: uriOf(file), schedules: 20, workDoneToken: 'explore-1' });
+      const r = await client.connection.sendRequest<any>('lockstep/explore', { uri: uriOf(file), timeLimitMs: 20_000, workDoneToken: 'explore-1' });
+      assert.equal(r.search.strategy, 'exhaustive');
+      assert.equal(r.search.complete, true, 'the exhaustive search of B1 completes');
       const f = r.findings.find((x: any) => x.kind === 'mutual-exclusion');
       assert.ok(f, JSON.stringify(r));
       assert.match(f.schedule, /^[ci]\d/);
@@ -256,7 +272,7 @@ describe('language server (LSP over stdio)', function () {
       client.open(file);
       const source = new (require('vscode-jsonrpc').CancellationTokenSource)();
       const started = Date.now();
-      const pending = client.connection.sendRequest<any>('lockstep/explore', { uri: uriOf(file), schedules: 1_000_000 }, source.token);
+      const pending = client.connection.sendRequest<any>('lockstep/explore', { uri: uriOf(file), strategy: 'random', schedules: 1_000_000 }, source.token);
       setTimeout(() => source.cancel(), 300);
       const r = await pending.catch((e: Error) => ({ error: e.message }));
       assert.ok(Date.now() - started < 5000, 'cancellation took too long');

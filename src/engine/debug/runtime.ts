@@ -4,12 +4,14 @@
 // nothing of DAP: the adapter maps its stops, threads and views to the protocol.
 import type { CheckedProgram } from '../lang/load';
 import { Machine } from '../sim/machine';
+import type { Checkpoint } from '../sim/machine';
 import type { Context, Finding, MachineEvent } from '../sim/state';
 import { parseSchedule, rng, DEFAULT_MAX_STEPS, ScheduleError } from '../run';
 import { CheckpointStore } from './timeTravel';
 import { Breakpoints, ConditionHook, Hit, HitSpec } from './breakpoints';
 import { Timeline } from './timeline';
 import { Op } from '../sim/ops';
+import { exploreSync } from '../explore';
 
 export type DebugStrategy = 'explore' | 'roundrobin' | 'random';
 
@@ -54,6 +56,8 @@ export function choiceText(code: number): string {
 }
 
 const MAX_STEP_OVER = 200_000;
+const NO_EVENTS: MachineEvent[] = [];
+const NEAR_BACK = 256;
 
 export class DebugRuntime {
   m: Machine;
@@ -62,12 +66,15 @@ export class DebugRuntime {
   /** the recorded run; rec[0..recLen) */
   private rec = new Int32Array(4096);
   private recLen = 0;
-  /** events of the machine after p choices: m.events.length (re-execution rebuilds them) */
-  private evEnd = new Int32Array(4096);
+  /** the events of the last move; the machine's own logs are emptied after every move, so a
+   * long run keeps no per-step objects and a restore truncates nothing big */
+  private lastEvents: MachineEvent[] = [];
   /** where the moving context stood after choice p: a statement's loc index, or -1 */
   private arrLoc = new Int32Array(4096);
   pos = 0;
   readonly store: CheckpointStore;
+  /** one extra checkpoint behind the last backward landing (see goto) */
+  private near: { pos: number; cp: Checkpoint } | undefined;
   /** memory edits (setVariable): applied whenever position p is reached */
   private edits = new Map<number, { addr: number; value: number }[]>();
   strategy: DebugStrategy;
@@ -79,7 +86,12 @@ export class DebugRuntime {
   condition: ConditionHook | undefined;
   /** prints a logpoint (set by the adapter) */
   onLog: ((bp: HitSpec, ctx: Context) => void) | undefined;
-  private running: { kind: 'continue' | 'explore'; started: number; stopRequested: boolean; base: number; schedules: number; steps: number; attemptSeed: number; attemptStart: number } | undefined;
+  private running: {
+    kind: 'continue' | 'explore'; started: number; stopRequested: boolean; base: number; schedules: number; steps: number;
+    attemptSeed: number; attemptStart: number;
+    /** from the boot state the engine's explorer searches (in short slices); elsewhere, seeded runs from here */
+    explorer: boolean; explorerSlices: number; states: number;
+  } | undefined;
   private readonly exploreSchedules: number;
 
   constructor(readonly program: CheckedProgram, options: RuntimeOptions = {}) {
@@ -89,8 +101,9 @@ export class DebugRuntime {
     this.bps = new Breakpoints(this.m);
     this.timeline = new Timeline(this.m);
     this.store = new CheckpointStore({ spacing: options.checkpointSpacing });
+    this.m.events.length = 0;
+    this.m.steps.length = 0;
     this.store.take(this.m, 0);
-    this.evEnd[0] = this.m.events.length;
     this.strategy = options.strategy ?? 'roundrobin';
     this.seed = options.seed ?? 1;
     this.random = rng(this.seed);
@@ -127,6 +140,7 @@ export class DebugRuntime {
     if (this.recLen === this.pos) return;
     this.recLen = this.pos;
     this.store.dropAfter(this.pos);
+    if (this.near && this.near.pos > this.pos) this.near = undefined;
     for (const p of [...this.edits.keys()]) if (p > this.pos) this.edits.delete(p);
     this.timeline.truncate(this.pos);
   }
@@ -151,10 +165,8 @@ export class DebugRuntime {
 
   private arrive(p: number): void {
     this.pos = p;
-    if (p >= this.evEnd.length) {
-      const n = Math.max(p + 1, this.evEnd.length * 2);
-      const b = new Int32Array(n); b.set(this.evEnd); this.evEnd = b;
-      const l = new Int32Array(n); l.set(this.arrLoc); this.arrLoc = l;
+    if (p >= this.arrLoc.length) {
+      const l = new Int32Array(Math.max(p + 1, this.arrLoc.length * 2)); l.set(this.arrLoc); this.arrLoc = l;
     }
     const cur = this.m.cur;
     const top = cur?.frames[cur.frames.length - 1];
@@ -162,9 +174,12 @@ export class DebugRuntime {
     this.arrLoc[p] = ins && ins.op === Op.STEP ? ins.loc : -1;
     const ed = this.edits.get(p);
     if (ed) { for (const e of ed) this.m.mem[e.addr] = e.value; this.m.memChanged(); }
-    this.evEnd[p] = this.m.events.length;
+    const ev = this.m.events;
+    this.lastEvents = ev.length ? ev.slice() : NO_EVENTS;
+    ev.length = 0;
+    this.m.steps.length = 0;
     this.store.maybeTake(this.m, p);
-    this.timeline.record(p, this.m.events, this.evEnd[p - 1] ?? 0, this.evEnd[p], this.m.cur);
+    this.timeline.record(p, this.lastEvents, 0, this.lastEvents.length, this.m.cur);
   }
 
   /** Positions of the recorded run (up to what has been executed) where a context arrives at this line. */
@@ -180,10 +195,9 @@ export class DebugRuntime {
     return out;
   }
 
-  /** The events of the choice that led to position p (1..pos). */
+  /** The events of the choice that led to the current position. */
   eventsOf(p: number): MachineEvent[] {
-    if (p <= 0 || p > this.pos) return [];
-    return this.m.events.slice(this.evEnd[p - 1], this.evEnd[p]);
+    return p === this.pos && p > 0 ? this.lastEvents : NO_EVENTS;
   }
 
   /** Forward move with breakpoints: applies, then asks what it hit. */
@@ -258,7 +272,10 @@ export class DebugRuntime {
   // ---- continue: the strategy in slices ----
   startContinue(): void {
     const explore = this.strategy === 'explore' && this.pos >= this.recLen;
-    this.running = { kind: explore ? 'explore' : 'continue', started: Date.now(), stopRequested: false, base: this.pos, schedules: 0, steps: 0, attemptSeed: this.seed, attemptStart: this.pos };
+    this.running = {
+      kind: explore ? 'explore' : 'continue', started: Date.now(), stopRequested: false, base: this.pos, schedules: 0, steps: 0,
+      attemptSeed: this.seed, attemptStart: this.pos, explorer: explore && this.pos === 0, explorerSlices: 0, states: 0,
+    };
     if (explore) this.beginAttempt();
   }
 
@@ -268,7 +285,8 @@ export class DebugRuntime {
   progress(): Progress | undefined {
     const r = this.running;
     if (!r) return undefined;
-    return { schedules: r.schedules, steps: r.steps, elapsedMs: Date.now() - r.started, message: r.kind === 'explore' ? `${r.schedules} schedule(s), ${r.steps} steps` : `${r.steps} steps` };
+    const message = r.kind !== 'explore' ? `${r.steps} steps` : r.explorer ? `${r.schedules} schedule(s), ${r.states} state(s)` : `${r.schedules} schedule(s), ${r.steps} steps`;
+    return { schedules: r.schedules, steps: r.steps, elapsedMs: Date.now() - r.started, message };
   }
 
   /** Runs up to `budget` choices; a Stop when the run stopped, undefined to go on. */
@@ -276,6 +294,7 @@ export class DebugRuntime {
     const r = this.running;
     if (!r) return { reason: 'pause', description: 'not running' };
     if (r.stopRequested) return this.finish({ reason: 'pause', context: this.m.cur, description: 'paused' });
+    if (r.kind === 'explore' && r.explorer) return this.explorerSlice();
     for (let n = 0; n < budget; n++) {
       if (r.kind === 'explore') {
         const s = this.exploreStep();
@@ -351,6 +370,38 @@ export class DebugRuntime {
     return first;
   }
 
+  // ---- explore from boot: the engine's explorer, one short search per slice ----
+  /**
+   * Two slices of the engine's bounded search (1 then 2 preemptions: the usual shape of
+   * these bugs), each cut at a few hundred ms so pause and cancel are served between
+   * them; then seeded random runs from here, one slice at a time (the explorer's random
+   * strategy checks its time limit only between runs, and a run may be very long). A
+   * finding's (shrunk) schedule becomes the recorded future, and the continue replays
+   * it, stopping at the finding as any continue does.
+   */
+  private explorerSlice(): Stop | undefined {
+    const r = this.running!;
+    const k = r.explorerSlices++;
+    const res = exploreSync(this.program, {
+      strategy: 'bounded', preemptions: k + 1, timeLimitMs: 300 + 200 * k,
+      maxSteps: this.maxSteps, stopOnFirst: true, shouldStop: () => r.stopRequested,
+    });
+    r.schedules += res.search.schedules;
+    r.states += res.search.states;
+    const f = res.findings.find(x => this.bps.filters.has(x.kind));
+    if (f) {
+      this.loadSchedule(f.schedule);
+      r.kind = 'continue';
+      return undefined;
+    }
+    if (r.stopRequested) return this.finish({ reason: 'pause', context: this.m.cur, description: `explore: paused after ${r.schedules} schedule(s)` });
+    if (k >= 1) {
+      r.explorer = false;
+      this.beginAttempt();
+    }
+    return undefined;
+  }
+
   // ---- explore: seeded random schedules from here until one finds something ----
   private beginAttempt(): void {
     const r = this.running!;
@@ -392,13 +443,28 @@ export class DebugRuntime {
     if (p !== this.pos) {
       // forward within reach: just re-execute from here
       if (!(p > this.pos && p - this.pos <= this.store.spacing)) {
-        const at = this.store.atOrBefore(p)!;
+        let at = this.store.atOrBefore(p)!;
+        // stepping back repeatedly: a checkpoint left just behind the last landing spot
+        if (this.near && this.near.pos <= p && this.near.pos > at.pos && this.near.pos <= this.recLen) at = this.near;
         this.m.restore(at.cp);
         this.pos = at.pos;
+        this.lastEvents = NO_EVENTS;
         const ed = this.edits.get(at.pos);
         if (ed) { for (const e of ed) this.m.mem[e.addr] = e.value; this.m.memChanged(); }
       }
-      while (this.pos < p) if (!this.apply(this.rec[this.pos])) { this.truncate(); break; }
+      // re-execution of steps already seen needs no event log (nothing is matched on the way)
+      const quietUntil = Math.min(p - 1, this.timeline.furthest);
+      // a long re-execution leaves a checkpoint NEAR_BACK steps before p for the next stepBack
+      const nearAt = p - this.pos > 2 * NEAR_BACK ? p - NEAR_BACK : -1;
+      try {
+        while (this.pos < p) {
+          this.m.recordSteps = this.pos >= quietUntil;
+          if (!this.apply(this.rec[this.pos])) { this.truncate(); break; }
+          if (this.pos === nearAt) this.near = { pos: nearAt, cp: this.m.checkpoint() };
+        }
+      } finally {
+        this.m.recordSteps = true;
+      }
     }
     this.bps.resyncData();
   }
@@ -452,6 +518,7 @@ export class DebugRuntime {
     this.m.mem[addr] = value;
     this.m.memChanged();
     this.store.dropAfter(this.pos - 1);
+    if (this.near && this.near.pos >= this.pos) this.near = undefined;
     this.store.take(this.m, this.pos);
     this.bps.resyncData();
   }

@@ -13,21 +13,26 @@ export interface CheckpointStoreOptions {
   budgetBytes?: number;
   /** never fewer than this many checkpoints before thinning */
   minCount?: number;
+  /** never more than this many */
+  maxCount?: number;
 }
 
 export class CheckpointStore {
   spacing: number;
   private readonly budget: number;
   private readonly minCount: number;
+  /** each checkpoint also holds the choices up to it: their count is capped too */
+  private readonly maxCount: number;
   /** positions, ascending, with their checkpoints */
   private positions: number[] = [];
   private cps: Checkpoint[] = [];
   private bytesEach = 0;
 
   constructor(options: CheckpointStoreOptions = {}) {
-    this.spacing = options.spacing ?? 16384;
-    this.budget = options.budgetBytes ?? 384 * 1024 * 1024;
+    this.spacing = options.spacing ?? 8192;
+    this.budget = options.budgetBytes ?? 256 * 1024 * 1024;
     this.minCount = options.minCount ?? 16;
+    this.maxCount = options.maxCount ?? 160;
   }
 
   get count(): number { return this.positions.length; }
@@ -42,7 +47,7 @@ export class CheckpointStore {
 
   take(m: Machine, pos: number): void {
     const cp = m.checkpoint();
-    this.bytesEach = Math.max(this.bytesEach, cp.mem.length * 8 + cp.choices.length * 4 + 4096);
+    this.bytesEach = Math.max(this.bytesEach, cp.mem.length * 8 + 4096);
     // keep ascending order: drop any at or after pos (a fork rewrote that part)
     this.dropAfter(pos - 1);
     this.positions.push(pos);
@@ -74,7 +79,7 @@ export class CheckpointStore {
   }
 
   private thin(): void {
-    const maxCount = Math.max(this.minCount, Math.floor(this.budget / Math.max(1, this.bytesEach)));
+    const maxCount = Math.min(this.maxCount, Math.max(this.minCount, Math.floor(this.budget / Math.max(1, this.bytesEach))));
     if (this.positions.length <= maxCount) return;
     this.spacing *= 2;
     const keepP: number[] = [];

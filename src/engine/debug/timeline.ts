@@ -11,6 +11,8 @@ export class Timeline {
   private intervals: Interval[] = [];
   private findings: TimelineFindingEntry[] = [];
   private frontier = 0;
+  /** open intervals by key, innermost last (a lock class can nest within a context) */
+  private openByKey = new Map<string, Interval[]>();
 
   constructor(private readonly m: Machine) {}
 
@@ -22,26 +24,24 @@ export class Timeline {
     if (cur && cur.kind === 'task' && cur.status !== 'idle') {
       const key = `task|${cur.id}`;
       const open = this.open(key);
-      if (!open && cur.status !== 'done') this.intervals.push({ cpu: cur.cpu, kind: 'task', name: `task cpu ${cur.cpu}`, from: p - 1, to: -1, key });
-      else if (open && (cur.status === 'done' || cur.status === 'dead')) open.to = p;
+      if (!open && cur.status !== 'done') this.push({ cpu: cur.cpu, kind: 'task', name: `task cpu ${cur.cpu}`, from: p - 1, to: -1, key });
+      else if (open && (cur.status === 'done' || cur.status === 'dead')) this.close(open, p);
     }
     for (let i = from; i < to; i++) {
       const e = events[i];
       switch (e.kind) {
         case 'lock-acquired':
-          this.intervals.push({ cpu: e.cpu, kind: 'lock', name: typeof e.fields?.lock === 'string' ? e.fields.lock : e.name, from: p - 1, to: -1, key: `lock|${e.cpu}|${e.context}|${e.name}` });
+          this.push({ cpu: e.cpu, kind: 'lock', name: typeof e.fields?.lock === 'string' ? e.fields.lock : e.name, from: p - 1, to: -1, key: `lock|${e.cpu}|${e.context}|${e.name}` });
           break;
         case 'lock-released': {
-          const open = this.open(`lock|${e.cpu}|${e.context}|${e.name}`);
-          if (open) open.to = p;
+          this.close(this.open(`lock|${e.cpu}|${e.context}|${e.name}`), p);
           break;
         }
         case 'irq-entry':
-          this.intervals.push({ cpu: e.cpu, kind: 'irq', name: e.name, from: p - 1, to: -1, key: `irq|${e.cpu}|${e.name}` });
+          this.push({ cpu: e.cpu, kind: 'irq', name: e.name, from: p - 1, to: -1, key: `irq|${e.cpu}|${e.name}` });
           break;
         case 'irq-exit': {
-          const open = this.open(`irq|${e.cpu}|${e.name}`);
-          if (open) open.to = p;
+          this.close(this.open(`irq|${e.cpu}|${e.name}`), p);
           break;
         }
         case 'finding': {
@@ -55,11 +55,22 @@ export class Timeline {
 
   /** The latest interval with this key that is still open. */
   private open(key: string): Interval | undefined {
-    for (let i = this.intervals.length - 1; i >= 0; i--) {
-      const iv = this.intervals[i];
-      if (iv.key === key && iv.to < 0) return iv;
-    }
-    return undefined;
+    const list = this.openByKey.get(key);
+    return list && list.length ? list[list.length - 1] : undefined;
+  }
+
+  private push(iv: Interval): void {
+    this.intervals.push(iv);
+    let list = this.openByKey.get(iv.key);
+    if (!list) { list = []; this.openByKey.set(iv.key, list); }
+    list.push(iv);
+  }
+
+  private close(iv: Interval | undefined, p: number): void {
+    if (!iv) return;
+    iv.to = p;
+    const list = this.openByKey.get(iv.key);
+    if (list) { const i = list.lastIndexOf(iv); if (i >= 0) list.splice(i, 1); }
   }
 
   /** The run after step p was dropped. */
@@ -68,6 +79,12 @@ export class Timeline {
     this.frontier = p;
     this.intervals = this.intervals.filter(iv => iv.from < p);
     for (const iv of this.intervals) if (iv.to > p) iv.to = -1;
+    this.openByKey.clear();
+    for (const iv of this.intervals) if (iv.to < 0) {
+      let list = this.openByKey.get(iv.key);
+      if (!list) { list = []; this.openByKey.set(iv.key, list); }
+      list.push(iv);
+    }
     this.findings = this.findings.filter(f => f.step <= p);
   }
 

@@ -27,6 +27,14 @@ const SP = 32, TAB = 9, LBR = 91, RBR = 93, COLON = 58, DOT = 46, ZERO = 48, NIN
 function isDigit(c: number): boolean { return c >= ZERO && c <= NINE; }
 
 /** Index of the `[NNN]` CPU field: the first `[` followed by digits and `]`; -1 if none. */
+/** s[pos ..] begins with t (a plain loop: cheaper than startsWith for short keys in hot paths). */
+export function eqAt(s: string, pos: number, t: string): boolean {
+  const n = t.length;
+  if (pos + n > s.length) return false;
+  for (let k = 0; k < n; k++) if (s.charCodeAt(pos + k) !== t.charCodeAt(k)) return false;
+  return true;
+}
+
 export function findCpuField(s: string, start: number, end: number): number {
   let p = s.indexOf('[', start);
   while (p >= 0 && p < end) {

@@ -1,9 +1,10 @@
 // Imports a kernel trace (raw ftrace text, trace-cmd report text, perf script text) into
 // an EventStore: format detected from the first lines, the file read in chunks, each line
 // parsed in place. Malformed lines become line-numbered warnings and the rest loads.
+import * as fs from 'fs';
 import { readLines, readTextLines, headBytes, utf8, ReadStats } from './lineReader';
 import { detectFromLine, isTraceDat, TraceFormat } from './detect';
-import { newHeader, LineHeader } from './header';
+import { newHeader, LineHeader, eqAt } from './header';
 import { LINE_BAD, LINE_EVENT, LINE_FRAME, LINE_SKIP, LINE_STACK_START, LineReader } from './lineKinds';
 import { readFtraceLine } from './lineFtrace';
 import { readTraceCmdLine } from './lineTraceCmd';
@@ -47,7 +48,7 @@ export function importTrace(file: string): ImportedTrace {
   if (isTraceDat(head)) {
     throw new TraceImportError(file, 1, `${file} is a binary trace-cmd trace.dat; convert it with 'trace-cmd report -i ${file} > report.txt' and replay the text`);
   }
-  const imp = new Importer(file);
+  const imp = new Importer(file, fs.statSync(file).size);
   const stats = readLines(file, imp.line);
   return imp.finish(stats);
 }
@@ -59,9 +60,16 @@ export function importTraceText(text: string, name = '<text>'): ImportedTrace {
 }
 
 const PRINTABLE_LIMIT = 32;
+function hasControl(s: string, a: number, b: number): boolean {
+  for (let k = a; k < b; k++) {
+    const c = s.charCodeAt(k);
+    if ((c < PRINTABLE_LIMIT && c !== 9) || c === 127) return true;
+  }
+  return false;
+}
 
 class Importer {
-  readonly store = new EventStore();
+  readonly store: EventStore = new EventStore();
   readonly warnings: TraceWarning[] = [];
   moreWarnings = 0;
   format: TraceFormat | null = null;
@@ -78,8 +86,12 @@ class Importer {
   /** pfn -> index of its last mm_page_free of order 0 not yet matched by a batched free */
   readonly pendingFree = new Map<number, number>();
   private readonly ids: number[] = [];
+  /** the last task name seen per pid, to skip interning when it has not changed */
+  private readonly taskOfPid = new Map<number, { name: string; id: number }>();
 
-  constructor(readonly file: string) {
+  constructor(readonly file: string, sizeHint = 0) {
+    // ~125 bytes a line in the captures: size the columns once instead of doubling them
+    if (sizeHint > 0) this.store = new EventStore(Math.max(4096, Math.ceil(sizeHint / 110)));
     // reserve interned ids 1..LAST_KNOWN for the known events, in EV's order
     for (const n of KNOWN_EVENTS) this.ids.push(this.store.strings.id(n));
     if (this.ids[LAST_KNOWN - 1] !== LAST_KNOWN) throw new Error('event name ids out of order');
@@ -91,15 +103,13 @@ class Importer {
   }
 
   readonly line = (s: string, start: number, end: number, lineNo: number): void => {
-    // binary garbage: control characters other than tab
-    for (let k = start; k < end; k++) {
-      const c = s.charCodeAt(k);
-      if ((c < PRINTABLE_LIMIT && c !== 9) || c === 127) { this.endStack(); this.warn(lineNo, 'binary data, line skipped'); return; }
-    }
+    // Binary garbage (control characters other than tab) is looked for where it matters:
+    // in lines that do not parse, and in the text kept of markers and unknown events.
+    // Numeric fields stop at the first byte that is not part of them.
     if (!this.reader) {
       const f = detectFromLine(s.slice(start, end));
       if (!f) {
-        if (end > start && s.charCodeAt(start) !== 35) this.warn(lineNo, 'not a trace line (format not yet recognised)');
+        if (end > start && s.charCodeAt(start) !== 35) this.warn(lineNo, hasControl(s, start, end) ? 'binary data, line skipped' : 'not a trace line (format not yet recognised)');
         return;
       }
       this.format = f;
@@ -115,7 +125,7 @@ class Importer {
     }
     this.endStack();
     if (r === LINE_SKIP) return;
-    if (r === LINE_BAD) { this.warn(lineNo, h.error); return; }
+    if (r === LINE_BAD) { this.warn(lineNo, hasControl(s, start, end) ? 'binary data, line skipped' : h.error); return; }
     if (r === LINE_STACK_START) {
       this.stackTraces++;
       // the stacktrace trigger of contention_begin: an interrupt may have logged events
@@ -129,6 +139,16 @@ class Importer {
     this.event(s, end, lineNo);
   };
 
+  /** The interned id of the event name at s[a, b): the known names without a lookup. */
+  private nameId(s: string, a: number, b: number): number {
+    const n = b - a;
+    for (let k = 0; k < LAST_KNOWN; k++) {
+      const name = KNOWN_EVENTS[k];
+      if (name.length === n && eqAt(s, a, name)) return k + 1;
+    }
+    return this.store.strings.id(s.slice(a, b));
+  }
+
   private endStack(): void {
     if (!this.stackFrames) return;
     if (this.stackOwner >= 0) this.store.stacks.set(this.stackOwner, this.stackFrames);
@@ -138,32 +158,47 @@ class Importer {
 
   private event(s: string, end: number, lineNo: number): void {
     const h = this.h, st = this.store;
-    const name = h.marker ? EV.tracing_mark_write : st.strings.id(s.slice(h.nameStart, h.nameEnd));
+    const name = h.marker ? EV.tracing_mark_write : this.nameId(s, h.nameStart, h.nameEnd);
     const i = st.push();
     st.name[i] = name;
     st.cpu[i] = h.cpu;
     st.ts[i] = h.ts;
     st.pid[i] = h.pid;
-    st.task[i] = st.strings.id(utf8(s.slice(h.taskStart, h.taskEnd)));
+    const known = this.taskOfPid.get(h.pid);
+    if (known && known.name.length === h.taskEnd - h.taskStart && eqAt(s, h.taskStart, known.name)) st.task[i] = known.id;
+    else {
+      const raw = s.slice(h.taskStart, h.taskEnd);
+      const id = st.strings.id(utf8(raw));
+      this.taskOfPid.set(h.pid, { name: raw, id });
+      st.task[i] = id;
+    }
     st.flags[i] = h.flags;
     st.preempt[i] = h.preempt;
     st.line[i] = lineNo;
     const kind = name <= LAST_KNOWN ? name : 0;
     const err = parseFields(st, i, kind, s, h.restStart, end);
-    if (err) { st.pop(); this.warn(lineNo, `${st.strings.get(name)}: ${err}`); return; }
+    if (err) { st.pop(); this.warn(lineNo, hasControl(s, h.restStart, end) ? 'binary data, line skipped' : `${st.strings.get(name)}: ${err}`); return; }
+    if (kind === 0 || kind === EV.tracing_mark_write) {
+      if (hasControl(s, h.taskStart, end)) { st.pop(); this.warn(lineNo, 'binary data, line skipped'); return; }
+    }
     if (kind === EV.tracing_mark_write) st.text[i] = st.strings.id(utf8(st.strings.get(st.text[i])));
     this.lastOnCpu[h.cpu] = i;
     if (kind === EV.contention_begin) this.contentionOnCpu[h.cpu] = i;
     // free_unref_page_list() logs each page twice: mm_page_free in its first pass
     // (free_pages_prepare), mm_page_free_batched in the second, when the page really goes
     // on the pcp list. Mark the first so the reconstruction counts the page once.
-    if (kind === EV.mm_page_free) {
-      if (st.order[i] === 0) this.pendingFree.set(st.pfn[i], i);
-    } else if (kind === EV.mm_page_free_batched) {
-      const j = this.pendingFree.get(st.pfn[i]);
-      if (j !== undefined) { st.flags[j] |= FLAG_BATCH_FIRST_PASS; this.pendingFree.delete(st.pfn[i]); }
-    } else if (kind === EV.mm_page_alloc) {
-      this.pendingFree.delete(st.pfn[i]);
+    if (kind >= EV.mm_page_alloc && kind <= EV.mm_page_free_batched) {
+      // small integers make cheaper map keys than the column's doubles
+      const pfn = st.pfn[i];
+      const key = pfn >= 0 && pfn < 0x40000000 ? pfn | 0 : pfn;
+      if (kind === EV.mm_page_free) {
+        if (st.order[i] === 0) this.pendingFree.set(key, i);
+      } else if (kind === EV.mm_page_free_batched) {
+        const j = this.pendingFree.get(key);
+        if (j !== undefined) { st.flags[j] |= FLAG_BATCH_FIRST_PASS; this.pendingFree.delete(key); }
+      } else {
+        this.pendingFree.delete(key);
+      }
     }
   }
 

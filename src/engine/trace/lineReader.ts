@@ -16,23 +16,24 @@ export interface ReadStats { bytes: number; lines: number }
 export function readLines(file: string, fn: LineFn, chunkBytes = CHUNK_BYTES): ReadStats {
   const fd = fs.openSync(file, 'r');
   try {
-    const buf = Buffer.allocUnsafe(chunkBytes);
-    let carry: Buffer | null = null;
+    let buf = Buffer.allocUnsafe(chunkBytes);
+    let carry = 0;          // bytes of an unfinished line kept at the start of buf
     let lineNo = 0;
     let bytes = 0;
     for (;;) {
-      const n = fs.readSync(fd, buf, 0, chunkBytes, null);
+      // a line longer than the buffer: grow it (rare: the kernel caps trace lines)
+      if (carry === buf.length) { const b = Buffer.allocUnsafe(buf.length * 2); buf.copy(b, 0, 0, carry); buf = b; }
+      const n = fs.readSync(fd, buf, carry, buf.length - carry, null);
       bytes += n;
       if (n === 0) break;
-      let data = buf.subarray(0, n);
-      if (carry) { data = Buffer.concat([carry, data]); carry = null; }
-      const lastNl = data.lastIndexOf(10);
-      if (lastNl < 0) { carry = Buffer.from(data); continue; }
-      const s = data.toString('latin1', 0, lastNl + 1);
-      lineNo = eachLine(s, fn, lineNo);
-      if (lastNl + 1 < data.length) carry = Buffer.from(data.subarray(lastNl + 1));
+      const filled = carry + n;
+      const lastNl = buf.lastIndexOf(10, filled - 1);
+      if (lastNl < 0) { carry = filled; continue; }
+      lineNo = eachLine(buf.toString('latin1', 0, lastNl + 1), fn, lineNo);
+      carry = filled - (lastNl + 1);
+      if (carry) buf.copy(buf, 0, lastNl + 1, filled);
     }
-    if (carry && carry.length) lineNo = eachLine(carry.toString('latin1') + '\n', fn, lineNo);
+    if (carry) lineNo = eachLine(`${buf.toString('latin1', 0, carry)}\n`, fn, lineNo);
     return { bytes, lines: lineNo };
   } finally {
     fs.closeSync(fd);

@@ -1,6 +1,9 @@
 // One call for the command line and the debugger: import a trace, read its zoneinfo
 // snapshots and lock names, rebuild the per-CPU state, and report it as JSON.
+import * as fs from 'fs';
+import * as path from 'path';
 import { importTrace, ImportedTrace } from './import';
+import { EV } from './eventKinds';
 import { parseZoneInfo } from './zoneinfo';
 import { Reconstruction, SnapshotInput, RebuildState } from './reconstruct';
 import { LockNames, lockNamesBeside } from './locks';
@@ -95,4 +98,27 @@ export function replayJson(r: Replay) {
     interrupts: rec.irqIntervals.length,
     state: rebuiltState(rec),
   };
+}
+
+/**
+ * The zoneinfo snapshots that sit next to a capture's trace (`zoneinfo-<capture>-<label>.txt`),
+ * in the order of their `SNAPSHOT <label> begin` markers in the trace: the first is the
+ * starting state. Labels without a marker come last.
+ */
+export function zoneinfoBeside(traceFile: string, trace: ImportedTrace): { label: string; file: string }[] {
+  const dir = path.dirname(traceFile);
+  const m = /^(?:ftrace-raw|trace-cmd-report|perf-script)-(.+)\.txt$/.exec(path.basename(traceFile));
+  if (!m) return [];
+  const prefix = `zoneinfo-${m[1]}-`;
+  let files: string[];
+  try { files = fs.readdirSync(dir).filter(f => f.startsWith(prefix) && f.endsWith('.txt')); } catch { return []; }
+  const order = new Map<string, number>();
+  const st = trace.store;
+  for (let i = 0; i < st.length; i++) {
+    if (st.name[i] !== EV.tracing_mark_write) continue;
+    const mk = /^SNAPSHOT\s+(\S+)\s+begin\b/.exec(st.textOf(i));
+    if (mk && !order.has(mk[1])) order.set(mk[1], i);
+  }
+  return files.map(f => ({ label: f.slice(prefix.length, -4), file: path.join(dir, f) }))
+    .sort((a, b) => (order.get(a.label) ?? Infinity) - (order.get(b.label) ?? Infinity));
 }

@@ -54,8 +54,9 @@ export function parseTraceBreakpoint(text: string): TraceBreakpoint {
     const eq = w.indexOf('=');
     if (eq > 0) {
       const key = w.slice(0, eq), v = w.slice(eq + 1);
-      if (key === 'cpu') bp.cpu = Number(v);
-      else if (key === 'lock') bp.lock = v;
+      // `cpu=N` is the event's own cpu field where it has one (drain_pages_zone: whose
+      // list), else the CPU the event ran on; `cpu N` is always the latter
+      if (key === 'lock') bp.lock = v;
       else bp.fields[key] = v;
     } else if (w === 'cpu' && words[k + 1] !== undefined) {
       bp.cpu = Number(words[++k]);
@@ -198,7 +199,7 @@ export class TraceTimeline {
       if (!(addr === want || name === want || name.startsWith(`${want} `) || name.startsWith(`${want}+`))) return false;
     }
     for (const k of keys) {
-      const have = ev.fields[k];
+      const have = k === 'cpu' && ev.fields.cpu === undefined ? ev.cpu : ev.fields[k];
       if (have === undefined) return false;
       const want = bp.fields[k];
       const wn = Number(want);

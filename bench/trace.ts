@@ -1,0 +1,157 @@
+// Trace benchmark (issue 7, item 7): parse + reconstruct of the fork-storm raw ftrace capture
+// (11 MB), against a baseline measured in the same run that only splits the same file into
+// line strings with the same chunked reader; peak memory of a parse + reconstruct in a fresh
+// process, against the file's size; and the time to seek the timeline to any event.
+// Targets: >= 50% of the baseline's MB/s, peak memory < 3x the file, seek < 50 ms.
+import * as fs from 'fs';
+import * as path from 'path';
+import { fork } from 'child_process';
+import * as readline from 'readline';
+import { performance } from 'perf_hooks';
+import { importTrace, parseZoneInfo, Reconstruction, TraceTimeline } from '../src/engine';
+import { readLines } from '../src/engine/trace/lineReader';
+
+const root = path.resolve(__dirname, '..', '..');
+export const CAPTURE = path.resolve(root, '..', 'shared', 'data', 'kernel-traces', 'fork-storm');
+export const TRACE = path.join(CAPTURE, 'ftrace-raw-fork-storm.txt');
+const ZONEINFO = ['before', 'after'].map(l => ({ label: l, file: path.join(CAPTURE, `zoneinfo-fork-storm-${l}.txt`) }));
+const RUNS = 7;
+const SEEKS = 300;
+export const TARGET_RATIO = 0.5;
+export const TARGET_MEMORY = 3;
+export const TARGET_SEEK_MS = 50;
+
+export interface TraceBenchResult {
+  name: 'trace';
+  file: string; fileMB: number; events: number; runs: number;
+  parseReconstruct: { medianMs: number; mbPerSecond: number; eventsPerSecond: number; parseMedianMs: number; reconstructMedianMs: number };
+  baseline: { what: string; medianMs: number; mbPerSecond: number; lines: number };
+  ratio: number;
+  /** the same ratio in CPU time (process.cpuUsage) */
+  cpuRatio: number;
+  readlineBaseline: { what: string; medianMs: number; mbPerSecond: number; ratio: number };
+  memory: { peakRssDeltaMB: number; retainedMB: number; vsFile: number; retainedVsFile: number; how: string };
+  seek: { timelineBuildMs: number; seeks: number; maxMs: number; medianMs: number; p95Ms: number; checkpointEvery: number };
+  targets: { ratio: number; memoryVsFile: number; seekMs: number };
+  targetRatioMet: boolean; targetMemoryMet: boolean; targetSeekMet: boolean; targetMet: boolean;
+  node: string;
+}
+
+function median(xs: number[]): number { const s = xs.slice().sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; }
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+function zoneinfo() { return ZONEINFO.map(z => ({ label: z.label, info: parseZoneInfo(z.file) })); }
+
+/** CPU time of this process in ms (user + system): steadier than wall time on a shared machine. */
+function cpuMs(): number { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }
+
+function parseAndReconstruct(): { parseMs: number; recMs: number; events: number; cpuMs: number } {
+  const c0 = cpuMs();
+  const t0 = performance.now();
+  const t = importTrace(TRACE);
+  const t1 = performance.now();
+  new Reconstruction(t, { zoneinfo: zoneinfo() }).run();
+  const t2 = performance.now();
+  return { parseMs: t1 - t0, recMs: t2 - t1, events: t.store.length, cpuMs: cpuMs() - c0 };
+}
+
+function baseline(): { ms: number; lines: number; cpuMs: number } {
+  const c0 = cpuMs();
+  const t0 = performance.now();
+  let n = 0, len = 0;
+  readLines(TRACE, (s, a, b) => { const line = s.slice(a, b); len += line.length; n++; });
+  const ms = performance.now() - t0;
+  if (len < 0) throw new Error('unreachable');
+  return { ms, lines: n, cpuMs: cpuMs() - c0 };
+}
+
+/** Node's stock way to split a file into lines (reported beside the strict baseline). */
+async function readlineBaseline(): Promise<number> {
+  const t0 = performance.now();
+  const rl = readline.createInterface({ input: fs.createReadStream(TRACE, { encoding: 'latin1' }), crlfDelay: Infinity });
+  let n = 0;
+  for await (const line of rl) n += line.length;
+  if (n < 0) throw new Error('unreachable');
+  return performance.now() - t0;
+}
+
+/** In a fresh process: RSS before, peak RSS (getrusage) after a parse + reconstruct, and the heap kept. */
+function memoryChild(): void {
+  global.gc?.();
+  const before = process.memoryUsage();
+  const t = importTrace(TRACE);
+  const rec = new Reconstruction(t, { zoneinfo: zoneinfo() }).run();
+  global.gc?.();
+  const after = process.memoryUsage();
+  const peak = process.resourceUsage().maxRSS * 1024;
+  process.send!({ peakDelta: peak - before.rss, retained: after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers, events: rec.trace.store.length });
+}
+
+function measureMemory(): Promise<{ peakDelta: number; retained: number }> {
+  return new Promise((resolve, reject) => {
+    const child = fork(__filename, ['--memory-child'], { execArgv: ['--expose-gc'] });
+    child.on('message', m => resolve(m as { peakDelta: number; retained: number }));
+    child.on('error', reject);
+    child.on('exit', code => { if (code) reject(new Error(`memory child exited ${code}`)); });
+  });
+}
+
+export async function run(): Promise<TraceBenchResult> {
+  const bytes = fs.statSync(TRACE).size;
+  const mb = bytes / 1e6;
+  // warm up both paths once, then alternate so machine load hits both alike
+  baseline(); parseAndReconstruct();
+  const base: number[] = [], pr: number[] = [], parse: number[] = [], recon: number[] = [], baseCpu: number[] = [], prCpu: number[] = [];
+  let lines = 0, events = 0;
+  for (let k = 0; k < RUNS; k++) {
+    const b = baseline(); base.push(b.ms); baseCpu.push(b.cpuMs); lines = b.lines;
+    const p = parseAndReconstruct(); pr.push(p.parseMs + p.recMs); parse.push(p.parseMs); recon.push(p.recMs); prCpu.push(p.cpuMs); events = p.events;
+  }
+  const rlMs: number[] = [];
+  for (let k = 0; k < 3; k++) rlMs.push(await readlineBaseline());
+  const mem = await measureMemory();
+  // seeking: a timeline with checkpoints, then events in random order
+  const tb0 = performance.now();
+  const tl = TraceTimeline.open(TRACE, { zoneinfo: ZONEINFO });
+  const buildMs = performance.now() - tb0;
+  let seed = 12345;
+  const rnd = () => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed / 0x7fffffff; };
+  const seekMs: number[] = [];
+  for (let k = 0; k < SEEKS; k++) {
+    const i = Math.floor(rnd() * tl.length);
+    const t0 = performance.now();
+    tl.seek(i);
+    tl.pcp(tl.trace.store.cpu[i]);
+    seekMs.push(performance.now() - t0);
+  }
+  const baseMs = median(base), prMs = median(pr);
+  const ratio = baseMs / prMs;
+  const sorted = seekMs.slice().sort((a, b) => a - b);
+  const res: TraceBenchResult = {
+    name: 'trace', file: path.relative(root, TRACE), fileMB: r2(mb), events, runs: RUNS,
+    parseReconstruct: { medianMs: r2(prMs), mbPerSecond: r2(mb / (prMs / 1000)), eventsPerSecond: Math.round(events / (prMs / 1000)), parseMedianMs: r2(median(parse)), reconstructMedianMs: r2(median(recon)) },
+    baseline: { what: 'the same chunked reader, each line sliced to a string and nothing else', medianMs: r2(baseMs), mbPerSecond: r2(mb / (baseMs / 1000)), lines },
+    ratio: r2(ratio),
+    cpuRatio: r2(median(baseCpu) / median(prCpu)),
+    readlineBaseline: { what: 'readline over fs.createReadStream, each line counted', medianMs: r2(median(rlMs)), mbPerSecond: r2(mb / (median(rlMs) / 1000)), ratio: r2(median(rlMs) / prMs) },
+    memory: { peakRssDeltaMB: r2(mem.peakDelta / 1e6), retainedMB: r2(mem.retained / 1e6), vsFile: r2(mem.peakDelta / bytes), retainedVsFile: r2(mem.retained / bytes),
+      how: 'fresh node process: getrusage maxRSS after parse + reconstruct minus RSS before it; retained = heap + array buffers kept after a GC' },
+    seek: { timelineBuildMs: r2(buildMs), seeks: SEEKS, maxMs: r2(sorted[sorted.length - 1]), medianMs: r2(median(seekMs)), p95Ms: r2(sorted[Math.floor(sorted.length * 0.95)]), checkpointEvery: tl.replay.checkpointEvery },
+    targets: { ratio: TARGET_RATIO, memoryVsFile: TARGET_MEMORY, seekMs: TARGET_SEEK_MS },
+    targetRatioMet: ratio >= TARGET_RATIO, targetMemoryMet: mem.peakDelta / bytes < TARGET_MEMORY, targetSeekMet: sorted[sorted.length - 1] < TARGET_SEEK_MS,
+    targetMet: false,
+    node: process.version,
+  };
+  res.targetMet = res.targetRatioMet && res.targetMemoryMet && res.targetSeekMet;
+  return res;
+}
+
+export function summary(r: TraceBenchResult): string {
+  return `trace: ${r.file} (${r.fileMB} MB, ${r.events} events): parse + reconstruct ${r.parseReconstruct.mbPerSecond} MB/s, ${r.parseReconstruct.eventsPerSecond} events/s ` +
+    `(${r.parseReconstruct.medianMs} ms) vs line split ${r.baseline.mbPerSecond} MB/s = ${Math.round(r.ratio * 100)}% (CPU time ${Math.round(r.cpuRatio * 100)}%; target ${TARGET_RATIO * 100}%; ` +
+    `${Math.round(r.readlineBaseline.ratio * 100)}% of readline's ${r.readlineBaseline.mbPerSecond} MB/s); ` +
+    `peak memory +${r.memory.peakRssDeltaMB} MB = ${r.memory.vsFile}x the file (target < ${TARGET_MEMORY}x); ` +
+    `seek max ${r.seek.maxMs} ms, median ${r.seek.medianMs} ms over ${r.seek.seeks} random events (target < ${TARGET_SEEK_MS} ms)`;
+}
+
+if (require.main === module && process.argv.includes('--memory-child')) memoryChild();

@@ -1,0 +1,447 @@
+// The debugger on a real kernel trace (launch attribute `trace`): CPUs seen in the trace are
+// the threads, events are the steps. `next` goes to the selected CPU's next event, `stepIn`
+// to the next event of any CPU, `stepOut` past the interrupt the CPU is in, `stepBack` to the
+// CPU's previous event; `continue` / `reverseContinue` run to the next / previous event a
+// function breakpoint (`refill cpu 2`, `contended zone->lock`, `mm_page_pcpu_drain`) or an
+// exception filter (drain, refill, lock-contended, irq-entry) names. The variables are the
+// per-CPU lists as rebuilt at that event, with the zoneinfo values beside them at a snapshot.
+// The engine's TraceTimeline does the work; this file only speaks DAP.
+import * as fs from 'fs';
+import * as path from 'path';
+import { Event, Response, Scope, Source, StackFrame, StoppedEvent, Thread, InitializedEvent } from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import {
+  importTrace, replayImported, zoneinfoBeside, parseZoneInfo, lockNamesBeside, TraceTimeline, parseTraceBreakpoint,
+  TraceBreakpoint, TraceImportError, ZoneInfoError, CHECKPOINT_EVERY,
+} from '../engine';
+import { TIMELINE_REQUEST, GOTO_REQUEST, STEP_EVENT, TimelineResponseBody, GotoArguments, StepEventBody } from './protocol';
+
+/** What the session gives the trace target: a way to send messages. */
+export interface TraceHost {
+  sendResponse(r: DebugProtocol.Response): void;
+  sendEvent(e: DebugProtocol.Event): void;
+}
+
+export interface TraceLaunchArguments {
+  trace?: string;
+  /** `LABEL=FILE` strings or { label: file }; default: the zoneinfo-<capture>-<label>.txt files beside the trace */
+  zoneinfo?: string[] | Record<string, string>;
+  stopOnEntry?: boolean;
+}
+
+class TraceRequestError extends Error {
+  constructor(readonly id: number, message: string) { super(message); }
+}
+
+/** The exception filters of the session, as trace breakpoints. */
+const FILTERS: Record<string, string> = {
+  'drain': 'mm_page_pcpu_drain',
+  'refill': 'refill',
+  'lock-contended': 'contention_begin',
+  'irq-entry': 'irq_handler_entry',
+};
+
+const HANDLED = new Set([
+  'configurationDone', 'threads', 'stackTrace', 'scopes', 'variables', 'next', 'stepIn', 'stepOut', 'stepBack', 'continue',
+  'reverseContinue', 'pause', 'setBreakpoints', 'setFunctionBreakpoints', 'setExceptionBreakpoints', 'setDataBreakpoints',
+  'dataBreakpointInfo', 'evaluate', 'exceptionInfo', 'restart', 'gotoTargets', 'goto', 'source', 'breakpointLocations',
+  'setVariable', TIMELINE_REQUEST, GOTO_REQUEST,
+]);
+
+type VarFn = (start?: number, count?: number) => DebugProtocol.Variable[];
+
+export class TraceTarget {
+  private readonly tl: TraceTimeline;
+  private fnBps: { id: number; bp?: TraceBreakpoint }[] = [];
+  private filterBps: { filter: string; bp: TraceBreakpoint }[] = [];
+  private vars = new Map<number, VarFn>();
+  private nextHandle = 1;
+  private lastStop: { reason: string; cpu: number; text?: string; event: number } | undefined;
+  private nextBpId = 1;
+
+  /** Loads the trace named by the launch arguments. Throws with a message for the user. */
+  static launch(host: TraceHost, args: TraceLaunchArguments): TraceTarget {
+    const file = path.resolve(String(args.trace));
+    if (!fs.existsSync(file)) throw new TraceRequestError(3001, `lockstep: cannot read the kernel trace ${file}: no such file`);
+    try {
+      const trace = importTrace(file);
+      let zi: { label: string; file: string }[];
+      if (Array.isArray(args.zoneinfo)) {
+        zi = args.zoneinfo.map(s => {
+          const eq = String(s).indexOf('=');
+          if (eq <= 0) throw new TraceRequestError(3008, `lockstep: launch attribute "zoneinfo": '${s}' is not LABEL=FILE`);
+          return { label: String(s).slice(0, eq), file: path.resolve(String(s).slice(eq + 1)) };
+        });
+      } else if (args.zoneinfo && typeof args.zoneinfo === 'object') {
+        zi = Object.entries(args.zoneinfo).map(([label, f]) => ({ label, file: path.resolve(String(f)) }));
+      } else {
+        zi = zoneinfoBeside(file, trace);
+      }
+      const zoneinfo = zi.map(z => ({ label: z.label, info: parseZoneInfo(z.file) }));
+      const tl = new TraceTimeline(replayImported(trace, zoneinfo, lockNamesBeside(file), CHECKPOINT_EVERY));
+      return new TraceTarget(host, tl, args);
+    } catch (e) {
+      if (e instanceof TraceImportError || e instanceof ZoneInfoError) throw new TraceRequestError(3002, `lockstep: ${e.file}:${e.line}: ${e.message}`);
+      throw e;
+    }
+  }
+
+  private constructor(private readonly host: TraceHost, tlArg: TraceTimeline, private readonly args: TraceLaunchArguments) {
+    this.tl = tlArg;
+    for (const w of this.tl.trace.warnings.slice(0, 20)) this.output(`${this.tl.trace.file}:${w.line}: warning: ${w.message}\n`);
+  }
+
+  /** Sends the launch response and `initialized`. */
+  launched(response: DebugProtocol.Response): void {
+    this.host.sendResponse(response);
+    this.host.sendEvent(new InitializedEvent());
+    const t = this.tl.trace;
+    this.output(`lockstep: ${t.file}: ${t.format} text, ${t.store.length} events on CPUs ${t.cpus.join(', ')}` +
+      `${this.tl.rec.startLabel ? `, starting from zoneinfo '${this.tl.rec.startLabel}'` : ''}\n`);
+  }
+
+  handles(command: string): boolean { return HANDLED.has(command); }
+
+  dispatch(request: DebugProtocol.Request): void {
+    const response = new Response(request) as DebugProtocol.Response;
+    try {
+      this.handle(request.command, request.arguments ?? {}, response);
+    } catch (e) {
+      const id = e instanceof TraceRequestError ? e.id : 3003;
+      const text = e instanceof Error ? e.message : String(e);
+      response.success = false;
+      response.message = text;
+      response.body = { error: { id, format: text, variables: {}, showUser: true } };
+      this.host.sendResponse(response);
+    }
+  }
+
+  private ok(response: DebugProtocol.Response, body?: unknown): void {
+    if (body !== undefined) response.body = body;
+    this.host.sendResponse(response);
+  }
+
+  private output(text: string): void { this.host.sendEvent(new Event('output', { category: 'console', output: text })); }
+
+  private cpuOf(threadId: unknown): number {
+    const cpu = Number(threadId) - 1;
+    if (!this.tl.cpus.includes(cpu)) throw new TraceRequestError(3005, `lockstep: no thread ${String(threadId)} (the trace has CPUs ${this.tl.cpus.join(', ')})`);
+    return cpu;
+  }
+
+  private handle(command: string, a: Record<string, unknown>, response: DebugProtocol.Response): void {
+    const tl = this.tl;
+    switch (command) {
+      case 'configurationDone':
+        this.ok(response);
+        if (this.args.stopOnEntry === false) this.run(1);
+        else this.stop('entry', tl.cpus[0] ?? 0, 'before the first event of the trace');
+        return;
+      case 'threads':
+        return this.ok(response, { threads: tl.cpus.map(c => new Thread(c + 1, `CPU ${c}`)) });
+      case 'stackTrace':
+        return this.ok(response, this.stack(this.cpuOf(a.threadId), Number(a.startFrame ?? 0), a.levels === undefined ? undefined : Number(a.levels)));
+      case 'scopes':
+        return this.ok(response, { scopes: this.scopes(Number(a.frameId)) });
+      case 'variables': {
+        const fn = this.vars.get(Number(a.variablesReference));
+        if (!fn) throw new TraceRequestError(3006, 'lockstep: stale variables reference (the debugger moved since)');
+        return this.ok(response, { variables: fn(a.start === undefined ? undefined : Number(a.start), a.count === undefined ? undefined : Number(a.count)) });
+      }
+      case 'next': {
+        const cpu = this.cpuOf(a.threadId);
+        this.ok(response);
+        return this.moveTo(tl.nextOnCpu(cpu), cpu, 'step', `next event of CPU ${cpu}`);
+      }
+      case 'stepIn': {
+        const cpu = this.cpuOf(a.threadId);
+        this.ok(response);
+        const i = tl.position + 1 < tl.length ? tl.position + 1 : -1;
+        return this.moveTo(i, i >= 0 ? tl.trace.store.cpu[i] : cpu, 'step', 'next event of any CPU');
+      }
+      case 'stepOut': {
+        const cpu = this.cpuOf(a.threadId);
+        this.ok(response);
+        // past the interrupt the CPU is in: its next event with less nesting
+        const depth = tl.rec.irqNesting(cpu).length;
+        let i = tl.nextOnCpu(cpu);
+        if (depth > 0) {
+          const save = tl.position;
+          while (i >= 0) { tl.seek(i); if (tl.rec.irqNesting(cpu).length < depth) break; i = tl.nextOnCpu(cpu, i); }
+          tl.seek(save);
+        }
+        return this.moveTo(i, cpu, 'step', `CPU ${cpu} out of its interrupt`);
+      }
+      case 'stepBack': {
+        const cpu = this.cpuOf(a.threadId);
+        this.ok(response);
+        const i = tl.position >= 0 ? tl.prevOnCpu(cpu) : -1;
+        tl.seek(i);
+        return this.stop('step', cpu, i >= 0 ? `previous event of CPU ${cpu}` : 'before the first event of the trace');
+      }
+      case 'continue':
+        this.ok(response, { allThreadsContinued: true });
+        return this.run(1);
+      case 'reverseContinue':
+        this.ok(response);
+        return this.run(-1);
+      case 'pause':
+        return this.ok(response);
+      case 'restart':
+        this.ok(response);
+        tl.seek(-1);
+        return this.stop('entry', tl.cpus[0] ?? 0, 'before the first event of the trace');
+      case 'setBreakpoints': {
+        const bps = (a.breakpoints as DebugProtocol.SourceBreakpoint[] | undefined) ?? [];
+        return this.ok(response, { breakpoints: bps.map(b => ({ verified: false, line: b.line, message: 'a replayed kernel trace has no source lines: use a function breakpoint on an event (refill cpu 2, contended zone->lock, mm_page_pcpu_drain)' })) });
+      }
+      case 'setFunctionBreakpoints': {
+        const list = (a.breakpoints as DebugProtocol.FunctionBreakpoint[] | undefined) ?? [];
+        this.fnBps = [];
+        const out: DebugProtocol.Breakpoint[] = [];
+        for (const b of list) {
+          const id = this.nextBpId++;
+          try {
+            const bp = parseTraceBreakpoint(b.name);
+            const known = bp.names.some(n => tl.trace.byEvent[n] !== undefined);
+            this.fnBps.push({ id, bp });
+            out.push({ id, verified: known, message: known ? undefined : `no ${bp.names.join(' / ')} event in this trace` });
+          } catch (e) {
+            out.push({ id, verified: false, message: e instanceof Error ? e.message : String(e) });
+          }
+        }
+        return this.ok(response, { breakpoints: out });
+      }
+      case 'setExceptionBreakpoints': {
+        const filters = (a.filters as string[] | undefined) ?? [];
+        this.filterBps = filters.filter(f => FILTERS[f]).map(f => ({ filter: f, bp: parseTraceBreakpoint(FILTERS[f]) }));
+        return this.ok(response, { breakpoints: filters.map(f => ({ verified: !!FILTERS[f] })) });
+      }
+      case 'setDataBreakpoints':
+        return this.ok(response, { breakpoints: ((a.breakpoints as unknown[]) ?? []).map(() => ({ verified: false, message: 'not in a replayed trace' })) });
+      case 'dataBreakpointInfo':
+        return this.ok(response, { dataId: null, description: 'data breakpoints need a simulated run' });
+      case 'setVariable':
+        throw new TraceRequestError(3008, 'lockstep: a replayed kernel trace cannot be changed');
+      case 'breakpointLocations':
+        return this.ok(response, { breakpoints: [] });
+      case 'evaluate':
+        return this.ok(response, this.evaluate(String(a.expression ?? ''), a.frameId === undefined ? undefined : Number(a.frameId)));
+      case 'exceptionInfo': {
+        const s = this.lastStop;
+        if (!s || s.reason !== 'exception') throw new TraceRequestError(3008, 'lockstep: not stopped on an exception filter');
+        const ev = tl.event(s.event);
+        return this.ok(response, { exceptionId: s.text ?? ev.name, description: `${ev.name}: ${ev.text}`, breakMode: 'always',
+          details: { message: `${ev.task}-${ev.pid} [${String(ev.cpu).padStart(3, '0')}] ${ev.ts.toFixed(6)}: ${ev.name}: ${ev.text}`, stackTrace: (ev.stack ?? []).join('\n') } });
+      }
+      case 'gotoTargets':
+        return this.ok(response, { targets: [] });
+      case 'goto':
+      case GOTO_REQUEST: {
+        const step = Number(command === 'goto' ? a.targetId : (a as unknown as GotoArguments).step);
+        if (!Number.isInteger(step) || step < 0 || step > tl.length) throw new TraceRequestError(3008, `lockstep: step ${String(step)} is not in 0..${tl.length}`);
+        this.ok(response, {});
+        tl.seek(step - 1);
+        const cpu = step > 0 ? tl.trace.store.cpu[step - 1] : tl.cpus[0] ?? 0;
+        return this.stop('goto', cpu, `event ${step}`);
+      }
+      case TIMELINE_REQUEST:
+        return this.ok(response, this.timeline());
+      case 'source':
+        throw new TraceRequestError(3008, 'lockstep: no source for this frame');
+      default:
+        throw new TraceRequestError(3003, `lockstep: '${command}' is not handled for a trace`);
+    }
+  }
+
+  // ---- moving ----
+
+  private moveTo(i: number, cpu: number, reason: string, what: string): void {
+    if (i < 0) {
+      this.tl.seek(this.tl.length - 1);
+      return this.stop('step', cpu, 'end of the trace');
+    }
+    this.tl.seek(i);
+    const hit = this.hits(i);
+    if (hit) return this.stop(hit.reason, this.tl.trace.store.cpu[i], hit.text, hit.ids);
+    this.stop(reason, this.tl.trace.store.cpu[i] ?? cpu, what);
+  }
+
+  private hits(i: number): { reason: string; text: string; ids?: number[] } | undefined {
+    const ids = this.fnBps.filter(b => b.bp && this.tl.matches(i, b.bp)).map(b => b.id);
+    if (ids.length) return { reason: 'function breakpoint', text: this.fnBps.find(b => b.id === ids[0])!.bp!.text, ids };
+    const f = this.filterBps.find(b => this.tl.matches(i, b.bp));
+    if (f) return { reason: 'exception', text: f.filter };
+    return undefined;
+  }
+
+  private run(dir: 1 | -1): void {
+    const tl = this.tl;
+    const bps = [...this.fnBps.flatMap(b => (b.bp ? [b.bp] : [])), ...this.filterBps.map(f => f.bp)];
+    const i = bps.length ? tl.find(tl.position, dir, bps) : -1;
+    if (i < 0) {
+      tl.seek(dir > 0 ? tl.length - 1 : -1);
+      const cpu = tl.position >= 0 ? tl.trace.store.cpu[tl.position] : tl.cpus[0] ?? 0;
+      return this.stop(dir > 0 ? 'step' : 'entry', cpu, dir > 0 ? 'end of the trace' : 'before the first event of the trace');
+    }
+    tl.seek(i);
+    const hit = this.hits(i)!;
+    this.stop(hit.reason, tl.trace.store.cpu[i], hit.text, hit.ids);
+  }
+
+  private stop(reason: string, cpu: number, description: string, ids?: number[]): void {
+    this.vars.clear();
+    this.nextHandle = 1;
+    const tl = this.tl;
+    this.lastStop = { reason, cpu, text: reason === 'exception' ? description : undefined, event: tl.position };
+    const e = new StoppedEvent(reason, cpu + 1, reason === 'exception' ? description : undefined) as DebugProtocol.StoppedEvent;
+    e.body.allThreadsStopped = true;
+    const where = tl.position >= 0 ? ` (event ${tl.position + 1} of ${tl.length}, line ${tl.trace.store.line[tl.position]})` : '';
+    e.body.description = `${description}${where}`;
+    if (ids?.length) e.body.hitBreakpointIds = ids;
+    this.host.sendEvent(new Event(STEP_EVENT, { step: tl.position + 1 } satisfies StepEventBody));
+    this.host.sendEvent(e);
+  }
+
+  // ---- views ----
+
+  /** Frames of a CPU: its current event (in the trace file), the kernel stack the trace
+   * logged with it, the interrupts it is nested in, and the task. */
+  private stack(cpu: number, start: number, levels?: number): DebugProtocol.StackTraceResponse['body'] {
+    const tl = this.tl;
+    const st = tl.trace.store;
+    const at = tl.position >= 0 && st.cpu[tl.position] === cpu ? tl.position : tl.prevOnCpu(cpu, tl.position + 1);
+    const frames: DebugProtocol.StackFrame[] = [];
+    const src = new Source(path.basename(tl.trace.file), tl.trace.file);
+    const id = (k: number) => (cpu + 1) * 100000 + k;
+    if (at >= 0) {
+      const ev = tl.event(at);
+      frames.push(new StackFrame(id(0), `${ev.name}: ${ev.text}`, src, ev.line, 1));
+      for (const f of ev.stack ?? []) frames.push({ id: id(frames.length), name: f, line: 0, column: 0, presentationHint: 'subtle' });
+      const cs = tl.cpuState(cpu);
+      for (const irq of [...cs.interrupts].reverse()) frames.push({ id: id(frames.length), name: `<${irq.startsWith('softirq') ? 'softirq' : 'hardirq'}> ${irq}`, line: 0, column: 0, presentationHint: 'label' });
+      frames.push({ id: id(frames.length), name: `${ev.task}-${ev.pid}`, line: 0, column: 0, presentationHint: 'label' });
+    } else {
+      frames.push({ id: id(0), name: `CPU ${cpu}: no event yet`, line: 0, column: 0, presentationHint: 'label' });
+    }
+    const end = levels ? Math.min(frames.length, start + levels) : frames.length;
+    return { stackFrames: frames.slice(start, end), totalFrames: frames.length };
+  }
+
+  private handle_(fn: VarFn): number { const h = this.nextHandle++; this.vars.set(h, fn); return h; }
+
+  private scopes(frameId: number): DebugProtocol.Scope[] {
+    const cpu = Math.floor(frameId / 100000) - 1;
+    if (!this.tl.cpus.includes(cpu)) throw new TraceRequestError(3006, 'lockstep: stale frame reference');
+    const tl = this.tl;
+    const at = tl.position >= 0 && tl.trace.store.cpu[tl.position] === cpu ? tl.position : tl.prevOnCpu(cpu, tl.position + 1);
+    const scopes: DebugProtocol.Scope[] = [];
+    if (at >= 0) scopes.push(new Scope('Event', this.handle_(() => this.eventVars(at)), false));
+    scopes.push(new Scope('CPU', this.handle_(() => this.cpuVars(cpu)), false));
+    scopes.push(new Scope('Per-CPU lists', this.handle_(() => this.pcpVars(cpu)), false));
+    const zi = tl.zoneinfoAt();
+    if (zi) scopes.push(new Scope(`Zoneinfo (${zi.label})`, this.handle_(() => this.zoneinfoVars(cpu)), false));
+    scopes.push(new Scope('Locks', this.handle_(() => this.lockVars()), false));
+    scopes.push(new Scope('Trace', this.handle_(() => this.traceVars()), false));
+    return scopes;
+  }
+
+  private v(name: string, value: unknown, ref = 0, extra: Partial<DebugProtocol.Variable> = {}): DebugProtocol.Variable {
+    return { name, value: value === null || value === undefined ? 'unknown' : String(value), variablesReference: ref, ...extra };
+  }
+
+  private eventVars(i: number): DebugProtocol.Variable[] {
+    const ev = this.tl.event(i);
+    const out = [this.v('name', ev.name), this.v('cpu', ev.cpu), this.v('task', `${ev.task}-${ev.pid}`), this.v('timestamp', ev.ts.toFixed(6)), this.v('line', ev.line)];
+    for (const [k, val] of Object.entries(ev.fields)) out.push(this.v(k, k === 'pfn' && typeof val === 'number' ? `0x${val.toString(16)}` : val));
+    if (ev.stack) out.push(this.v('stack', `${ev.stack.length} frames`, this.handle_(() => ev.stack!.map((f, k) => this.v(`[${k}]`, f)))));
+    return out;
+  }
+
+  private cpuVars(cpu: number): DebugProtocol.Variable[] {
+    const s = this.tl.cpuState(cpu);
+    return [
+      this.v('irqs_disabled', s.irqsOff), this.v('preempt_count', s.preempt), this.v('context', s.context),
+      this.v('in_hardirq', s.context === 'hardirq'), this.v('task', s.task ? `${s.task}-${s.pid}` : null),
+      this.v('interrupts', s.interrupts.length ? s.interrupts.join(' > ') : 'none'),
+      this.v('waiting for', s.waitingFor.length ? s.waitingFor.join(', ') : 'nothing'),
+      this.v('events', this.tl.eventsOnCpu(cpu)),
+    ];
+  }
+
+  private pcpVars(cpu: number): DebugProtocol.Variable[] {
+    const tl = this.tl;
+    const started = tl.rec.state.started || !tl.rec.startLabel;
+    return tl.pcp(cpu).map(p => this.v(`${p.zone}`, `count ${p.count}${started ? '' : ' (before the starting zoneinfo)'}, high ${p.high}, batch ${p.batch}`, this.handle_(() => [
+      this.v('count', p.count), this.v('high', p.high), this.v('batch', p.batch),
+      this.v('pages identified', p.knownPages), this.v('pages not identified', p.unidentified),
+      ...p.lists.map(l => this.v(`lists[${l.pindex >= 0 ? l.pindex : '?'}]`, `order ${l.order} ${l.migratetype}: ${l.pfns.length} page(s)`,
+        this.handle_((start = 0, count = l.pfns.length) => l.pfns.slice(start, start + count).map((pfn, k) => this.v(`[${start + k}]`, `pfn 0x${pfn.toString(16)}`))),
+        { indexedVariables: l.pfns.length })),
+    ])));
+  }
+
+  private zoneinfoVars(cpu: number): DebugProtocol.Variable[] {
+    const zi = this.tl.zoneinfoAt();
+    if (!zi) return [];
+    return zi.pcp.filter(p => p.cpu === cpu).map(p => {
+      const z = this.tl.rec.zones.findIndex(x => x.name === p.zone);
+      const rebuilt = z >= 0 ? this.tl.rec.pcpView(cpu, z).count : null;
+      return this.v(p.zone, `count ${p.count}, high ${p.high}, batch ${p.batch} (rebuilt ${rebuilt ?? '?'})`, this.handle_(() => [
+        this.v('count', p.count), this.v('high', p.high), this.v('batch', p.batch), this.v('rebuilt count', rebuilt),
+      ]));
+    });
+  }
+
+  private lockVars(): DebugProtocol.Variable[] {
+    const tl = this.tl;
+    const w = tl.rec.waitingNow();
+    if (!w.length) return [this.v('contended', 'none now')];
+    return w.map(x => this.v(tl.lockName(x.addr), `CPU ${x.cpu} pid ${x.pid} waiting since event ${x.from + 1} (line ${tl.trace.store.line[x.from]})`));
+  }
+
+  private traceVars(): DebugProtocol.Variable[] {
+    const t = this.tl.trace;
+    return [
+      this.v('file', t.file), this.v('format', t.format), this.v('events', t.store.length), this.v('position', this.tl.position + 1),
+      this.v('warnings', t.warnings.length + t.moreWarnings),
+      this.v('starting zoneinfo', this.tl.rec.startLabel ?? 'none'),
+      ...this.tl.rec.snapshots.filter(s => !s.start).map(s => this.v(`snapshot ${s.label}`, `${s.matched}/${s.total} pcp counts match`)),
+    ];
+  }
+
+  private evaluate(expr: string, frameId?: number): DebugProtocol.EvaluateResponse['body'] {
+    const tl = this.tl;
+    const cpu = frameId !== undefined ? Math.floor(frameId / 100000) - 1 : tl.position >= 0 ? tl.trace.store.cpu[tl.position] : tl.cpus[0];
+    const e = expr.trim();
+    if (e === 'pcp' || e === 'pcp->count') {
+      return { result: tl.pcp(cpu).map(p => `${p.zone}: count ${p.count}`).join(', '), variablesReference: this.handle_(() => this.pcpVars(cpu)) };
+    }
+    if (e === 'event' && tl.position >= 0) return { result: `${tl.event(tl.position).name}: ${tl.event(tl.position).text}`, variablesReference: this.handle_(() => this.eventVars(tl.position)) };
+    if (tl.position >= 0) {
+      const f = tl.event(tl.position).fields[e];
+      if (f !== undefined) return { result: String(f), variablesReference: 0 };
+    }
+    throw new TraceRequestError(3009, `lockstep: in a replayed trace, evaluate 'pcp', 'event' or a field of the current event (${tl.position >= 0 ? Object.keys(tl.event(tl.position).fields).join(', ') : 'none yet'})`);
+  }
+
+  private timeline(): TimelineResponseBody {
+    const tl = this.tl;
+    const rec = tl.rec;
+    return {
+      cpus: tl.cpus.map(c => ({ id: c + 1, name: `CPU ${c}` })),
+      steps: tl.length,
+      current: tl.position + 1,
+      intervals: [
+        ...rec.lockIntervals.map(l => ({ cpu: l.cpu, kind: 'lock' as const, name: `contended ${l.name}`, from: l.from + 1, to: l.to + 1 })),
+        ...rec.irqIntervals.map(q => ({ cpu: q.cpu, kind: 'irq' as const, name: q.name, from: q.from + 1, to: q.to + 1 })),
+      ],
+      findings: rec.snapshots.filter(s => !s.start && s.matched < s.total).map(s => ({
+        step: s.endEvent + 1, cpu: tl.trace.store.cpu[s.endEvent] ?? 0, kind: 'snapshot-mismatch',
+        message: `SNAPSHOT ${s.label}: ${s.total - s.matched} of ${s.total} pcp counts differ from zoneinfo`,
+      })),
+    };
+  }
+}
+
+export { TraceRequestError };

@@ -1,0 +1,126 @@
+// Item 4 of issue 7: the debugger on a real kernel trace (launch attribute `trace`), over
+// stdio against dist/debugAdapter.js: CPUs seen are the threads, events the steps; stepping
+// per CPU, globally and backwards; breakpoints on event kinds (a refill on CPU 2, contention
+// on a lock) and the drain filter; the rebuilt pcp lists as variables; zoneinfo beside them
+// at a snapshot.
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import type { DebugClient } from '@vscode/debugadapter-testsupport';
+import { startClient, launch, move, frames, scope, byName, children, failure, initialize, ROOT } from './dap';
+
+const DRAIN = path.resolve(ROOT, '..', 'shared', 'data', 'kernel-traces', 'drain');
+const TRACE = path.join(DRAIN, 'ftrace-raw-drain.txt');
+
+describe('debug adapter: replaying a kernel trace', function () {
+  this.timeout(60000);
+  let dc: DebugClient;
+  beforeEach(async () => { dc = await startClient(); });
+  afterEach(async () => { await dc.stop(); });
+
+  it('CPUs seen are the threads; stepping per CPU, globally and backwards moves through the events', async () => {
+    const entry = await launch(dc, { trace: TRACE });
+    assert.equal(entry.body.reason, 'entry');
+    const threads = (await dc.threadsRequest()).body.threads;
+    assert.deepEqual(threads.map(t => t.name), ['CPU 0', 'CPU 1', 'CPU 2', 'CPU 3']);
+    // the trace's first event: tracing_mark_write on CPU 2 (line 13 of the file)
+    let s = await move(dc, () => dc.stepInRequest({ threadId: 1 }));
+    assert.equal(s.body.threadId, 3);
+    let f = await frames(dc, 3);
+    assert.equal(f[0].name, 'tracing_mark_write: SCENARIO drain begin');
+    assert.equal(f[0].file, 'ftrace-raw-drain.txt');
+    assert.equal(f[0].line, 13);
+    assert.equal(f[f.length - 1].name, 'init-1');
+    // next on CPU 1 (thread 2): that CPU's first event, whatever the others did before
+    s = await move(dc, () => dc.nextRequest({ threadId: 2 }));
+    assert.equal(s.body.threadId, 2);
+    f = await frames(dc, 2);
+    assert.match(f[0].name, /^\w+: /);
+    const line1 = f[0].line;
+    s = await move(dc, () => dc.nextRequest({ threadId: 2 }));
+    const line2 = (await frames(dc, 2))[0].line;
+    assert.ok(line2 > line1);
+    // and back
+    s = await move(dc, () => dc.stepBackRequest({ threadId: 2 }));
+    assert.equal((await frames(dc, 2))[0].line, line1);
+  });
+
+  it('a function breakpoint on a refill on CPU 2 and on contention on tasklist_lock; reverse continue', async () => {
+    const st = await launch(dc, { trace: TRACE }, { functionBreakpoints: ['refill cpu 2', 'contended tasklist_lock', 'nonsense words here'] });
+    assert.equal(st.body.reason, 'entry');
+    let s = await move(dc, () => dc.continueRequest({ threadId: 1 }));
+    assert.equal(s.body.reason, 'function breakpoint');
+    assert.equal(s.body.threadId, 3);
+    let ev = await scope(dc, (await frames(dc, 3))[0].id, 'Event');
+    assert.equal(byName(ev, 'name').value, 'mm_page_alloc_zone_locked');
+    assert.equal(byName(ev, 'percpu_refill').value, '1');
+    // keep going until the contention
+    let guard = 0;
+    do {
+      s = await move(dc, () => dc.continueRequest({ threadId: 1 }));
+      ev = await scope(dc, (await frames(dc, s.body.threadId!))[0].id, 'Event');
+    } while (byName(ev, 'name').value !== 'contention_begin' && ++guard < 2000);
+    assert.equal(byName(ev, 'lock').value, 'tasklist_lock');
+    const f = await frames(dc, s.body.threadId!);
+    assert.ok(f.some(x => x.name === 'do_wait' || x.name === 'do_exit' || x.name === 'release_task'), f.map(x => x.name).join(' < '));
+    const locks = await scope(dc, f[0].id, 'Locks');
+    assert.ok(locks.some(v => v.name === 'tasklist_lock'));
+    s = await move(dc, () => dc.reverseContinueRequest({ threadId: 1 }));
+    assert.equal(s.body.reason, 'function breakpoint');
+  });
+
+  it('the drain exception filter stops on mm_page_pcpu_drain with exceptionInfo', async () => {
+    await launch(dc, { trace: TRACE }, { filters: ['drain'] });
+    const s = await move(dc, () => dc.continueRequest({ threadId: 1 }));
+    assert.equal(s.body.reason, 'exception');
+    const info = await dc.exceptionInfoRequest({ threadId: s.body.threadId! });
+    assert.equal(info.body.exceptionId, 'drain');
+    assert.match(info.body.description!, /^mm_page_pcpu_drain: pfn=0x/);
+  });
+
+  it('the rebuilt pcp lists as variables, and zoneinfo values beside them at a snapshot', async () => {
+    await launch(dc, { trace: TRACE });
+    const tl = await dc.customRequest('lockstep/timeline');
+    assert.equal(tl.body.cpus.length, 4);
+    assert.equal(tl.body.steps, 50040);
+    assert.ok(tl.body.intervals.some((i: { kind: string; name: string }) => i.kind === 'lock' && /tasklist_lock/.test(i.name)));
+    // stop at each marker write until the end marker of SNAPSHOT before-hotplug
+    let s;
+    const markers: number[] = [];
+    const text = require('fs').readFileSync(TRACE, 'latin1').split('\n') as string[];
+    text.forEach((l: string, k: number) => { if (/SNAPSHOT before-hotplug end/.test(l)) markers.push(k + 1); });
+    assert.equal(markers.length, 1);
+    // events are lines minus the header and stack lines: find the event index through a search
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'tracing_mark_write' }] });
+    let found = false;
+    for (let k = 0; k < 40 && !found; k++) {
+      s = await move(dc, () => dc.continueRequest({ threadId: 1 }));
+      const f = await frames(dc, s.body.threadId!);
+      if (f[0].line === markers[0]) {
+        found = true;
+        const sc = await dc.scopesRequest({ frameId: f[0].id });
+        const z = sc.body.scopes.find(x => x.name === 'Zoneinfo (before-hotplug)');
+        assert.ok(z, sc.body.scopes.map(x => x.name).join(', '));
+        const zv = (await dc.variablesRequest({ variablesReference: z.variablesReference })).body.variables;
+        const dma32 = byName(zv, 'DMA32');
+        assert.match(dma32.value, /^count \d+, high 3464, batch 63 \(rebuilt \d+\)$/);
+        const pcp = await scope(dc, f[0].id, 'Per-CPU lists');
+        const rebuilt = byName(pcp, 'DMA32');
+        const fields = await children(dc, rebuilt);
+        const count = Number(byName(fields, 'count').value);
+        assert.equal(count, Number(/rebuilt (\d+)/.exec(dma32.value)![1]));
+        assert.equal(Number(byName(fields, 'pages identified').value) + Number(byName(fields, 'pages not identified').value), count);
+        const list = fields.find(v => v.name.startsWith('lists['));
+        assert.ok(list && list.indexedVariables! > 0);
+        const page = await children(dc, list, 0, 2);
+        assert.equal(page.length, Math.min(2, list.indexedVariables!));
+        assert.match(page[0].value, /^pfn 0x[0-9a-f]+$/);
+      }
+    }
+    assert.ok(found, 'stopped at the before-hotplug end marker');
+  });
+
+  it('a missing trace file is a clear launch error', async () => {
+    await initialize(dc);
+    assert.match(await failure(dc.launch({ trace: path.join(DRAIN, 'nope.txt') })), /cannot read the kernel trace .*nope\.txt/);
+  });
+});
