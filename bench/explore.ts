@@ -15,6 +15,7 @@ import { performance } from 'perf_hooks';
 import { formatDiagnostic, loadScenario, explore, CheckedProgram } from '../src/engine';
 
 const RUNS = 3;
+const LARGE_SECONDS = 10;
 const root = path.resolve(__dirname, '..', '..');
 const FIXTURES = path.join(root, 'bench', 'fixtures');
 
@@ -23,7 +24,11 @@ interface SearchFigures { states: number; schedules: number; complete: boolean; 
 export interface ExploreBenchResult {
   name: 'explore';
   runs: number;
-  scenarios: { name: string; file: string; jobs1: SearchFigures; jobs2: SearchFigures; speedupJobs2: number }[];
+  /** jobs2: --jobs 2 as the command line runs it (a search over within 500 ms never starts the
+   * workers); jobs2Workers: straight onto two worker threads (parallelAfterMs 0) */
+  scenarios: { name: string; file: string; jobs1: SearchFigures; jobs2: SearchFigures; jobs2Workers: SearchFigures; speedupJobs2: number; speedupJobs2Workers: number }[];
+  /** distinct states in a fixed time on a search too large to finish, --jobs 1 and 2 */
+  large: { file: string; seconds: number; statesJobs1: number; statesJobs2: number; statesPerSecondJobs1: number; statesPerSecondJobs2: number };
   firstFinding: { bug: string; file: string; kind: string; seconds: number; secondsWithShrink: number; schedule: string }[];
   spin: {
     available: boolean; version?: string; states?: number; errors?: number; note?: string;
@@ -62,13 +67,13 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-async function search(file: string, jobs: number): Promise<SearchFigures> {
+async function search(file: string, jobs: number, parallelAfterMs?: number): Promise<SearchFigures> {
   const times: number[] = [];
   let last: Awaited<ReturnType<typeof explore>> | undefined;
   for (let i = 0; i < RUNS; i++) {
     const t0 = performance.now();
     const p = load(file);                                 // time to verdict: from the file
-    last = await explore(p, { strategy: 'exhaustive', jobs });
+    last = await explore(p, { strategy: 'exhaustive', jobs, parallelAfterMs });
     times.push((performance.now() - t0) / 1000);
   }
   const seconds = median(times);
@@ -119,8 +124,10 @@ function runSpin(): ExploreBenchResult['spin'] {
     const errors = Number(/errors: (\d+)/.exec(out)?.[1] ?? NaN);
     const so = median(searchOnly);
     // pan's own figures: its search without process start-up
-    const panSeconds = Number(/elapsed time ([\d.e+-]+) seconds/.exec(out)?.[1] ?? NaN);
-    const panRate = Number(/rate\s+([\d.]+) states\/second/.exec(out)?.[1] ?? NaN);
+    const pe = /elapsed time ([\d.e+-]+) seconds/.exec(out);
+    const pr = /rate\s+([\d.]+) states\/second/.exec(out);
+    const panSeconds = pe ? Number(pe[1]) : undefined;
+    const panRate = pr ? Number(pr[1]) : undefined;       // pan omits it when its clock read 0
     return { available: true, version, states, errors, secondsToVerdict: round(median(total)), secondsSearchOnly: round(so, 4), statesPerSecond: Math.round(states / so), panReportedSeconds: panSeconds, panReportedStatesPerSecond: panRate };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -139,9 +146,18 @@ export async function run(): Promise<ExploreBenchResult> {
   const scenarios: ExploreBenchResult['scenarios'] = [];
   for (const [name, f] of [['2 CPUs + interrupt', 'explore-2cpu-irq.lockstep'], ['3 CPUs', 'explore-3cpu.lockstep']]) {
     const file = path.join(FIXTURES, f);
+    await explore(load(file), { strategy: 'exhaustive' });   // warm-up (JIT), not timed
     const jobs1 = await search(file, 1);
     const jobs2 = await search(file, 2);
-    scenarios.push({ name, file: `bench/fixtures/${f}`, jobs1, jobs2, speedupJobs2: round(jobs1.seconds / jobs2.seconds, 2) });
+    const jobs2Workers = await search(file, 2, 0);
+    scenarios.push({ name, file: `bench/fixtures/${f}`, jobs1, jobs2, jobs2Workers, speedupJobs2: round(jobs1.seconds / jobs2.seconds, 2), speedupJobs2Workers: round(jobs1.seconds / jobs2Workers.seconds, 2) });
+  }
+  // throughput where threads can pay off: a search too large to finish, 10 s each
+  const large: ExploreBenchResult['large'] = { file: 'examples/irq-alloc-smp-v6.1.lockstep', seconds: LARGE_SECONDS, statesJobs1: 0, statesJobs2: 0, statesPerSecondJobs1: 0, statesPerSecondJobs2: 0 };
+  for (const jobs of [1, 2]) {
+    const r = await explore(load(path.join(root, large.file)), { strategy: 'exhaustive', jobs, timeLimitMs: LARGE_SECONDS * 1000, shrink: false, parallelAfterMs: 0 });
+    if (jobs === 1) { large.statesJobs1 = r.search.states; large.statesPerSecondJobs1 = Math.round(r.search.states / r.search.seconds); }
+    else { large.statesJobs2 = r.search.states; large.statesPerSecondJobs2 = Math.round(r.search.states / r.search.seconds); }
   }
   const firstFinding: ExploreBenchResult['firstFinding'] = [];
   for (const b of BUGS) {
@@ -176,17 +192,18 @@ export async function run(): Promise<ExploreBenchResult> {
     b1UnderOneSecond: firstFinding[0].seconds < 1,
   };
   return {
-    name: 'explore', runs: RUNS, scenarios, firstFinding, spin, ratios, targets,
+    name: 'explore', runs: RUNS, scenarios, large, firstFinding, spin, ratios, targets,
     targetMet: targets.b1UnderOneSecond && targets.verdictNoWorseThanSpin !== false,
     cpus: os.cpus().length, loadAverage: os.loadavg().map(x => round(x, 2)), node: process.version,
   };
 }
 
 export function summary(r: ExploreBenchResult): string {
-  const sc = r.scenarios.map(s => `${s.name}: ${s.jobs1.states} states in ${s.jobs1.seconds} s (${s.jobs1.statesPerSecond}/s), --jobs 2 ${s.jobs2.seconds} s (x${s.speedupJobs2})`).join('; ');
+  const sc = r.scenarios.map(s => `${s.name}: ${s.jobs1.states} states in ${s.jobs1.seconds} s (${s.jobs1.statesPerSecond}/s), --jobs 2 ${s.jobs2.seconds} s (x${s.speedupJobs2}), on 2 workers ${s.jobs2Workers.seconds} s (x${s.speedupJobs2Workers})`).join('; ');
+  const lg = `${path.basename(r.large.file)} for ${r.large.seconds} s: ${r.large.statesPerSecondJobs1} states/s, --jobs 2 ${r.large.statesPerSecondJobs2}/s`;
   const ff = r.firstFinding.map(f => `${f.bug} ${f.seconds} s`).join(', ');
   const sp = r.spin.secondsToVerdict !== undefined
-    ? `SPIN ${r.spin.states} states, verdict in ${r.spin.secondsToVerdict} s (search alone ${r.spin.secondsSearchOnly} s, ${r.spin.statesPerSecond}/s); Lockstep/SPIN time to verdict ${r.ratios.verdictVsSpin} (${r.targets.verdictNoWorseThanSpin ? 'met' : 'NOT met'}), vs SPIN's search alone ${r.ratios.verdictVsSpinSearchOnly}; pan reports ${r.spin.panReportedStatesPerSecond} states/s`
+    ? `SPIN ${r.spin.states} states, verdict in ${r.spin.secondsToVerdict} s (search alone ${r.spin.secondsSearchOnly} s, ${r.spin.statesPerSecond}/s); Lockstep/SPIN time to verdict ${r.ratios.verdictVsSpin} (${r.targets.verdictNoWorseThanSpin ? 'met' : 'NOT met'}), vs SPIN's search alone ${r.ratios.verdictVsSpinSearchOnly}${r.spin.panReportedStatesPerSecond ? `; pan reports ${r.spin.panReportedStatesPerSecond} states/s` : ''}`
     : `SPIN not run: ${r.spin.note}`;
-  return `explore: ${sc}; first finding ${ff} (B1 under 1 s: ${r.targets.b1UnderOneSecond ? 'met' : 'NOT met'}); ${sp}`;
+  return `explore: ${sc}; ${lg}; first finding ${ff} (B1 under 1 s: ${r.targets.b1UnderOneSecond ? 'met' : 'NOT met'}); ${sp}`;
 }

@@ -13,7 +13,7 @@ import { Machine, Checkpoint } from '../sim/machine';
 import { StepFootprint, Footprint, independent } from './footprint';
 import { choiceTable, enabledMask, runTransition, ChoiceTable } from './transition';
 import { StateKeyer } from './stateKey';
-import { StateStore } from './store';
+import type { VisitedStore } from './store';
 import { FindingSet } from './findingSet';
 import { Pacer } from './progress';
 
@@ -57,19 +57,26 @@ export class Dfs {
   readonly frontier: WorkItem[] = [];
   private readonly sfp = new StepFootprint();
   private table!: ChoiceTable;
+  private machine: Machine | undefined;
+  private boot: Checkpoint | undefined;
 
   constructor(
     private readonly program: CheckedProgram,
-    readonly store: StateStore,
+    readonly store: VisitedStore,
     private readonly o: DfsOptions,
     private readonly pacer: Pacer,
   ) {}
 
   /** A fresh machine with the prefix replayed, or undefined if the prefix is not possible. */
   machineAt(prefix: number[]): Machine | undefined {
-    const m = new Machine(this.program, { detectors: this.o.detectors, maxSteps: this.o.maxSteps });
-    m.recordSteps = false;
-    this.table = choiceTable(m);
+    // one machine for every item: building one compiles the model, a restore is a copy
+    let m = this.machine;
+    if (!m) {
+      m = this.machine = new Machine(this.program, { detectors: this.o.detectors, maxSteps: this.o.maxSteps });
+      m.recordSteps = false;
+      this.boot = m.checkpoint();
+      this.table = choiceTable(m);
+    } else m.restore(this.boot!);
     for (const c of prefix) {
       const ch = this.table.choices[c];
       if (!(enabledMask(m, this.table) & (1 << c))) return undefined;
@@ -141,24 +148,19 @@ export class Dfs {
     const en = enabledMask(m, this.table);
     if (en === 0 || m.stuck()) {
       this.schedules++;
-      const k = this.keyer.key(m);
-      if (this.store.get(k) === undefined && !this.store.full) this.store.set(k, 0);
+      if (!this.store.full) this.store.visit(this.keyer.key(m), 0);
       return undefined;
     }
     let asleep = 0;
     for (const e of sleep) asleep |= 1 << e.choice;
     const key = this.keyer.key(m);
-    const old = this.store.get(key);
+    if (this.store.full) { this.pacer.limit = 'max-states'; return undefined; }
+    const old = this.store.visit(key, asleep);
     let cands: number;
     if (old !== undefined) {
       if ((old & ~asleep) === 0) { this.schedules++; return undefined; }
       cands = en & old & ~asleep;
-      this.store.set(key, old & asleep);
-    } else {
-      if (this.store.full) { this.pacer.limit = 'max-states'; return undefined; }
-      this.store.set(key, asleep);
-      cands = en & ~asleep;
-    }
+    } else cands = en & ~asleep;
     if (cands === 0) { this.schedules++; return undefined; }
     // interrupts first: backtracking then moves an arrival earlier one step at a time, so
     // the first finding that needs an interrupt is found with its earliest arrival

@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'worker_threads';
 import type { CheckedProgram } from '../lang/load';
 import { Dfs, WorkItem } from './exhaustive';
-import { StateStore, DEFAULT_MAX_STATES } from './store';
+import { SharedStore, SharedStoreBuffers } from './store';
 import { Pacer } from './progress';
 import { exploreSync } from './explore';
 import { DEFAULT_MAX_STEPS } from '../run';
@@ -18,6 +18,8 @@ export interface WorkerInit {
   /** Int32Array over it: [0] != 0 asks the worker to stop */
   stop: SharedArrayBuffer;
   deadline?: number;
+  /** exhaustive: the store of states all workers share */
+  shared?: SharedStoreBuffers;
 }
 
 export type WorkerMessage =
@@ -49,7 +51,7 @@ function start(): void {
     return;
   }
   const items = init.items;
-  const store = new StateStore(o.maxStates ?? DEFAULT_MAX_STATES);
+  const store = new SharedStore(init.shared!);
   let dfs: Dfs | undefined;
   const pacer = new Pacer(undefined, shouldStop, undefined, () => ({ states: store.size, schedules: dfs?.schedules ?? 0, depth: dfs?.depth ?? 0 }));
   dfs = new Dfs(init.program, store, { maxSteps: o.maxSteps ?? DEFAULT_MAX_STEPS, detectors: o.detectors !== false, reduction: o.reduction !== false, stopOnFirst: !!o.stopOnFirst }, pacer);
@@ -59,7 +61,7 @@ function start(): void {
     if (limit === 'stopped' && init.deadline !== undefined && Date.now() >= init.deadline) limit = 'time-limit';
     port.postMessage({
       type: 'done', findings: d.findings.list(), states: store.size, schedules: d.schedules, maxDepth: d.maxDepth, limit,
-      hitMaxSteps: d.hitMaxSteps, keys: Float64Array.from(store.keys()), complete: !limit,
+      hitMaxSteps: d.hitMaxSteps, complete: !limit,
     } satisfies WorkerMessage);
   };
   port.on('message', (msg: { type: 'item'; index: number } | { type: 'finish' }) => {

@@ -108,6 +108,11 @@ export class Sampler {
       if (fresh && this.o.stopOnFirst) { this.pacer.limit = 'first-finding'; return false; }
       const drop = this.o.strategy === 'pct' ? changes.get(m.step) : undefined;
       if (drop !== undefined) prio[pick] = drop;
+      // a CPU spinning on a lock held by a lower-priority one would spin forever: it
+      // yields, as PCT's implementations do for a thread that waits
+      if (this.o.strategy === 'pct' && t.choices[pick].kind === 'cpu' && m.current(m.cpus[t.choices[pick].cpu])?.waitingOn) {
+        prio[pick] = Math.min(...prio) - 1;
+      }
       if (this.pacer.limit) return false;
     }
     this.sample(m);

@@ -1,8 +1,8 @@
 // explore() with jobs > 1: the search split over worker threads (exploreWorker.ts), when
 // it takes longer than QUICK_MS on the calling thread.
 // Exhaustive: the main thread computes the frontier (shard.ts) and hands its items out one
-// at a time to whichever worker is free (a worker keeps its store of states across its
-// items); bounded, pct, random: worker j of J runs shard j of J. Each worker's distinct
+// at a time to whichever worker is free; the workers share one store of states in shared
+// memory (store.ts, SharedStore), so a state one of them expanded is not expanded again; bounded, pct, random: worker j of J runs shard j of J. Each worker's distinct
 // states come back as keys, so `states` is the size of their union.
 import * as fs from 'fs';
 import * as path from 'path';
@@ -12,6 +12,7 @@ import { DEFAULT_MAX_STEPS, judge } from '../run';
 import type { Finding } from '../sim/state';
 import { frontier, itemsOf } from './shard';
 import { Pacer } from './progress';
+import { SharedStore, DEFAULT_MAX_STATES } from './store';
 import { mergeFindings, validateOptions, shrinkAll, exploreSync } from './explore';
 import type { ExploreOptions, ExploreResult, SearchSummary } from './types';
 import type { WorkerInit, WorkerMessage } from './exploreWorker';
@@ -73,6 +74,7 @@ export async function exploreParallel(program: CheckedProgram, o: ExploreOptions
     upperKeys = [...f.top.store.keys()];
   }
   const nWorkers = items ? Math.max(1, Math.min(jobs, items.length)) : jobs;
+  const shared = items ? SharedStore.buffers(o.maxStates ?? DEFAULT_MAX_STATES) : undefined;
   const script = workerScript();
   const results: Extract<WorkerMessage, { type: 'done' }>[] = [];
   let next = 0;
@@ -85,7 +87,7 @@ export async function exploreParallel(program: CheckedProgram, o: ExploreOptions
     for (let j = 0; j < nWorkers; j++) {
       const options: ExploreOptions = { ...o, onProgress: undefined, shouldStop: undefined, jobs: 1 };
       if (!items) options.shard = { index: (shard.index - 1) * jobs + j + 1, count: shard.count * jobs };
-      const init: WorkerInit & { lockstepExplore: true } = { lockstepExplore: true, program: cloneable(program), options, items, stop, deadline };
+      const init: WorkerInit & { lockstepExplore: true } = { lockstepExplore: true, program: cloneable(program), options, items, stop, deadline, shared };
       const w = new Worker(script, { workerData: init });
       const give = () => {
         if (next < items!.length && !Atomics.load(stopFlag, 0)) w.postMessage({ type: 'item', index: next++ });
@@ -106,6 +108,7 @@ export async function exploreParallel(program: CheckedProgram, o: ExploreOptions
     }
   });
   const keys = new Set<number>(upperKeys);
+  if (shared) for (const k of new SharedStore(shared).keys()) keys.add(k);
   for (const r of results) if (r.keys) for (const k of r.keys) keys.add(k);
   let findings = mergeFindings([upper.findings, ...results.map(r => r.findings as Finding[])]);
   const limits = results.map(r => r.limit).filter((l): l is string => !!l);

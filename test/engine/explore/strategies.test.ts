@@ -56,6 +56,9 @@ describe('explore: bounded, pct, random', function () {
       assert.deepEqual(a.findings.map(f => f.schedule), b.findings.map(f => f.schedule));
       assert.equal(a.search.schedules, 10);
       assert.equal(a.search.complete, false);
+      // a CPU spinning on a lock held by a lower-priority one yields (no run to --max-steps)
+      assert.equal(a.search.limit, undefined, strategy);
+      assert.ok((a.search.maxDepth ?? 0) < 5000, `${strategy}: a run of ${a.search.maxDepth} steps`);
     }
   });
 });
