@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as frontend from './frontend';
 import * as engine from './engine';
+import * as explore from './explore';
 import * as dap from './dap';
 import * as trace from './trace';
 import * as evalBench from './eval';
@@ -28,6 +29,7 @@ function bench<R extends BenchResult>(name: string, run: () => R | Promise<R>, s
 export const BENCHES: Bench[] = [
   bench('frontend', () => frontend.run(), frontend.summary),
   bench('engine', () => engine.run(), engine.summary),
+  bench('explore', () => explore.run(), explore.summary),
   bench('dap', () => dap.run(), dap.summary),
   bench('trace', () => trace.run(), trace.summary),
   bench('eval', () => evalBench.run(), evalBench.summary),

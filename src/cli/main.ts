@@ -143,6 +143,8 @@ function checkExplore(args: readonly string[], io: CliIo): number | Promise<numb
     strategy: strategy as 'exhaustive', preemptions: n(ints.preemptions), schedules: n(ints.schedules), seed: n(ints.seed), depth: n(ints.depth),
     jobs: n(ints.jobs), maxStates: n(ints.maxStates), maxSteps: n(ints.maxSteps), timeLimitMs, shard,
     stopOnFirst: p.opts.has('--stop-on-first'), shrink: !p.opts.has('--no-shrink'), json: p.opts.has('--json'),
+    // tests: LOCKSTEP_PARALLEL_AFTER_MS=0 puts even a small search on the worker threads
+    parallelAfterMs: process.env.LOCKSTEP_PARALLEL_AFTER_MS ? Number(process.env.LOCKSTEP_PARALLEL_AFTER_MS) : undefined,
   });
 }
 

@@ -20,6 +20,8 @@ export { explore, exploreSync, mergeFindings, shrinkFinding, replayFinding, find
 export type { ExploreOptions, ExploreResult, ExploreProgress, ExploreStrategy, SearchSummary } from './explore';
 export { evaluate, evaluateCondition, assign, frameLocals, childrenOf, childCount, checkExpression, EvalError } from './debug/evaluate';
 export { dataSignature } from './debug/values';
+export { completions, expressionAt } from './debug/evaluate';
+export type { EvalOptions, Completion } from './debug/evaluate';
 export type { EvalScope, TypedValue, NamedValue } from './debug/evaluate';
 export type { Context } from './sim/state';
 export * from './trace';

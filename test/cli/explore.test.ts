@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { runExploreCheck } from '../../src/cli/explore';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const CLI = path.join(root, 'dist', 'cli.js');
@@ -14,7 +15,9 @@ const B5 = 'examples/b5-zone-lock-irqs-on-edited-v2.lockstep';
 const BIG = 'examples/irq-alloc-smp-v6.1.lockstep';
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: root, encoding: 'utf8', timeout: 60000 });
+  // every --jobs 2 search here goes to the worker threads, small as it is
+  const env = { ...process.env, LOCKSTEP_PARALLEL_AFTER_MS: '0' };
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: root, encoding: 'utf8', timeout: 60000, env });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -126,5 +129,25 @@ describe('lockstep check --explore', function () {
     assert.equal(r.status, 2);
     assert.match(r.stderr, /bad\.json:3:\d+: error: not JSON/);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('lockstep check --explore: the progress line', function () {
+  this.timeout(30000);
+  it('a search longer than a second shows states/s, schedules and depth on the status line, then clears it', async () => {
+    const lines: string[] = [];
+    const out: string[] = [];
+    const code = await runExploreCheck([path.join(root, BIG)], { out: l => out.push(l), err: l => out.push(l), progress: t => lines.push(t) }, { strategy: 'exhaustive', timeLimitMs: 1800 });
+    assert.equal(code, 3);
+    const shown = lines.filter(l => l !== '');
+    assert.ok(shown.length >= 1, 'no progress line');
+    assert.match(shown[0], /irq-alloc-smp-v6\.1\.lockstep: [\d,]+ states \([\d,]+\/s\), [\d,]+ schedules, depth \d+, 1\.\d s/);
+    assert.equal(lines[lines.length - 1], '', 'the line is cleared before the verdict');
+  });
+
+  it('no progress line for a search under a second', async () => {
+    const lines: string[] = [];
+    await runExploreCheck([path.join(root, 'test/fixtures/engine/findings/data-race/fixed.lockstep')], { out: () => undefined, err: () => undefined, progress: t => lines.push(t) }, { strategy: 'exhaustive' });
+    assert.deepEqual(lines, []);
   });
 });

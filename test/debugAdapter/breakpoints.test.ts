@@ -150,6 +150,10 @@ describe('debug adapter: breakpoints', () => {
     const info = await dc.dataBreakpointInfoRequest({ variablesReference: cpu0.variablesReference, name: 'count' });
     assert.ok(info.body.dataId);
     assert.deepEqual(info.body.accessTypes, ['write']);
+    // a list from the view: its pages are watched, not just the head's links
+    const lists = await children(dc, byName(kids, 'lists'));
+    const listInfo = await dc.dataBreakpointInfoRequest({ variablesReference: byName(kids, 'lists').variablesReference, name: lists[0].name });
+    assert.match(listInfo.body.description, /^changes of the list /);
     const set = await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId! }] });
     assert.equal(set.body.breakpoints[0].verified, true);
     const before = byName(kids, 'count').value;

@@ -101,7 +101,9 @@ describe('debug adapter: stepping and time travel', () => {
   it('going back and stepping another CPU forks the run: the old future is dropped', async () => {
     await launch(dc, { scenario: fixture('two-cpus-irq.lockstep') });
     await stepIn(dc, 1, 6);
+    const invalidated = dc.waitForEvent('invalidated');
     await move(dc, () => dc.customRequest('lockstep/goto', { step: 2 }));
+    assert.deepEqual((await invalidated).body.areas, ['all'], 'time travel invalidates what the views show');
     assert.equal((await timeline(dc)).steps, 6);
     await stepIn(dc, 2);
     const tl = await timeline(dc);

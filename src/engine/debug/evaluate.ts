@@ -20,7 +20,7 @@ import { W, wrap } from '../sim/ops';
 import { widthOf } from '../sim/compile';
 import { cellsOf, fieldOffset } from '../sim/layout';
 import { PG_BUDDY } from '../sim/prims';
-import { TypedValue, NamedValue, makeValue, validAddr, hex } from './values';
+import { TypedValue, NamedValue, makeValue, validAddr, hex, setConstEvaluator } from './values';
 import { enumInfo, declEnumTag } from './enums';
 
 export { childrenOf, childCount } from './values';
@@ -125,7 +125,7 @@ const CACHE_LIMIT = 2000;
 function firstError(diags: DiagnosticBag): EvalError | undefined {
   const d = diags.items.find(x => x.severity === 'error');
   // the text is one line: its end is the end of the expression, not of a file
-  return d ? new EvalError(d.message.replace(/end of file|<end of file>/g, 'the end of the expression'), d.line === 1 ? d.column : 1) : undefined;
+  return d ? new EvalError(d.message.replace(/end of file|<end of file>/g, 'the end of the expression'), d.file === FILE && d.line === 1 ? d.column : 1) : undefined;
 }
 
 function parse(w: Where, text: string): A.Expr {
@@ -175,7 +175,7 @@ function parseUncached(w: Where, text: string): A.Expr {
   for (const v of w.visible) locals.set(v.name, { kind: 'local', name: v.name, type: v.type, slot: v.offset, decl: v.decl as A.VarDecl });
   const zones = new Map(w.program.zoneSymbols);
   // a scenario with one zone: `zone` names it where no local does
-  if (zones.size === 1 && !zones.has('zone')) zones.set('zone', [...zones.values()][0]);
+  if (zones.size === 1 && !zones.has('zone') && !w.program.model.scope.has('zone')) zones.set('zone', [...zones.values()][0]);
   const checker = Checker.forModel(w.program.model, diags);
   checker.checkExpression(e, locals, zones);
   err = firstError(diags);
@@ -184,15 +184,15 @@ function parseUncached(w: Where, text: string): A.Expr {
   return e;
 }
 
-function col(e: { range: { line: number; column: number } }): number {
-  return e.range.line === 1 ? e.range.column : 1;
+function col(e: { range: { file: string; line: number; column: number } }): number {
+  return e.range.file === FILE && e.range.line === 1 ? e.range.column : 1;
 }
 
 /** Refuses assignments, ++/--, model-function calls and builtins that change the machine. */
 function noSideEffects(e: A.Expr, text: string): void {
   /** the column of an operator written after `after` (the operand before it) */
   const opCol = (after: A.NodeBase, op: string, fallback: A.NodeBase): number => {
-    if (after.range.line !== 1) return col(fallback);
+    if (after.range.file !== FILE || after.range.line !== 1) return col(fallback);
     const i = text.indexOf(op, after.range.endColumn - 1);
     return i >= 0 ? i + 1 : col(fallback);
   };
@@ -234,7 +234,7 @@ class Evaluator {
 
   private src(e: A.NodeBase): string {
     const r = e.range;
-    if (r.line !== 1 || r.endLine !== 1) return 'the expression';
+    if (r.file !== FILE || r.line !== 1 || r.endLine !== 1) return 'the expression';
     return this.text.slice(r.column - 1, r.endColumn - 1).trim() || 'the expression';
   }
 
@@ -579,6 +579,17 @@ function binop(op: string, l: number, r: number, w: W, unsigned: boolean): numbe
   throw new EvalError(`unknown operator '${op}'`, 1);
 }
 
+// the value views decode gfp_t words with the model's own GFP macros
+setConstEvaluator(m => text => {
+  try {
+    const w: Where = { m, program: m.program, cpu: 0, visible: [], key: '-' };
+    const r = new Evaluator(w, text).eval(parse(w, text));
+    return r.t.kind === 'int' ? r.v : undefined;
+  } catch {
+    return undefined;
+  }
+});
+
 // ---- the API the debug adapter uses ------------------------------------------------------
 
 function guard<R>(f: () => R): R {
@@ -603,11 +614,29 @@ function evalRaw(scope: EvalScope, text: string): { w: Where; r: V } {
   return { w, r };
 }
 
+export interface EvalOptions {
+  /** integers in hex (DAP ValueFormat.hex); a trailing ",x" in the text asks the same */
+  hex?: boolean;
+}
+
+/** What the debug console accepts beyond the expression: a trailing ';' and a ",x" / ",d" format suffix. */
+function consoleText(text: string): { text: string; hex?: boolean } {
+  if (typeof text !== 'string') return { text };
+  let t = text.replace(/[\s;]+$/, '');
+  let hex: boolean | undefined;
+  const f = /,\s*([xXd])$/.exec(t);
+  if (f) { hex = f[1] !== 'd'; t = t.slice(0, f.index); }
+  return { text: t, hex };
+}
+
 /** Evaluates a Kernel C expression over the selected frame. Throws EvalError. */
-export function evaluate(scope: EvalScope, text: string): TypedValue {
+export function evaluate(scope: EvalScope, text: string, options: EvalOptions = {}): TypedValue {
   return guard(() => {
-    const { w, r } = evalRaw(scope, text);
-    return toTyped(w, r, text.trim());
+    const c = consoleText(text);
+    const { w, r } = evalRaw(scope, c.text);
+    const v = toTyped(w, r, c.text.trim());
+    if ((c.hex ?? options.hex) && (v.kind === 'int' || v.kind === 'enum' || v.kind === 'bool') && v.numeric !== undefined) v.display = hex(v.numeric);
+    return v;
   });
 }
 
@@ -633,6 +662,7 @@ export function assign(scope: EvalScope, lvalueText: string, valueText: string):
     const t = target.type ?? T.int;
     if (t.kind !== 'int') throw new EvalError(`only integer values can be set; '${lvalueText.trim()}' is '${typeName(t)}'`, 1);
     const addr = ev.addr(target);
+    valueText = typeof valueText === 'string' ? valueText.replace(/[\s;]+$/, '') : valueText;
     const value = parse(w, valueText);
     const vt = value.type;
     if (!vt || (vt.kind !== 'int' && vt.kind !== 'ptr')) throw new EvalError(`the new value must be a number, not '${typeName(vt)}'`, 1);
@@ -674,4 +704,102 @@ export function checkExpression(machine: Machine, text: string, at?: { file: str
   } catch (e) {
     return e instanceof EvalError ? e : new EvalError(String(e), 1);
   }
+}
+
+// ---- debug console completion ------------------------------------------------------------
+
+export interface Completion {
+  label: string;
+  type: 'variable' | 'field' | 'function' | 'constant' | 'module';
+  detail?: string;
+}
+
+/** The expression that ends just before `end` in text (balanced brackets, identifiers, -> and .). */
+function objectBefore(text: string, end: number): string {
+  let i = end;
+  let depth = 0;
+  while (i > 0) {
+    const c = text[i - 1];
+    if (c === ')' || c === ']') { depth++; i--; continue; }
+    if (c === '(' || c === '[') { if (depth === 0) break; depth--; i--; continue; }
+    if (depth > 0) { i--; continue; }
+    if (/[\w$]/.test(c)) { i--; continue; }
+    if (c === '.' ) { i--; continue; }
+    if (c === '>' && text[i - 2] === '-') { i -= 2; continue; }
+    if (c === '*' || c === '&') { i--; continue; }
+    break;
+  }
+  return text.slice(i, end).trim();
+}
+
+/**
+ * Completions for the debug console at `column` (1-based; default: the end): members after
+ * `->` or `.` from the object's type, otherwise the frame's locals, the model's globals,
+ * zones, enum constants, macros and the builtins a watch expression may call.
+ */
+export function completions(scope: EvalScope, text: string, column?: number): Completion[] {
+  try {
+    if (typeof text !== 'string') return [];
+    const at = Math.max(0, Math.min(text.length, (column ?? text.length + 1) - 1));
+    const before = text.slice(0, at);
+    const prefix = /[\w$]*$/.exec(before)![0];
+    const rest = before.slice(0, before.length - prefix.length);
+    const w = resolve(scope);
+    const access = /(->|\.)\s*$/.exec(rest);
+    const out: Completion[] = [];
+    if (access) {
+      const obj = objectBefore(rest, rest.length - access[0].length);
+      if (!obj) return [];
+      const t = parse(w, obj).type;
+      const st = access[1] === '->' ? (t?.kind === 'ptr' ? t.to : undefined) : t;
+      if (!st || !isStruct(st)) return [];
+      for (const f of st.fields) if (f.name.startsWith(prefix)) out.push({ label: f.name, type: 'field', detail: typeName(f.type) });
+      return out;
+    }
+    const seen = new Set<string>();
+    const add = (label: string, type: Completion['type'], detail?: string) => {
+      if (!label.startsWith(prefix) || seen.has(label)) return;
+      seen.add(label);
+      out.push({ label, type, detail });
+    };
+    for (const v of w.visible) add(v.name, 'variable', typeName(v.type));
+    for (const z of w.program.zoneSymbols.keys()) add(z, 'module', 'struct zone *');
+    for (const [name, s] of w.program.model.scope) {
+      if (s.kind === 'global' || s.kind === 'percpu') add(name, 'variable', typeName(s.type));
+      else if (s.kind === 'enumConst') add(name, 'constant', String(s.value));
+    }
+    for (const name of PURE) add(name, 'function');
+    const macros = w.program.preprocessor?.macros ?? new Map();
+    // a function-like macro is offered only when what it calls may be called here
+    const pureMacro = (body: Token[]) => body.every((t, k) => t.kind !== 'ident' || body[k + 1]?.text !== '(' || PURE.has(t.text) || macros.has(t.text));
+    for (const [name, mac] of macros) {
+      if (name.startsWith('CONFIG_') || (mac.params && !pureMacro(mac.body))) continue;
+      add(name, 'constant', mac.params ? `${name}(${mac.params.join(', ')})` : undefined);
+    }
+    return out.sort((a, b) => (a.type === 'variable' ? 0 : 1) - (b.type === 'variable' ? 0 : 1) || a.label.localeCompare(b.label));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The expression a hover at `column` (1-based) of a source line means: the identifier
+ * under the cursor with the member chain before it, as a debugger hover wants
+ * (`pcp->count` when hovering `count`, `pcp->lists[order]` when hovering `]`), with its
+ * 1-based start and exclusive end columns. For the editor's EvaluatableExpressionProvider.
+ */
+export function expressionAt(line: string, column: number): { text: string; start: number; end: number } | undefined {
+  if (typeof line !== 'string' || !Number.isFinite(column)) return undefined;
+  let i = Math.max(0, Math.min(line.length, Math.floor(column) - 1));
+  // on an identifier: to its end; on a closing ']': the subscript ends here
+  if (!/[\w$\]]/.test(line[i] ?? '')) { if (i > 0 && /[\w$\]]/.test(line[i - 1])) i--; else return undefined; }
+  let end = i;
+  if (line[i] === ']') end = i + 1;
+  else while (end < line.length && /[\w$]/.test(line[end])) end++;
+  const text = objectBefore(line, end).replace(/^[*&]+/, '');
+  if (!text || !/^[A-Za-z_$]/.test(text) || /^\d/.test(text)) return undefined;
+  // a keyword or a type is nothing to evaluate
+  if (/^(if|else|while|for|do|return|switch|case|default|break|continue|goto|struct|union|enum|static|inline|const|unsigned|int|long|char|void|bool|sizeof)$/.test(text)) return undefined;
+  const start = end - text.length;
+  return { text, start: start + 1, end: end + 1 };
 }

@@ -4,6 +4,7 @@
 // nothing of DAP: the adapter maps its stops, threads and views to the protocol.
 import type { CheckedProgram } from '../lang/load';
 import { Machine } from '../sim/machine';
+import type { Checkpoint } from '../sim/machine';
 import type { Context, Finding, MachineEvent } from '../sim/state';
 import { parseSchedule, rng, DEFAULT_MAX_STEPS, ScheduleError } from '../run';
 import { CheckpointStore } from './timeTravel';
@@ -56,6 +57,7 @@ export function choiceText(code: number): string {
 
 const MAX_STEP_OVER = 200_000;
 const NO_EVENTS: MachineEvent[] = [];
+const NEAR_BACK = 256;
 
 export class DebugRuntime {
   m: Machine;
@@ -71,6 +73,8 @@ export class DebugRuntime {
   private arrLoc = new Int32Array(4096);
   pos = 0;
   readonly store: CheckpointStore;
+  /** one extra checkpoint behind the last backward landing (see goto) */
+  private near: { pos: number; cp: Checkpoint } | undefined;
   /** memory edits (setVariable): applied whenever position p is reached */
   private edits = new Map<number, { addr: number; value: number }[]>();
   strategy: DebugStrategy;
@@ -136,6 +140,7 @@ export class DebugRuntime {
     if (this.recLen === this.pos) return;
     this.recLen = this.pos;
     this.store.dropAfter(this.pos);
+    if (this.near && this.near.pos > this.pos) this.near = undefined;
     for (const p of [...this.edits.keys()]) if (p > this.pos) this.edits.delete(p);
     this.timeline.truncate(this.pos);
   }
@@ -438,7 +443,9 @@ export class DebugRuntime {
     if (p !== this.pos) {
       // forward within reach: just re-execute from here
       if (!(p > this.pos && p - this.pos <= this.store.spacing)) {
-        const at = this.store.atOrBefore(p)!;
+        let at = this.store.atOrBefore(p)!;
+        // stepping back repeatedly: a checkpoint left just behind the last landing spot
+        if (this.near && this.near.pos <= p && this.near.pos > at.pos && this.near.pos <= this.recLen) at = this.near;
         this.m.restore(at.cp);
         this.pos = at.pos;
         this.lastEvents = NO_EVENTS;
@@ -447,10 +454,13 @@ export class DebugRuntime {
       }
       // re-execution of steps already seen needs no event log (nothing is matched on the way)
       const quietUntil = Math.min(p - 1, this.timeline.furthest);
+      // a long re-execution leaves a checkpoint NEAR_BACK steps before p for the next stepBack
+      const nearAt = p - this.pos > 2 * NEAR_BACK ? p - NEAR_BACK : -1;
       try {
         while (this.pos < p) {
           this.m.recordSteps = this.pos >= quietUntil;
           if (!this.apply(this.rec[this.pos])) { this.truncate(); break; }
+          if (this.pos === nearAt) this.near = { pos: nearAt, cp: this.m.checkpoint() };
         }
       } finally {
         this.m.recordSteps = true;
@@ -508,6 +518,7 @@ export class DebugRuntime {
     this.m.mem[addr] = value;
     this.m.memChanged();
     this.store.dropAfter(this.pos - 1);
+    if (this.near && this.near.pos >= this.pos) this.near = undefined;
     this.store.take(this.m, this.pos);
     this.bps.resyncData();
   }

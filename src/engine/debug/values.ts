@@ -11,6 +11,7 @@ import { widthOf } from '../sim/compile';
 import { PG_BUDDY } from '../sim/prims';
 import { pindexToOrder, NR_LOWORDER_PCP_LISTS } from '../sim/zones';
 import { enumInfo } from './enums';
+import { gfpText, irqFlagsText } from './flags';
 
 export type ValueKind = 'int' | 'bool' | 'enum' | 'pointer' | 'null' | 'struct' | 'array' | 'list' | 'lock' | 'info';
 
@@ -261,9 +262,38 @@ export function nameAddr(m: Machine, addr: number, want?: Type): string {
 }
 
 /** What an address holds, for a pointer's display. */
+/** Which list a page is on now ("on CPU 1 pcp->lists[0]"), found by walking its links to the head; cached per state. */
+const whereCache = new WeakMap<Machine, { epoch: number; step: number; at: Map<number, string> }>();
+
+export function pageWhere(m: Machine, page: number): string {
+  let c = whereCache.get(m);
+  if (!c || c.epoch !== m.memEpoch || c.step !== m.step) { c = { epoch: m.memEpoch, step: m.step, at: new Map() }; whereCache.set(m, c); }
+  let s = c.at.get(page);
+  if (s !== undefined) return s;
+  const f = facts(m);
+  const node = page + f.lru;
+  const next = m.mem[node];
+  if (next === node) s = 'on no list';
+  else if (next === LIST_POISON1 || next === LIST_POISON2) s = 'off its list (LIST_POISON)';
+  else {
+    s = 'on a broken list';
+    let n = next;
+    for (let k = 0; k < MAX_LIST && validAddr(m, n) && n !== node; k++) {
+      if (!pageOfNode(m, n)) { s = `on ${nameAddr(m, n, f.listHead)}`; break; }
+      n = m.mem[n];
+    }
+  }
+  c.at.set(page, s);
+  return s;
+}
+
 export function describePointee(m: Machine, t: PtrType | undefined, v: number): string {
   if (!validAddr(m, v)) return v < 64 ? '(bad pointer: near NULL)' : '(bad pointer)';
   const want = t?.to;
+  if (want === m.pageStruct) {
+    const pg = m.pageOf(v);
+    if (pg) return `pfn ${pg.pfn} ${pg.zone.name}, ${pageWhere(m, v)}`;
+  }
   if (t?.percpu) {
     const r = regionOf(m, v);
     if (r) {
@@ -277,13 +307,10 @@ export function describePointee(m: Machine, t: PtrType | undefined, v: number): 
 // ---- locks -----------------------------------------------------------------------------
 
 export function lockDisplay(m: Machine, addr: number): string {
+  // "locked by CPU 1 task": where it was taken is one level down (lockChildren)
   const parts: string[] = [];
   for (const c of m.contexts) {
-    for (const h of c.held) {
-      if (h.addr !== addr) continue;
-      const at = m.locOf(h.loc);
-      parts.push(`locked by CPU ${c.cpu} ${c.label}${at ? ` at ${shortFile(at.file)}:${at.line}` : ''}`);
-    }
+    for (const h of c.held) if (h.addr === addr) parts.push(`locked by CPU ${c.cpu} ${c.label}`);
   }
   if (!parts.length) parts.push(m.mem[addr] ? `locked (owner ${intText(m.mem[addr])})` : 'unlocked');
   const waiters = m.contexts.filter(c => c.waitingOn === addr && (c.status === 'running' || c.status === 'blocked'));
@@ -299,12 +326,24 @@ function lockChildren(m: Machine, addr: number): NamedValue[] {
       if (h.addr !== addr) continue;
       const at = m.locOf(h.loc);
       info('holder', `CPU ${c.cpu} ${c.label}`);
-      if (at) info('taken at', `${at.file}:${at.line}:${at.column} (step ${h.step})`);
+      if (at) info('taken at', `${shortFile(at.file)}:${at.line}:${at.column} (step ${h.step})`);
       info('how', `${h.how}${h.irqsave ? ', irqsave' : ''}${h.trylock ? ', trylock' : ''}${h.preempt ? ', preemption off' : ''}${h.migrate ? ', migration off' : ''}`);
     }
   }
   const waiters = m.contexts.filter(c => c.waitingOn === addr && (c.status === 'running' || c.status === 'blocked'));
   for (const w of waiters) info('waiter', `CPU ${w.cpu} ${w.label} (${w.status === 'blocked' ? 'sleeping' : 'spinning'})`);
+  // lockdep's record of the lock's class (read through its checkpoint copy: the detector keeps it private)
+  type Where = { file: string; line: number; ctx: string; cpu: number };
+  const saved = m.lockdep.save() as { usage?: Map<string, { inHardirq?: Where; hardirqOn?: Where }>; edges?: Map<string, Map<string, Where>> };
+  const cls = m.describeAddr(addr).cls;
+  const u = saved.usage?.get(cls);
+  const at = (w: Where) => `${shortFile(w.file)}:${w.line} (${w.ctx} on CPU ${w.cpu})`;
+  if (u?.inHardirq) info('lockdep IN-HARDIRQ-W', at(u.inHardirq));
+  if (u?.hardirqOn) info('lockdep HARDIRQ-ON-W', at(u.hardirqOn));
+  const after = [...(saved.edges?.get(cls)?.keys() ?? [])];
+  if (after.length) info('lockdep: then takes', after.join(', '));
+  const before = [...(saved.edges ?? new Map<string, Map<string, Where>>())].filter(([, e]) => e.has(cls)).map(([c]) => c);
+  if (before.length) info('lockdep: taken inside', before.join(', '));
   out.push({ name: 'word', value: { typeName: 'int', display: intText(m.mem[addr]), numeric: m.mem[addr], addr, cells: 1, expandable: false, kind: 'int' } });
   return out;
 }
@@ -314,7 +353,20 @@ function shortFile(f: string): string {
   return i >= 0 ? f.slice(i + 1) : f;
 }
 
-// ---- making values ---------------------------------------------------------------------
+// ---- making values ----
+
+/**
+ * The engine type rides along for childrenOf, but not enumerable: a struct type refers to
+ * itself through its fields, and a value must stay printable (JSON.stringify, a log line).
+ */
+function typed(v: TypedValue, t: Type): TypedValue {
+  Object.defineProperty(v, 'type', { value: t, enumerable: false, writable: true, configurable: true });
+  return v;
+}
+
+/** Set by the evaluator: evaluates a constant expression (a macro name) in the program's global scope. */
+let constEvaluator: ((m: Machine) => (text: string) => number | undefined) | undefined;
+export function setConstEvaluator(f: (m: Machine) => (text: string) => number | undefined): void { constEvaluator = f; }
 
 function enumName(p: CheckedProgram, tag: string, v: number): string | undefined {
   return enumInfo(p).names.get(tag)?.get(v);
@@ -330,6 +382,14 @@ function intDisplay(m: Machine, t: Type, v: number, h: ValueHints): { display: s
   }
   let display = intText(v);
   const name = h.name ?? '';
+  if (t.kind === 'int' && t.name === 'gfp_t' && constEvaluator) {
+    const g = gfpText(m, v, constEvaluator(m));
+    if (g && g !== '0') return { display: `${display} (${g})`, kind: 'int' };
+  }
+  if (/^(flags|irqflags|irq_flags|UP_flags)$/.test(name) && !h.owner) {
+    const f = irqFlagsText(v);
+    if (f) return { display: `${display} (${f})`, kind: 'int' };
+  }
   if (/^(migratetype|migrate_type|mt|start_migratetype|fallback_mt)$/.test(name)) {
     const n = enumName(p, 'migratetype', v);
     if (n) display += ` (${n})`;
@@ -342,7 +402,7 @@ function intDisplay(m: Machine, t: Type, v: number, h: ValueHints): { display: s
 /** A value of type t: scalars from `value` (or read at addr), structs and arrays at addr. */
 export function makeValue(m: Machine, t: Type, addr: number | undefined, value: number | undefined, h: ValueHints = {}): TypedValue {
   // one object, filled in place: the adapter makes thousands of these per page of a view
-  const out: TypedValue = { typeName: engineTypeName(t), display: '', expandable: false, type: t };
+  const out = typed({ typeName: engineTypeName(t), display: '', expandable: false }, t);
   if (h.evaluateName !== undefined) out.evaluateName = h.evaluateName;
   if (addr !== undefined) { out.addr = addr; out.cells = cellsOf(t); }
   if (t.kind === 'int' || t.kind === 'ptr' || t.kind === 'void' || t.kind === 'func') {
@@ -351,7 +411,7 @@ export function makeValue(m: Machine, t: Type, addr: number | undefined, value: 
       v = wrap(v, widthOf(t));
       const d = intDisplay(m, t, v, h);
       out.display = d.display; out.numeric = v; out.kind = d.kind;
-      if (d.enumTag) out.enumTag = d.enumTag;
+      if (d.enumTag) { out.enumTag = d.enumTag; out.typeName = `enum ${d.enumTag}`; }
       if (addr !== undefined) out.editable = true;
       return out;
     }
@@ -363,6 +423,8 @@ export function makeValue(m: Machine, t: Type, addr: number | undefined, value: 
       if (z) { out.display = JSON.stringify(z.name); out.kind = 'pointer'; return out; }
     }
     if (v === 0) { out.display = 'NULL'; out.kind = 'null'; return out; }
+    // list_del's poison (a 64-bit constant a double holds only approximately): by name
+    if (v === LIST_POISON1 || v === LIST_POISON2) { out.display = `(${out.typeName}) LIST_POISON${v === LIST_POISON1 ? 1 : 2}`; out.kind = 'pointer'; return out; }
     const what = describePointee(m, t, v);
     out.display = `(${out.typeName}) ${hex(v)}${what ? ` ${what}` : ''}`;
     out.kind = 'pointer';
@@ -424,6 +486,17 @@ function arrayDisplay(m: Machine, of: Type, length: number, addr: number): strin
     }
     return `${length} lists, ${nonEmpty} non-empty, ${entries} ${entries === 1 ? 'entry' : 'entries'}`;
   }
+  if (isStruct(of) && of.tag === 'free_area') {
+    // as /proc/buddyinfo shows a zone: free blocks per order
+    const f = of.fieldMap.get('nr_free');
+    if (f) {
+      const stride = cellsOf(of);
+      const off = fieldOffset(f);
+      const n: string[] = [];
+      for (let i = 0; i < length; i++) n.push(intText(m.mem[addr + i * stride + off]));
+      return `nr_free by order: ${n.join(' ')}`;
+    }
+  }
   if ((of.kind === 'int' || of.kind === 'ptr') && length <= 16) {
     const items: string[] = [];
     for (let i = 0; i < length; i++) items.push(of.kind === 'int' ? intDisplay(m, of, wrap(m.mem[addr + i], widthOf(of)), {}).display : m.mem[addr + i] ? hex(m.mem[addr + i]) : 'NULL');
@@ -443,7 +516,8 @@ function structDisplay(m: Machine, st: StructType, addr: number): string {
   }
   if (st === m.zoneStruct) {
     const z = m.zoneOfAddr(addr);
-    if (z) return `${z.name}`;
+    const vs = st.fieldMap.get('vm_stat');
+    if (z) return vs ? `${z.name}, ${intText(m.mem[addr + fieldOffset(vs)])} free pages` : z.name;
   }
   // a shallow summary of the scalar fields, as debuggers show a struct before expansion
   const parts: string[] = [];
@@ -489,14 +563,15 @@ function fieldChildren(m: Machine, st: StructType, addr: number, parentName: str
   return out;
 }
 
-function listEntry(m: Machine, head: number, node: number, i: number, ctx: ReturnType<typeof listContext>, parentName: string | undefined): NamedValue {
+function listEntry(m: Machine, head: number, node: number, i: number, ctx: ReturnType<typeof listContext>): NamedValue {
   const p = pageOfNode(m, node);
   const name = `[${i}]`;
   if (!p) {
     const lh = facts(m).listHead;
     const t: Type = lh ? { kind: 'ptr', to: lh, percpu: false } : { kind: 'int', name: 'unsigned long', bits: 64, signed: false };
     const v = makeValue(m, t, undefined, node, { evaluateName: `((struct list_head *)${hex(node)})` });
-    return { name, value: { ...v, listHead: head } };
+    v.listHead = head;
+    return { name, value: v };
   }
   const f = facts(m);
   const extra: string[] = [];
@@ -505,15 +580,14 @@ function listEntry(m: Machine, head: number, node: number, i: number, ctx: Retur
   const mt = ctx.migratetype ?? (ctx.pcp ? m.mem[p.addr + f.index] : undefined);
   if (mt !== undefined) extra.push(enumName(m.program, 'migratetype', mt) ?? `migratetype ${mt}`);
   const t: PtrType = { kind: 'ptr', to: m.pageStruct, percpu: false };
-  void parentName;
   return {
     name,
-    value: {
-      typeName: 'struct page *', type: t, display: `pfn ${p.pfn}${extra.length ? `, ${extra.join(', ')}` : ''}`,
+    value: typed({
+      typeName: 'struct page *', display: `pfn ${p.pfn}${extra.length ? `, ${extra.join(', ')}` : ''}`,
       // a data breakpoint on an entry watches the page itself
       addr: p.addr, cells: f.pageCells, numeric: p.addr, expandable: true, kind: 'pointer',
       evaluateName: `pfn_to_page(${p.pfn})`, listHead: head,
-    },
+    }, t),
   };
 }
 
@@ -540,7 +614,7 @@ export function childrenOf(m: Machine, v: TypedValue, start = 0, count?: number)
       return page(m.ncpus, c => ({ name: `[CPU ${c}]`, value: makeValue(m, to, undefined, p + c * stride, { evaluateName: name === undefined ? undefined : `per_cpu_ptr(${name}, ${c})` }) }));
     }
     const to = t.to;
-    if (v.isList) return listChildren(m, p, start, limit, name === undefined ? undefined : `*${operand(name)}`);
+    if (v.isList) return listChildren(m, p, start, limit);
     if (isStruct(to)) {
       if (to.lock) return slice(lockChildren(m, p));
       return slice(fieldChildren(m, to, p, name, true));
@@ -572,7 +646,7 @@ export function childrenOf(m: Machine, v: TypedValue, start = 0, count?: number)
   if (isStruct(t)) {
     if (t.lock) return slice(lockChildren(m, addr));
     if (t.tag === 'list_head') {
-      if (v.isList) return listChildren(m, addr, start, limit, name);
+      if (v.isList) return listChildren(m, addr, start, limit);
       // a node: its links
       const lp: PtrType = { kind: 'ptr', to: t, percpu: false };
       return slice([
@@ -585,12 +659,12 @@ export function childrenOf(m: Machine, v: TypedValue, start = 0, count?: number)
   return [];
 }
 
-function listChildren(m: Machine, head: number, start: number, limit: number, parentName: string | undefined): NamedValue[] {
+function listChildren(m: Machine, head: number, start: number, limit: number): NamedValue[] {
   const w = walkList(m, head);
   const ctx = listContext(m, head);
   const out: NamedValue[] = [];
   const end = Math.min(w.nodes.length, start + limit);
-  for (let i = start; i < end; i++) out.push(listEntry(m, head, w.nodes[i], i, ctx, parentName));
+  for (let i = start; i < end; i++) out.push(listEntry(m, head, w.nodes[i], i, ctx));
   return out;
 }
 

@@ -24,6 +24,9 @@ export interface WorkItem { prefix: number[]; sleep: SleepEntry[] }
 
 interface Node {
   cp: Checkpoint | undefined;
+  /** shared memory's hash at the checkpoint (StateKeyer incremental mode) */
+  ha: number;
+  hb: number;
   cands: number[];
   next: number;
   sleep: SleepEntry[];
@@ -39,6 +42,8 @@ export interface DfsOptions {
   stopOnFirst: boolean;
   /** frontier mode: children at this many transitions below the top are handed out, not explored */
   frontierDepth?: number;
+  /** tests: check the incremental hash of shared memory against a full one at every state */
+  verifyKeys?: boolean;
 }
 
 export class Dfs {
@@ -71,6 +76,7 @@ export class Dfs {
       runTransition(m, ch, this.sfp, this.o.maxSteps, this.o.reduction);
       this.collect(m, 0);
     }
+    this.keyer.track(m);
     return m;
   }
 
@@ -92,10 +98,11 @@ export class Dfs {
         continue;
       }
       const c = node.cands[node.next++];
-      if (at !== node) m.restore(node.cp!);
+      if (at !== node) { m.restore(node.cp!); this.keyer.restored(node.cp!.mem, node.ha, node.hb); }
       at = undefined;
       const nf = m.findings.length;
       const r = runTransition(m, this.table.choices[c], this.sfp, this.o.maxSteps, this.o.reduction);
+      this.keyer.wrote(m, r.fp.writes);
       this.transitions++;
       if (this.collect(m, nf) && this.o.stopOnFirst) { this.pacer.limit = 'first-finding'; return false; }
       const childSleep: SleepEntry[] = [];
@@ -157,6 +164,10 @@ export class Dfs {
     // the first finding that needs an interrupt is found with its earliest arrival
     const list: number[] = [];
     for (let i = this.table.count - 1; i >= 0; i--) if (cands & (1 << i)) list.push(i);
-    return { cp: list.length > 1 ? m.checkpoint(true) : undefined, cands: list, next: 0, sleep, done: [], via };
+    if (this.o.verifyKeys) {
+      const [a, b] = this.keyer.sharedHash(m);
+      if (a !== this.keyer.ha || b !== this.keyer.hb) throw new Error(`incremental state key out of step after ${m.schedule()}`);
+    }
+    return { cp: list.length > 1 ? m.checkpoint(true) : undefined, ha: this.keyer.ha, hb: this.keyer.hb, cands: list, next: 0, sleep, done: [], via };
   }
 }

@@ -45,7 +45,7 @@ export function exploreSync(program: CheckedProgram, o: ExploreOptions): Explore
   let stateKeys: number[] | undefined;
 
   if (o.strategy === 'exhaustive') {
-    const dfsOptions: DfsOptions = { maxSteps, detectors, reduction: o.reduction !== false, stopOnFirst };
+    const dfsOptions: DfsOptions = { maxSteps, detectors, reduction: o.reduction !== false, stopOnFirst, verifyKeys: o.verifyKeys };
     const store = new StateStore(maxStates);
     const dfs = new Dfs(program, store, dfsOptions, pacer);
     sample = () => ({ states: store.size, schedules: dfs.schedules, depth: dfs.depth });

@@ -34,8 +34,32 @@ function mixB(v: number): number {
   return (h ^ (h >>> 13)) | 0;
 }
 
+/** One shared cell's share of the memory hash (0 for a zero cell): the hash is a sum, so a
+ * write changes it by the difference of the old and the new share. */
+function cellA(i: number, v: number): number {
+  if (v === 0) return 0;
+  let h = Math.imul(i ^ 0x9e3779b9, 0x85ebca6b) ^ (v | 0);
+  h ^= (v >= 2147483648 || v < -2147483648) ? (v / 4294967296) | 0 : 0;
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
+  return (h ^ (h >>> 16)) | 0;
+}
+
+function cellB(i: number, v: number): number {
+  if (v === 0) return 0;
+  let h = Math.imul((v | 0) ^ 0x5bd1e995, 0xcc9e2d51) + i;
+  h ^= (v >= 2147483648 || v < -2147483648) ? Math.imul((v / 4294967296) | 0, 0x1b873593) : 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) | 0;
+}
+
 export class StateKeyer {
   private strings = new Map<string, number>();
+  /** incremental mode (the exhaustive search): shared memory's hash kept up to date from
+   * the cells each transition wrote, instead of a pass over all of it per state */
+  private shadow: Float64Array | undefined;
+  ha = 0;
+  hb = 0;
 
   private str = (s: string): number => {
     let v = this.strings.get(s);
@@ -47,27 +71,56 @@ export class StateKeyer {
     return v;
   };
 
+  /** Shared memory's hash, from scratch. */
+  sharedHash(m: Machine): [number, number] {
+    let a = 0, b = 0;
+    const mem = m.mem;
+    for (let i = 0; i < m.stackStart; i++) {
+      const v = mem[i];
+      if (v !== 0) { a = (a + cellA(i, v)) | 0; b = (b + cellB(i, v)) | 0; }
+    }
+    return [a, b];
+  }
+
+  /** Starts incremental mode at the machine's state. */
+  track(m: Machine): void {
+    this.shadow = m.mem.slice(0, m.stackStart);
+    [this.ha, this.hb] = this.sharedHash(m);
+  }
+
+  /** The transition wrote these shared cells (Footprint.writes). */
+  wrote(m: Machine, cells: Iterable<number>): void {
+    const sh = this.shadow!;
+    const mem = m.mem;
+    for (const i of cells) {
+      const old = sh[i];
+      const v = mem[i];
+      if (old === v) continue;
+      this.ha = (this.ha - cellA(i, old) + cellA(i, v)) | 0;
+      this.hb = (this.hb - cellB(i, old) + cellB(i, v)) | 0;
+      sh[i] = v;
+    }
+  }
+
+  /** The machine was restored to a live checkpoint whose hashes were (ha, hb). */
+  restored(shared: Float64Array, ha: number, hb: number): void {
+    this.shadow!.set(shared.subarray(0, this.shadow!.length));
+    this.ha = ha;
+    this.hb = hb;
+  }
+
   /** Fingerprint of the machine and its detectors (two independent 32-bit hashes, 52 bits kept). */
   key(m: Machine): number {
-    let a = 0x811c9dc5 | 0;
-    let b = 0x3c6ef372 | 0;
+    let a: number, b: number;
+    if (this.shadow) { a = this.ha; b = this.hb; } else [a, b] = this.sharedHash(m);
     const mem = m.mem;
-    // shared memory, then each context's live stack (above its stack pointer is dead)
-    const range = (from: number, to: number) => {
-      for (let i = from; i < to; i++) {
+    // each context's live stack (above its stack pointer is dead)
+    for (const c of m.contexts) {
+      for (let i = c.stackBase; i < c.sp; i++) {
         const v = mem[i];
-        if (v !== 0) {
-          // one multiply per hash and cell: this loop is most of the cost of a state
-          const lo = v | 0;
-          const hi = v >= 2147483648 || v < -2147483648 ? (v / 4294967296) | 0 : 0;
-          a = Math.imul((a ^ i) + lo, 0x01000193) ^ hi;
-          b = Math.imul((b + lo) ^ i, 0x5bd1e995) + hi;
-          b ^= b >>> 15;
-        }
+        if (v !== 0) { a = (a + cellA(i, v)) | 0; b = (b + cellB(i, v)) | 0; }
       }
-    };
-    range(0, m.stackStart);
-    for (const c of m.contexts) if (c.sp > c.stackBase) range(c.stackBase, c.sp);
+    }
     const put = (v: number) => {
       a = Math.imul(a ^ mixA(v), 0x01000193);
       b = Math.imul(b + mixB(v), 0x2545f491);

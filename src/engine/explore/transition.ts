@@ -1,9 +1,10 @@
 // The search's transitions. A choice is "step CPU p" or "interrupt k arrives on CPU p",
 // numbered 0..n-1 (CPUs first, then each CPU's irq blocks) so a set of choices is a bitmask.
 //
-// Local-step merging: a step that touches no shared memory, runs no builtin, starts or
-// ends no context and raises nothing (arithmetic on locals, a jump, a call deeper into the
-// model) commutes with every step of every other CPU and with interrupt arrivals (a handler
+// Local-step merging: a step that touches no shared memory, runs no builtin (but those
+// that only touch its own CPU's IRQ flag or preempt count, when no interrupt can arrive on
+// that CPU any more), starts or ends no context and raises nothing (arithmetic on locals, a
+// jump, a call deeper into the model) commutes with every step of every other CPU and with interrupt arrivals (a handler
 // cannot see the interrupted task's locals). So a transition of CPU p is its local steps up
 // to and including its next step that is not local: interleavings that differ only in where
 // other CPUs ran between p's local steps are the same behaviour, and are explored once.
@@ -33,6 +34,16 @@ export function enabledMask(m: Machine, t: ChoiceTable): number {
   let mask = 0;
   for (let i = 0; i < t.count; i++) if (isEnabled(m, t.choices[i])) mask |= 1 << i;
   return mask;
+}
+
+/**
+ * Can an interrupt still arrive on this CPU? Only an arrival observes the CPU's IRQ flag
+ * and preempt count from outside its own sequence of steps, so without one a step that
+ * only touches them (local_irq_save, preempt_disable, this_cpu_ptr) is local too.
+ */
+function arrivalsLeft(m: Machine, cpu: number): boolean {
+  for (const c of m.cpus[cpu].irqs) if (c.status === 'idle' && c.arrivalsLeft > 0) return true;
+  return false;
 }
 
 function statusSig(m: Machine): number {
@@ -73,7 +84,8 @@ export function runTransition(m: Machine, ch: Choice, sfp: StepFootprint, maxSte
       steps++;
       const d1 = ctx ? ctx.frames.length : 0;
       const global = q0 || m.findings.length !== nf || statusSig(m) !== st0 || d0 <= 1 || d1 <= 1 || m.quiescent();
-      if (global || !sfp.local || !merge || m.step >= maxSteps || !m.canStep(ch.cpu)) {
+      const local = !sfp.sync && sfp.reads.length === 0 && sfp.writes.length === 0 && (!sfp.ownCpu || !arrivalsLeft(m, ch.cpu));
+      if (global || !local || !merge || m.step >= maxSteps || !m.canStep(ch.cpu)) {
         fp.global = global;
         fp.sync = sfp.sync;
         for (const r of sfp.reads) fp.reads.add(r);

@@ -29,6 +29,9 @@ export interface ExploreOptions {
   maxSteps?: number;
   /** worker threads (exhaustive and bounded split their search; random and pct their runs) */
   jobs?: number;
+  /** jobs > 1: how long the search runs on the calling thread before it is split over
+   * worker threads (default 500 ms: a small search is over before threads would start); 0: at once */
+  parallelAfterMs?: number;
   /** the index-th (1-based) of count disjoint parts of the search */
   shard?: { index: number; count: number };
   stopOnFirst?: boolean;
@@ -41,6 +44,8 @@ export interface ExploreOptions {
   shouldStop?: () => boolean;
   /** exhaustive: the partial-order reduction (sleep sets and local-step merging); default on */
   reduction?: boolean;
+  /** tests: check the exhaustive search's incremental state hash against a full one at every state */
+  verifyKeys?: boolean;
   /** collect the keys of the distinct states (tests, merging workers) */
   collectStates?: boolean;
 }

@@ -1,4 +1,5 @@
-// explore() with jobs > 1: the search split over worker threads (exploreWorker.ts).
+// explore() with jobs > 1: the search split over worker threads (exploreWorker.ts), when
+// it takes longer than QUICK_MS on the calling thread.
 // Exhaustive: the main thread computes the frontier (shard.ts) and hands its items out one
 // at a time to whichever worker is free (a worker keeps its store of states across its
 // items); bounded, pct, random: worker j of J runs shard j of J. Each worker's distinct
@@ -11,9 +12,12 @@ import { DEFAULT_MAX_STEPS, judge } from '../run';
 import type { Finding } from '../sim/state';
 import { frontier, itemsOf } from './shard';
 import { Pacer } from './progress';
-import { mergeFindings, validateOptions, shrinkAll } from './explore';
+import { mergeFindings, validateOptions, shrinkAll, exploreSync } from './explore';
 import type { ExploreOptions, ExploreResult, SearchSummary } from './types';
 import type { WorkerInit, WorkerMessage } from './exploreWorker';
+
+/** how long a search runs on the calling thread before it is handed to worker threads */
+export const QUICK_MS = 500;
 
 /** dist/exploreWorker.js next to the bundle, or exploreWorker.js next to this file (tsc). */
 export function workerScript(): string {
@@ -22,11 +26,30 @@ export function workerScript(): string {
   return p;
 }
 
+/** The program as a worker gets it (structured clone): without the preprocessor, which
+ * holds the loader's file reader (a function) and serves only the debugger's evaluate. */
+function cloneable(program: CheckedProgram): CheckedProgram {
+  const copy: CheckedProgram = { ...program };
+  delete copy.preprocessor;
+  return copy;
+}
+
 export async function exploreParallel(program: CheckedProgram, o: ExploreOptions): Promise<ExploreResult> {
   const bad = validateOptions(o);
   if (bad) throw new Error(bad);
   const jobs = o.jobs ?? 1;
   const t0 = Date.now();
+  // Most searches are small: starting threads (each loads the engine and compiles the
+  // model again) costs more than they take. So first a short search on this thread; only
+  // a search that outlives it is split over the workers (and starts again from the top).
+  const quickMs = o.parallelAfterMs ?? QUICK_MS;
+  if (!o.shard && quickMs > 0 && !o.shouldStop?.()) {
+    const quick = exploreSync(program, { ...o, jobs: 1, timeLimitMs: Math.min(quickMs, o.timeLimitMs ?? quickMs), onProgress: undefined });
+    if (quick.search.limit !== 'time-limit' || (o.timeLimitMs !== undefined && o.timeLimitMs <= quickMs)) {
+      quick.search.jobs = jobs;
+      return quick;
+    }
+  }
   const maxSteps = o.maxSteps ?? DEFAULT_MAX_STEPS;
   const deadline = o.timeLimitMs !== undefined ? t0 + o.timeLimitMs : undefined;
   const stop = new SharedArrayBuffer(4);
@@ -62,7 +85,7 @@ export async function exploreParallel(program: CheckedProgram, o: ExploreOptions
     for (let j = 0; j < nWorkers; j++) {
       const options: ExploreOptions = { ...o, onProgress: undefined, shouldStop: undefined, jobs: 1 };
       if (!items) options.shard = { index: (shard.index - 1) * jobs + j + 1, count: shard.count * jobs };
-      const init: WorkerInit & { lockstepExplore: true } = { lockstepExplore: true, program, options, items, stop, deadline };
+      const init: WorkerInit & { lockstepExplore: true } = { lockstepExplore: true, program: cloneable(program), options, items, stop, deadline };
       const w = new Worker(script, { workerData: init });
       const give = () => {
         if (next < items!.length && !Atomics.load(stopFlag, 0)) w.postMessage({ type: 'item', index: next++ });

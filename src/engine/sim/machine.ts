@@ -437,8 +437,11 @@ export class Machine {
     if (addr < FIRST_ADDR || addr >= this.mem.length || !Number.isInteger(addr)) {
       throw new Oops(`BUG: kernel NULL pointer dereference, address: ${hex(addr)}`);
     }
-    if (this.detectorsOn && addr < this.stackStart && this.cur !== this.bootCtx) this.race.read(this.cur, addr, marked);
-    if (this.footprint !== undefined && addr < this.stackStart) this.footprint.reads.push(addr);
+    // shared memory only (most accesses are a frame's locals: one comparison for them)
+    if (addr < this.stackStart) {
+      if (this.detectorsOn && this.cur !== this.bootCtx) this.race.read(this.cur, addr, marked);
+      if (this.footprint !== undefined) this.footprint.reads.push(addr);
+    }
     return this.mem[addr];
   }
 
@@ -447,8 +450,10 @@ export class Machine {
       throw new Oops(`BUG: kernel NULL pointer dereference, address: ${hex(addr)}`);
     }
     this.memEpoch++;
-    if (this.detectorsOn && addr < this.stackStart && this.cur !== this.bootCtx) this.race.write(this.cur, addr, marked);
-    if (this.footprint !== undefined && addr < this.stackStart) this.footprint.writes.push(addr);
+    if (addr < this.stackStart) {
+      if (this.detectorsOn && this.cur !== this.bootCtx) this.race.write(this.cur, addr, marked);
+      if (this.footprint !== undefined) this.footprint.writes.push(addr);
+    }
     this.mem[addr] = v;
   }
 

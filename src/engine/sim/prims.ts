@@ -44,6 +44,14 @@ function holders(m: Machine, addr: number, except?: Context): Context[] {
   return m.contexts.filter(c => c !== except && c.held.some(h => h.addr === addr));
 }
 
+/** Writes a lock word (not a data access: no race check), and tells the explorer's
+ * footprint that the step changed that cell. */
+function setLockWord(m: Machine, addr: number, v: number): void {
+  m.mem[addr] = v;
+  m.memEpoch++;
+  if (m.footprint !== undefined && addr < m.stackStart) m.footprint.writes.push(addr);
+}
+
 function owner(m: Machine, addr: number): number {
   return m.mem[addr];
 }
@@ -102,7 +110,7 @@ function acquire(m: Machine, ctx: Context, addr: number, type: LockType, irq: bo
       ctx.status = 'blocked';
       return BLOCKED;
     }
-    m.mem[addr] = ctx.id + 1; // the lock word is the lock's own business, not a data access
+    setLockWord(m, addr, ctx.id + 1); // the lock word is the lock's own business, not a data access
     held.how = type === 'local' ? 'local' : 'spin';
     held.migrate = true;
     ctx.migrateDisable++;
@@ -139,7 +147,7 @@ function acquire(m: Machine, ctx: Context, addr: number, type: LockType, irq: bo
     }
     if (first) ctx.preemptCount++;
     held.preempt = true;
-    m.mem[addr] = ctx.id + 1; // the lock word is the lock's own business, not a data access
+    setLockWord(m, addr, ctx.id + 1); // the lock word is the lock's own business, not a data access
   }
   ctx.waitingOn = 0;
   ctx.held.push(held);
@@ -195,7 +203,7 @@ function release(m: Machine, ctx: Context, addr: number, type: LockType, irq: 'n
   ctx.held.splice(i, 1);
   if (h.how === 'spin' || h.how === 'local') {
     if (h.migrate || (h.how === 'spin')) {
-      if (owner(m, addr) === ctx.id + 1) m.mem[addr] = 0;
+      if (owner(m, addr) === ctx.id + 1) setLockWord(m, addr, 0);
     }
   }
   if (h.preempt) ctx.preemptCount = Math.max(0, ctx.preemptCount - 1);
@@ -321,7 +329,7 @@ export function runPrimitive(m: Machine, ctx: Context, name: string, st: number[
     case 'spin_unlock_irq': case 'raw_spin_unlock_irq': case 'local_unlock_irq':
       return release(m, ctx, a(0), lockType(name), 'enable', 0);
     case 'spin_lock_init': case 'raw_spin_lock_init': case 'local_lock_init':
-      m.mem[lockWord(m, a(0))] = 0;
+      setLockWord(m, lockWord(m, a(0)), 0);
       return 0;
     case 'spin_is_locked':
       return owner(m, lockWord(m, a(0))) !== 0 || holders(m, a(0)).length > 0 ? 1 : 0;

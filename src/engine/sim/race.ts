@@ -14,18 +14,17 @@ export class RaceDetector {
 
   constructor(private readonly m: Machine, private readonly n: number) {}
 
-  /** Shadow memory and lock clocks, for a machine checkpoint (accesses are immutable). */
+  /** Shadow memory and lock clocks, for a machine checkpoint. Shadow entries and lock
+   * clocks are never changed in place (an access or a release replaces them), so a
+   * checkpoint copies the maps, not what is in them: the explorer takes one per state. */
   save(): unknown {
-    return {
-      shadow: new Map([...this.shadow].map(([a, sh]) => [a, { write: sh.write, reads: sh.reads.slice() }])),
-      locks: new Map([...this.lockClocks].map(([a, c]) => [a, c.slice()])),
-    };
+    return { shadow: new Map(this.shadow), locks: new Map(this.lockClocks) };
   }
 
   load(saved: unknown): void {
     const s = saved as { shadow: Map<number, Shadow>; locks: Map<number, number[]> };
-    this.shadow = new Map([...s.shadow].map(([a, sh]) => [a, { write: sh.write, reads: sh.reads.slice() }]));
-    this.lockClocks = new Map([...s.locks].map(([a, c]) => [a, c.slice()]));
+    this.shadow = new Map(s.shadow);
+    this.lockClocks = new Map(s.locks);
   }
 
   /** What decides future reports, for the explorer's state key: who last wrote and read
@@ -58,23 +57,22 @@ export class RaceDetector {
   }
 
   read(ctx: Context, addr: number, marked: boolean): void {
-    let s = this.shadow.get(addr);
-    if (!s) { s = { reads: [] }; this.shadow.set(addr, s); }
+    const s = this.shadow.get(addr);
     // a marked read (READ_ONCE) of a plainly written word is not reported: KCSAN's
     // default CONFIG_KCSAN_ASSUME_PLAIN_WRITES_ATOMIC treats aligned plain writes as atomic
-    if (s.write && !marked && !this.ordered(s.write, ctx)) this.race(ctx, addr, s.write, 'read', true);
-    const mine = s.reads.findIndex(r => r.ctx === ctx.id);
+    if (s?.write && !marked && !this.ordered(s.write, ctx)) this.race(ctx, addr, s.write, 'read', true);
     const acc = this.access(ctx, marked);
-    if (mine >= 0) s.reads[mine] = acc; else s.reads.push(acc);
+    const reads = s ? s.reads.slice() : [];
+    const mine = reads.findIndex(r => r.ctx === ctx.id);
+    if (mine >= 0) reads[mine] = acc; else reads.push(acc);
+    this.shadow.set(addr, { write: s?.write, reads });
   }
 
   write(ctx: Context, addr: number, marked: boolean): void {
-    let s = this.shadow.get(addr);
-    if (!s) { s = { reads: [] }; this.shadow.set(addr, s); }
-    if (s.write && !this.ordered(s.write, ctx) && !(marked && s.write.marked)) this.race(ctx, addr, s.write, 'write', true);
-    for (const r of s.reads) if (!r.marked && !this.ordered(r, ctx)) { this.race(ctx, addr, r, 'write', false); break; }
-    s.write = this.access(ctx, marked);
-    s.reads.length = 0;
+    const s = this.shadow.get(addr);
+    if (s?.write && !this.ordered(s.write, ctx) && !(marked && s.write.marked)) this.race(ctx, addr, s.write, 'write', true);
+    if (s) for (const r of s.reads) if (!r.marked && !this.ordered(r, ctx)) { this.race(ctx, addr, r, 'write', false); break; }
+    this.shadow.set(addr, { write: this.access(ctx, marked), reads: [] });
   }
 
   private race(ctx: Context, addr: number, other: Access, kind: 'read' | 'write', otherWrote: boolean): void {
@@ -98,8 +96,9 @@ export class RaceDetector {
   }
 
   release(ctx: Context, lock: number): void {
-    let lc = this.lockClocks.get(lock);
-    if (!lc) { lc = new Array<number>(this.n).fill(0); this.lockClocks.set(lock, lc); }
+    const old = this.lockClocks.get(lock);
+    const lc = old ? old.slice() : new Array<number>(this.n).fill(0);
+    this.lockClocks.set(lock, lc);
     for (let i = 0; i < this.n; i++) if (ctx.vc[i] > lc[i]) lc[i] = ctx.vc[i];
     ctx.vc[ctx.id]++;
   }

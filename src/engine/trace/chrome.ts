@@ -121,3 +121,8 @@ export function chromeTraceOfRun(m: Machine, name: string, counts?: RunCounts): 
   }
   return { traceEvents: ev, displayTimeUnit: 'ms', otherData: { scenario: name, steps: last, schedule: m.schedule(), note: 'one step = 1 µs' } };
 }
+
+/** The contract's one name for both: a simulated run's machine, or a replayed trace. */
+export function chromeTrace(x: Machine | Replay, name = 'run', counts?: RunCounts): ChromeTrace {
+  return 'rec' in x && 'trace' in x ? chromeTraceOfReplay(x) : chromeTraceOfRun(x as Machine, name, counts);
+}

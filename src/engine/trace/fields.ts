@@ -3,6 +3,7 @@
 // and perf print pointers with 0x, the raw text without), so one parser serves all three.
 import { EV, LOCK_FLAGS } from './eventKinds';
 import type { EventStore } from './store';
+import { eqAt } from './header';
 
 const ZERO = 48;
 
@@ -10,9 +11,9 @@ const ZERO = 48;
  * in the print format's order, so the key is first looked for right where the scan is. */
 function find(s: string, key: string, from: number, end: number): number {
   if (from < 0) return -1;
-  if (s.startsWith(key, from)) return from + key.length;
-  while (from < end && s.charCodeAt(from) !== 32) from++;
-  if (s.startsWith(key, from + 1)) return from + 1 + key.length;
+  if (eqAt(s, from, key)) return from + key.length;
+  const sp = s.indexOf(' ', from);
+  if (sp >= 0 && sp < end && eqAt(s, sp + 1, key)) return sp + 1 + key.length;
   const k = s.indexOf(key, from);
   return k >= 0 && k < end ? k + key.length : -1;
 }
@@ -57,6 +58,75 @@ function isNullPage(s: string, p: number, end: number): boolean {
   return v >= 0 && (s.startsWith('0000000000000000', v) || s.startsWith('(null)', v) || s.startsWith('0x0 ', v) || s.startsWith('(nil)', v));
 }
 
+/** A few gfp_flags strings cover most allocations: compare before slicing and interning. */
+const gfpRecent: { text: string; id: number }[] = [];
+let gfpStore: EventStore | undefined;
+function gfpId(st: EventStore, s: string, g: number, end: number): number {
+  if (gfpStore !== st) { gfpStore = st; gfpRecent.length = 0; }
+  const n = end - g;
+  for (let k = 0; k < gfpRecent.length; k++) { const r = gfpRecent[k]; if (r.text.length === n && eqAt(s, g, r.text)) return r.id; }
+  const text = s.slice(g, end);
+  const id = st.strings.id(text);
+  if (gfpRecent.length >= 8) gfpRecent.pop();
+  gfpRecent.unshift({ text, id });
+  return id;
+}
+
+let at = 0;  // where the last fast-path number ended
+
+/** A decimal or 0x-hex number at p (no sign); sets `at` after it; -1 if none. */
+function num(s: string, p: number, end: number): number {
+  let v = 0, q = p;
+  if (s.charCodeAt(q) === ZERO && s.charCodeAt(q + 1) === 120) {
+    q += 2;
+    for (; q < end; q++) {
+      const c = s.charCodeAt(q);
+      if (c >= 48 && c <= 57) v = v * 16 + (c - 48);
+      else if (c >= 97 && c <= 102) v = v * 16 + (c - 87);
+      else break;
+    }
+    if (q === p + 2) return -1;
+  } else {
+    for (; q < end; q++) { const c = s.charCodeAt(q); if (c >= 48 && c <= 57) v = v * 10 + (c - 48); else break; }
+    if (q === p) return -1;
+  }
+  at = q;
+  return v;
+}
+
+/**
+ * The page events as the kernel prints them, read in one pass: `page=P pfn=0xN order=N`
+ * then ` migratetype=N` and ` percpu_refill=N` or ` gfp_flags=F`. False when the text is
+ * laid out otherwise (the general parser then looks for each key).
+ */
+function fastPage(st: EventStore, i: number, kind: number, s: string, p: number, end: number): boolean {
+  let q = p;
+  if (eqAt(s, q, 'page=')) { q = s.indexOf(' ', q); if (q < 0 || q >= end) return false; q++; }
+  if (!eqAt(s, q, 'pfn=')) return false;
+  const pfn = num(s, q + 4, end);
+  if (pfn < 0 || !eqAt(s, at, ' order=')) return false;
+  const order = num(s, at + 7, end);
+  if (order < 0) return false;
+  const isNull = pfn === 0 && (kind === EV.mm_page_alloc || kind === EV.mm_page_alloc_zone_locked) && isNullPage(s, p, end);
+  st.pfn[i] = isNull ? -1 : pfn;
+  st.order[i] = order;
+  if (kind === EV.mm_page_free || kind === EV.mm_page_free_batched) return true;
+  if (!eqAt(s, at, ' migratetype=')) return false;
+  const neg = s.charCodeAt(at + 13) === 45;
+  const mt = num(s, at + 13 + (neg ? 1 : 0), end);
+  if (mt < 0) return false;
+  st.mt[i] = neg ? -mt : mt;
+  if (kind === EV.mm_page_alloc_zone_locked) {
+    if (!eqAt(s, at, ' percpu_refill=')) return false;
+    const r = num(s, at + 15, end);
+    if (r < 0) return false;
+    st.x[i] = r;
+  } else if (kind === EV.mm_page_alloc && eqAt(s, at, ' gfp_flags=')) {
+    st.text[i] = gfpId(st, s, at + 11, end);
+  }
+  return true;
+}
+
 /**
  * Fills event i's columns from its text. Returns an error message for a known event whose
  * fields are missing (a truncated line), '' when it is fine.
@@ -68,6 +138,7 @@ export function parseFields(st: EventStore, i: number, kind: number, s: string, 
     case EV.mm_page_free_batched:
     case EV.mm_page_pcpu_drain:
     case EV.mm_page_alloc_zone_locked: {
+      if (fastPage(st, i, kind, s, p, end)) return '';
       const pf = find(s, 'pfn=', p, end);
       const pfn = numAt(s, pf, end);
       if (Number.isNaN(pfn)) return 'truncated event: no pfn=';
@@ -88,7 +159,7 @@ export function parseFields(st: EventStore, i: number, kind: number, s: string, 
         st.x[i] = r;
       } else if (kind === EV.mm_page_alloc) {
         const g = find(s, 'gfp_flags=', pm, end);
-        if (g >= 0) st.text[i] = st.strings.id(s.slice(g, end));
+        if (g >= 0) st.text[i] = gfpId(st, s, g, end);
       }
       return '';
     }

@@ -27,13 +27,22 @@ const SP = 32, TAB = 9, LBR = 91, RBR = 93, COLON = 58, DOT = 46, ZERO = 48, NIN
 function isDigit(c: number): boolean { return c >= ZERO && c <= NINE; }
 
 /** Index of the `[NNN]` CPU field: the first `[` followed by digits and `]`; -1 if none. */
+/** s[pos ..] begins with t (a plain loop: cheaper than startsWith for short keys in hot paths). */
+export function eqAt(s: string, pos: number, t: string): boolean {
+  const n = t.length;
+  if (pos + n > s.length) return false;
+  for (let k = 0; k < n; k++) if (s.charCodeAt(pos + k) !== t.charCodeAt(k)) return false;
+  return true;
+}
+
 export function findCpuField(s: string, start: number, end: number): number {
-  let p = s.indexOf('[', start);
-  while (p >= 0 && p < end) {
+  // a loop bounded by the line: indexOf would run on into the rest of the chunk on a
+  // line without `[` (garbage lines would make reading quadratic)
+  for (let p = start; p < end; p++) {
+    if (s.charCodeAt(p) !== LBR) continue;
     let q = p + 1;
     while (q < end && isDigit(s.charCodeAt(q))) q++;
     if (q > p + 1 && q < end && s.charCodeAt(q) === RBR) return p;
-    p = s.indexOf('[', p + 1);
   }
   return -1;
 }
@@ -105,7 +114,9 @@ export function readName(s: string, p: number, end: number, h: LineHeader): bool
   p = skipSpaces(s, p, end);
   const colon = s.indexOf(':', p);
   if (colon < 0 || colon >= end || colon === p) return false;
-  for (let k = p; k < colon; k++) { const c = s.charCodeAt(k); if (c === SP || c === TAB) return false; }
+  // (a space before the colon: not an event name; the next space is always near)
+  const sp = s.indexOf(' ', p);
+  if (sp >= 0 && sp < colon) return false;
   h.nameStart = p; h.nameEnd = colon;
   h.restStart = skipSpaces(s, colon + 1, end);
   return true;
@@ -133,6 +144,11 @@ export function readFlagsAndTime(s: string, p: number, end: number, h: LineHeade
 export function readTaskDashPid(s: string, start: number, lbr: number, h: LineHeader): boolean {
   let q = lbr - 1;
   while (q > start && s.charCodeAt(q) === SP) q--;
+  // the record-tgid option adds `(  tgid)` between task-pid and the CPU
+  if (s.charCodeAt(q) === 41 /* ) */) {
+    const open = s.lastIndexOf('(', q);
+    if (open > start) { q = open - 1; while (q > start && s.charCodeAt(q) === SP) q--; }
+  }
   let pid = 0, mul = 1, k = q;
   while (k >= start && isDigit(s.charCodeAt(k))) { pid += (s.charCodeAt(k) - ZERO) * mul; mul *= 10; k--; }
   if (k === q || k < start || s.charCodeAt(k) !== 45 /* - */) return false;

@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import { readLines, readTextLines, headBytes, utf8, ReadStats } from './lineReader';
 import { detectFromLine, isTraceDat, TraceFormat } from './detect';
-import { newHeader, LineHeader } from './header';
+import { newHeader, LineHeader, eqAt } from './header';
 import { LINE_BAD, LINE_EVENT, LINE_FRAME, LINE_SKIP, LINE_STACK_START, LineReader } from './lineKinds';
 import { readFtraceLine } from './lineFtrace';
 import { readTraceCmdLine } from './lineTraceCmd';
@@ -60,8 +60,13 @@ export function importTraceText(text: string, name = '<text>'): ImportedTrace {
 }
 
 const PRINTABLE_LIMIT = 32;
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f]/;
+function hasControl(s: string, a: number, b: number): boolean {
+  for (let k = a; k < b; k++) {
+    const c = s.charCodeAt(k);
+    if ((c < PRINTABLE_LIMIT && c !== 9) || c === 127) return true;
+  }
+  return false;
+}
 
 class Importer {
   readonly store: EventStore = new EventStore();
@@ -81,8 +86,6 @@ class Importer {
   /** pfn -> index of its last mm_page_free of order 0 not yet matched by a batched free */
   readonly pendingFree = new Map<number, number>();
   private readonly ids: number[] = [];
-  private chunk = '';
-  private chunkHasControl = false;
   /** the last task name seen per pid, to skip interning when it has not changed */
   private readonly taskOfPid = new Map<number, { name: string; id: number }>();
 
@@ -100,19 +103,13 @@ class Importer {
   }
 
   readonly line = (s: string, start: number, end: number, lineNo: number): void => {
-    // binary garbage: control characters other than tab (looked for line by line only in
-    // chunks that have any)
-    if (s !== this.chunk) { this.chunk = s; this.chunkHasControl = CONTROL.test(s); }
-    if (this.chunkHasControl) {
-      for (let k = start; k < end; k++) {
-        const c = s.charCodeAt(k);
-        if ((c < PRINTABLE_LIMIT && c !== 9) || c === 127) { this.endStack(); this.warn(lineNo, 'binary data, line skipped'); return; }
-      }
-    }
+    // Binary garbage (control characters other than tab) is looked for where it matters:
+    // in lines that do not parse, and in the text kept of markers and unknown events.
+    // Numeric fields stop at the first byte that is not part of them.
     if (!this.reader) {
       const f = detectFromLine(s.slice(start, end));
       if (!f) {
-        if (end > start && s.charCodeAt(start) !== 35) this.warn(lineNo, 'not a trace line (format not yet recognised)');
+        if (end > start && s.charCodeAt(start) !== 35) this.warn(lineNo, hasControl(s, start, end) ? 'binary data, line skipped' : 'not a trace line (format not yet recognised)');
         return;
       }
       this.format = f;
@@ -128,7 +125,7 @@ class Importer {
     }
     this.endStack();
     if (r === LINE_SKIP) return;
-    if (r === LINE_BAD) { this.warn(lineNo, h.error); return; }
+    if (r === LINE_BAD) { this.warn(lineNo, hasControl(s, start, end) ? 'binary data, line skipped' : h.error); return; }
     if (r === LINE_STACK_START) {
       this.stackTraces++;
       // the stacktrace trigger of contention_begin: an interrupt may have logged events
@@ -147,7 +144,7 @@ class Importer {
     const n = b - a;
     for (let k = 0; k < LAST_KNOWN; k++) {
       const name = KNOWN_EVENTS[k];
-      if (name.length === n && s.startsWith(name, a)) return k + 1;
+      if (name.length === n && eqAt(s, a, name)) return k + 1;
     }
     return this.store.strings.id(s.slice(a, b));
   }
@@ -168,7 +165,7 @@ class Importer {
     st.ts[i] = h.ts;
     st.pid[i] = h.pid;
     const known = this.taskOfPid.get(h.pid);
-    if (known && known.name.length === h.taskEnd - h.taskStart && s.startsWith(known.name, h.taskStart)) st.task[i] = known.id;
+    if (known && known.name.length === h.taskEnd - h.taskStart && eqAt(s, h.taskStart, known.name)) st.task[i] = known.id;
     else {
       const raw = s.slice(h.taskStart, h.taskEnd);
       const id = st.strings.id(utf8(raw));
@@ -180,20 +177,28 @@ class Importer {
     st.line[i] = lineNo;
     const kind = name <= LAST_KNOWN ? name : 0;
     const err = parseFields(st, i, kind, s, h.restStart, end);
-    if (err) { st.pop(); this.warn(lineNo, `${st.strings.get(name)}: ${err}`); return; }
+    if (err) { st.pop(); this.warn(lineNo, hasControl(s, h.restStart, end) ? 'binary data, line skipped' : `${st.strings.get(name)}: ${err}`); return; }
+    if (kind === 0 || kind === EV.tracing_mark_write) {
+      if (hasControl(s, h.taskStart, end)) { st.pop(); this.warn(lineNo, 'binary data, line skipped'); return; }
+    }
     if (kind === EV.tracing_mark_write) st.text[i] = st.strings.id(utf8(st.strings.get(st.text[i])));
     this.lastOnCpu[h.cpu] = i;
     if (kind === EV.contention_begin) this.contentionOnCpu[h.cpu] = i;
     // free_unref_page_list() logs each page twice: mm_page_free in its first pass
     // (free_pages_prepare), mm_page_free_batched in the second, when the page really goes
     // on the pcp list. Mark the first so the reconstruction counts the page once.
-    if (kind === EV.mm_page_free) {
-      if (st.order[i] === 0) this.pendingFree.set(st.pfn[i], i);
-    } else if (kind === EV.mm_page_free_batched) {
-      const j = this.pendingFree.get(st.pfn[i]);
-      if (j !== undefined) { st.flags[j] |= FLAG_BATCH_FIRST_PASS; this.pendingFree.delete(st.pfn[i]); }
-    } else if (kind === EV.mm_page_alloc) {
-      this.pendingFree.delete(st.pfn[i]);
+    if (kind >= EV.mm_page_alloc && kind <= EV.mm_page_free_batched) {
+      // small integers make cheaper map keys than the column's doubles
+      const pfn = st.pfn[i];
+      const key = pfn >= 0 && pfn < 0x40000000 ? pfn | 0 : pfn;
+      if (kind === EV.mm_page_free) {
+        if (st.order[i] === 0) this.pendingFree.set(key, i);
+      } else if (kind === EV.mm_page_free_batched) {
+        const j = this.pendingFree.get(key);
+        if (j !== undefined) { st.flags[j] |= FLAG_BATCH_FIRST_PASS; this.pendingFree.delete(key); }
+      } else {
+        this.pendingFree.delete(key);
+      }
     }
   }
 

@@ -8,7 +8,7 @@ export type { SnapshotResult, PcpCompare, UndecidedNote, LockInterval, IrqInterv
 export { LockNames, lockNamesBeside } from './locks';
 export { replayTrace, replayImported, replayJson, rebuiltState, zoneinfoBeside } from './replay';
 export type { Replay, ReplayOptions } from './replay';
-export { chromeTraceOfReplay, chromeTraceOfRun } from './chrome';
+export { chromeTrace, chromeTraceOfReplay, chromeTraceOfRun } from './chrome';
 export type { ChromeTrace, ChromeEvent } from './chrome';
 export { ftraceText, gfpText } from './ftrace';
 export { runForExport } from './simRun';

@@ -2,7 +2,7 @@
 //   `            init-1       [000] d..3.     3.754380: mm_page_alloc: page=... pfn=0x21b4 ...`
 // with the `# tracer:` header, the flags column (4 or 5 characters; absent when the
 // irq-info option is off) and `<stack trace>` entries followed by ` => func` lines.
-import { LineHeader, findCpuField, readCpu, readFlagsAndTime, readName, readTaskDashPid, skipSpaces } from './header';
+import { LineHeader, eqAt, findCpuField, readCpu, readFlagsAndTime, readName, readTaskDashPid, skipSpaces } from './header';
 import { LINE_BAD, LINE_EVENT, LINE_FRAME, LINE_SKIP, LINE_STACK_START } from './lineKinds';
 
 export function readFtraceLine(s: string, start: number, end: number, h: LineHeader): number {
@@ -23,7 +23,7 @@ export function readFtraceLine(s: string, start: number, end: number, h: LineHea
   const p = readFlagsAndTime(s, readCpu(s, lbr, h), end, h, true);
   if (p < 0) return LINE_BAD;
   const q = skipSpaces(s, p, end);
-  if (s.startsWith('<stack trace>', q)) return LINE_STACK_START;
+  if (s.charCodeAt(q) === 60 /* < */ && eqAt(s, q, '<stack trace>')) return LINE_STACK_START;
   if (!readName(s, q, end, h)) { h.error = q >= end ? 'truncated line: no event' : 'no event name'; return LINE_BAD; }
   return LINE_EVENT;
 }

@@ -355,6 +355,7 @@ export class Reconstruction {
   }
 
   private touched(key: number): void {
+    if (!this.windows.size) return;   // no snapshot window open: nothing to track (no iterator)
     const count = this.state.pcps[key].count;
     for (const w of this.windows.values()) {
       if (count < w.min[key]) w.min[key] = count;

@@ -7,7 +7,7 @@ import * as path from 'path';
 import fc from 'fast-check';
 import {
   loadScenario, Machine, machineState, evaluate, evaluateCondition, assign, frameLocals, childrenOf, childCount, EvalError,
-  checkExpression, dataSignature,
+  checkExpression, dataSignature, runScenario, completions, expressionAt,
   CheckedProgram, EvalScope, Context,
 } from '../../../src/engine';
 
@@ -77,6 +77,9 @@ describe('debugger: evaluate and values (v6.1 refill example)', () => {
     assert.match(byName.get('pcp')!.display, /^\(struct per_cpu_pages \*\) 0x[0-9a-f]+ CPU 0 Normal pcp$/);
     assert.equal(byName.get('page')!.display, 'NULL');
     assert.equal(byName.get('migratetype')!.display, '0 (MIGRATE_UNMOVABLE)');
+    assert.equal(byName.get('gfp_flags')!.display, `${evaluate({ machine: scope.machine }, 'GFP_KERNEL').numeric} (GFP_KERNEL)`);
+    // spin_lock_irqsave saved IRQs-on flags
+    assert.equal(byName.get('flags')!.display, '512 (X86_EFLAGS_IF)');
     // the innermost frame has its own locals, and the task block its own
     assert.ok(frameLocals({ ...scope, frame: 0 }).some(l => l.name === 'list'));
     const block = frameLocals({ ...scope, frame: ctx.frames.length - 1 }).map(l => l.name);
@@ -115,10 +118,15 @@ describe('debugger: evaluate and values (v6.1 refill example)', () => {
     assert.deepEqual(kids.map(k => k.value.display.split(',')[0]), want.pfns.map(p => `pfn ${p}`));
     assert.equal(kids[0].value.display, `pfn ${want.pfns[0]}, order 0, MIGRATE_UNMOVABLE`);
     assert.equal(kids[0].value.typeName, 'struct page *');
+    // values are plain data an adapter can log
+    assert.doesNotThrow(() => JSON.stringify([v, kids, evaluate(scope, '*pcp'), childrenOf(m, kids[0].value)]));
     // an entry expands into its struct page, and its evaluateName evaluates back to it
     const fields = childrenOf(m, kids[0].value).map(k => k.name);
     assert.deepEqual(fields.slice(0, 2), ['pfn', 'flags']);
     assert.equal(evaluate(scope, kids[0].value.evaluateName!).numeric, kids[0].value.numeric);
+    // a page pointer says which list the page is on now
+    assert.equal(evaluate(scope, kids[0].value.evaluateName!).display.replace(/0x[0-9a-f]+/, 'ADDR'),
+      `(struct page *) ADDR pfn ${want.pfns[0]} Normal, on CPU 1 Normal pcp->lists[0]`);
     // paging
     assert.deepEqual(childrenOf(m, v, 2, 3).map(k => k.name), ['[2]', '[3]', '[4]'].slice(0, Math.max(0, Math.min(3, want.pfns.length - 2))));
     // the array of lists, and a pointer to one
@@ -134,7 +142,8 @@ describe('debugger: evaluate and values (v6.1 refill example)', () => {
     const { m, scope } = stopped();
     const lock = evaluate(scope, 'pcp->lock');
     assert.equal(lock.typeName, 'spinlock_t');
-    assert.match(lock.display, /^locked by CPU 0 task at v6\.1\.kc:\d+$/);
+    assert.equal(lock.display, 'locked by CPU 0 task');
+    assert.match(childrenOf(m, lock).find(k => k.name === 'taken at')!.value.display, /^v6\.1\.kc:\d+:\d+ \(step \d+\)$/);
     assert.equal(evaluate(scope, 'zone->lock').display, 'unlocked');
     assert.equal(evaluate(scope, 'per_cpu_ptr(zone->per_cpu_pageset, 1)->lock').display, 'unlocked');
     assert.ok(childrenOf(m, lock).some(k => k.name === 'holder' && k.value.display === 'CPU 0 task'));
@@ -145,6 +154,71 @@ describe('debugger: evaluate and values (v6.1 refill example)', () => {
     const mt = evaluate(scope, `zone->free_area[${order}].free_list[MIGRATE_MOVABLE]`);
     assert.equal(childCount(m, mt), st.nrFree[order]);
     assert.match(childrenOf(m, mt, 0, 1)[0].value.display, new RegExp(`^pfn \\d+, order ${order}, MIGRATE_MOVABLE$`));
+  });
+
+  it('completes members from the object\'s type and names in scope (debug console)', () => {
+    const { scope } = stopped();
+    const labels = (t: string, col?: number) => completions(scope, t, col).map(c => c.label);
+    assert.deepEqual(labels('pcp->'), ['lock', 'count', 'high', 'batch', 'free_factor', 'expire', 'lists']);
+    assert.deepEqual(labels('pcp->co'), ['count']);
+    assert.deepEqual(labels('per_cpu_ptr(zone->per_cpu_pageset, 1)->li'), ['lists']);
+    assert.deepEqual(labels('zone->free_area[order].n'), ['nr_free']);
+    assert.deepEqual(labels('(*pcp).h'), ['high']);
+    assert.ok(labels('pc').includes('pcp'));
+    assert.ok(!labels('pc').includes('pcp_spin_lock_irqsave'), 'a lock-taking macro is no watch expression');
+    assert.ok(labels('MIGRATE_M').includes('MIGRATE_MOVABLE'));
+    assert.ok(labels('Nor').includes('Normal'));
+    assert.deepEqual(labels('pcp->co + 1', 8), ['count']);
+    assert.deepEqual(labels('nothing->'), []);
+    assert.deepEqual(labels('order->'), []);
+  });
+
+  it('finds the expression under a hover in a source line, and it evaluates', () => {
+    const { scope } = stopped();
+    const line = '\tif (pcp->count >= pcp->high && zone->free_area[order].nr_free) list = &pcp->lists[order];';
+    const at = (word: string, offset = 1) => expressionAt(line, line.indexOf(word) + offset);
+    assert.deepEqual(at('count'), { text: 'pcp->count', start: 6, end: 16 });
+    assert.equal(at('nr_free')!.text, 'zone->free_area[order].nr_free');
+    assert.equal(at('order]')!.text, 'order');
+    assert.equal(at('order];', 6)!.text, 'pcp->lists[order]');
+    assert.equal(at('if'), undefined);
+    assert.equal(at('>='), undefined);
+    for (const w of ['count', 'nr_free', 'order];']) {
+      const e = at(w, w === 'order];' ? 6 : 1)!;
+      assert.equal(line.slice(e.start - 1, e.end - 1), e.text);
+      evaluate(scope, e.text);
+    }
+  });
+
+  it('shows a corrupted list as far as it goes, and why it stops', () => {
+    const { m, scope } = stopped();
+    const v = evaluate(scope, 'per_cpu_ptr(zone->per_cpu_pageset, 1)->lists[0]');
+    const n = childCount(m, v);
+    assert.ok(n >= 3);
+    const third = childrenOf(m, v, 2, 1)[0].value;
+    // what list_del leaves in a node's next pointer, written into the third page's lru.next
+    m.mem[evaluate(scope, `&${third.evaluateName}->lru`).numeric!] = 0xdead000000000100;
+    m.memChanged();
+    const after = evaluate(scope, 'per_cpu_ptr(zone->per_cpu_pageset, 1)->lists[0]');
+    assert.equal(after.display, 'list: 3 entries, then broken: a next pointer is LIST_POISON1 (an entry was deleted while linked)');
+    assert.equal(childCount(m, after), 3);
+    assert.equal(childrenOf(m, evaluate(scope, `${third.evaluateName}->lru`))[0].value.display, '(struct list_head *) LIST_POISON1');
+  });
+
+  it('shows a contended zone->lock with its holder and its spinning waiter', () => {
+    const m = new Machine(program);
+    const g: EvalScope = { machine: m };
+    for (let i = 0; i < 5000 && !evaluate(g, 'Normal->lock').display.startsWith('locked by CPU 0'); i++) m.stepCpu(0);
+    assert.equal(evaluate(g, 'Normal->lock').display, 'locked by CPU 0 task');
+    assert.equal(evaluate(g, 'spin_is_locked(&Normal->lock)').display, 'true');
+    for (let i = 0; i < 5000 && m.contexts[1].waitingOn === 0; i++) m.stepCpu(1);
+    const lock = evaluate(g, 'zone->lock');
+    assert.equal(lock.display, 'locked by CPU 0 task; waiters: CPU 1 task');
+    const kids = childrenOf(m, lock);
+    assert.ok(kids.some(k => k.name === 'waiter' && k.value.display === 'CPU 1 task (spinning)'));
+    // lockdep: zone->lock is taken with IRQs off under pcp->lock in v6.1's refill
+    assert.ok(kids.some(k => k.name === 'lockdep: taken inside' && /pcp->lock/.test(k.value.display)), kids.map(k => k.name).join());
+    assert.equal(childCount(m, lock), kids.length);
   });
 
   it('assigns pcp->high in the machine memory, with C wrap-around of the field type', () => {
@@ -190,6 +264,13 @@ describe('debugger: evaluate and values (v6.1 refill example)', () => {
 
   it('evaluates without a context (globals and zones) and refuses a frame that does not exist', () => {
     const { m, ctx } = stopped();
+    // what the debug console also accepts: a trailing ';', a hex format
+    assert.equal(evaluate({ machine: m }, 'Normal->managed_pages;').display, '1024');
+    assert.equal(evaluate({ machine: m }, 'Normal->managed_pages,x').display, '0x400');
+    assert.equal(evaluate({ machine: m }, 'Normal->managed_pages', { hex: true }).display, '0x400');
+    const st = machineState(m).zones[0];
+    assert.equal(evaluate({ machine: m }, 'Normal->free_area').display, `nr_free by order: ${st.nrFree.join(' ')}`);
+    assert.equal(evaluate({ machine: m }, '*Normal').display, `Normal, ${st.freePages} free pages`);
     assert.equal(evaluate({ machine: m }, 'Normal->managed_pages').numeric, 1024);
     assert.match(evaluate({ machine: m }, 'zone').display, /Normal$/);
     assert.throws(() => evaluate({ machine: m, context: ctx, frame: 99 }, '1'), EvalError);
@@ -204,7 +285,7 @@ describe('debugger: per-CPU variables, local locks, interrupts (v5.18 and v6.2 e
     const ctx = stepInto(m, 1, 'free_pcppages_bulk');
     const scope: EvalScope = { machine: m, context: ctx, frame: 1 };
     assert.deepEqual(fnNames(ctx).slice(-2), ['drain_zone_pages', 'free_pcppages_bulk']);
-    assert.match(evaluate(scope, 'pagesets.lock').display, /^locked by CPU 1 task at v5\.18\.kc:\d+$/);
+    assert.equal(evaluate(scope, 'pagesets.lock').display, 'locked by CPU 1 task');
     assert.equal(evaluate(scope, 'per_cpu(pagesets, 0).lock').display, 'unlocked');
     assert.equal(evaluate(scope, 'this_cpu_ptr(&pagesets)').display.endsWith('CPU 1 pagesets'), true);
     assert.match(evaluate(scope, '&pagesets').display, /pagesets \(per-CPU\)$/);
@@ -220,6 +301,8 @@ describe('debugger: per-CPU variables, local locks, interrupts (v5.18 and v6.2 e
       machineState(m).zones[0].pcp[0].lists.find(l => l.pindex === 0)!.pfns[0]);
     assert.equal(evaluate(scope, 'zone->name').display, '"Normal"');
     assert.equal(evaluate(scope, '(enum migratetype)1').display, 'MIGRATE_MOVABLE');
+    assert.equal(evaluate(scope, '(enum migratetype)1').typeName, 'enum migratetype');
+    assert.match(evaluate(scope, '(gfp_t)(GFP_ATOMIC | __GFP_ZERO)').display, /^\d+ \(GFP_ATOMIC \| __GFP_ZERO\)$/);
   });
 
   it('an interrupt handler frame: its own locals, in_hardirq(), IRQs off', () => {
@@ -238,6 +321,26 @@ describe('debugger: per-CPU variables, local locks, interrupts (v5.18 and v6.2 e
     const names = frameLocals(scope).map(l => l.name);
     assert.ok(names.includes('gfp_flags'), names.join());
     assert.equal(evaluate(scope, 'gfp_flags == GFP_ATOMIC').numeric, 1);
+  });
+});
+
+describe('debugger: evaluate where a run stopped on a finding (runScenario)', () => {
+  it('B4: at the data race, the racing CPU\'s frame and the model\'s globals evaluate', () => {
+    const program = load('b4-remote-drain-zone-pages-v5.18.lockstep');
+    let f = runScenario(program, { strategy: 'random', seed: 1, stopOnFinding: true, horizon: 200 }).findings[0];
+    for (let seed = 2; (!f || f.kind !== 'data-race') && seed < 50; seed++) {
+      f = runScenario(program, { strategy: 'random', seed, stopOnFinding: true, horizon: 200 }).findings.find(x => x.kind === 'data-race')!;
+    }
+    assert.equal(f?.kind, 'data-race');
+    // replaying the finding's schedule reaches the same state
+    const replay = runScenario(program, { schedule: f.schedule });
+    const ctx = replay.machine.cpus[f.cpu].task;
+    const scope: EvalScope = { machine: replay.machine, context: ctx, frame: 0 };
+    const top = ctx.frames[ctx.frames.length - 1];
+    assert.equal(top?.fn.name, f.stacks[0].frames[0].function);
+    for (const l of frameLocals(scope)) assert.equal(evaluate(scope, l.name).display, l.value.display);
+    assert.equal(evaluate(scope, 'percpu_pagelist_high_fraction').numeric, 0);
+    assert.equal(evaluate(scope, 'per_cpu_ptr(Normal->per_cpu_pageset, 0)->count').numeric, machineState(replay.machine).zones[0].pcp[0].count);
   });
 });
 
@@ -292,9 +395,50 @@ describe('debugger: evaluate never throws anything but EvalError', () => {
   it('on random token soup', () => {
     fc.assert(fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 24 }), parts => {
       const text = parts.join('');
-      try { evaluate(scope, text); } catch (e) { assert.ok(e instanceof EvalError, `${JSON.stringify(text)}: ${(e as Error).stack}`); }
+      let v;
+      try { v = evaluate(scope, text); } catch (e) { assert.ok(e instanceof EvalError, `${JSON.stringify(text)}: ${(e as Error).stack}`); }
+      // whatever came out can be expanded two levels down without throwing
+      if (v) {
+        const n = childCount(m, v);
+        const kids = childrenOf(m, v, 0, 5);
+        assert.ok(kids.length <= Math.min(5, n), `${text}: ${kids.length} children of ${n}`);
+        for (const k of kids) { childCount(m, k.value); childrenOf(m, k.value, 0, 3); }
+      }
       try { frameLocals(scope); } catch (e) { assert.fail(`${(e as Error).message}`); }
-    }), { numRuns: 400, seed: 6 });
+    }), { numRuns: Number(process.env.EVAL_FUZZ_RUNS ?? 400), seed: Number(process.env.EVAL_FUZZ_SEED ?? 6) });
+  });
+
+  it('on random well-formed expressions over the frame (deep evaluator paths)', () => {
+    const names = ['pcp', 'zone', 'page', 'list', 'order', 'migratetype', 'Normal', 'preferred_zone', 'flags', 'NULL', '0', '1', '3', '-1', '1000000', 'MIGRATE_MOVABLE'];
+    const members = ['count', 'high', 'batch', 'lists', 'lock', 'free_area', 'nr_free', 'free_list', 'per_cpu_pageset', 'next', 'prev', 'lru', 'private', 'flags', 'managed_pages'];
+    const expr: fc.Arbitrary<string> = fc.letrec<{ e: string }>(tie => ({
+      e: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.constantFrom(...names),
+        fc.tuple(tie('e'), fc.constantFrom('->', '.'), fc.constantFrom(...members)).map(([a, op, b]) => `${a}${op}${b}`),
+        fc.tuple(tie('e'), tie('e')).map(([a, b]) => `${a}[${b}]`),
+        fc.tuple(tie('e'), fc.constantFrom('+', '-', '*', '/', '%', '<<', '>>', '&', '|', '^', '==', '<', '&&', '||'), tie('e')).map(([a, op, b]) => `(${a} ${op} ${b})`),
+        fc.tuple(fc.constantFrom('*', '&', '!', '~', '-'), tie('e')).map(([op, a]) => `${op}(${a})`),
+        fc.tuple(fc.constantFrom('per_cpu_ptr(', 'min(', 'max(', 'list_first_entry_or_null('), tie('e'), tie('e')).map(([f, a, b]) => f.startsWith('list_') ? `${f}${a}, struct page, lru)` : `${f}${a}, ${b})`),
+        fc.tuple(fc.constantFrom('page_to_pfn(', 'pfn_to_page(', 'list_empty(', 'this_cpu_ptr(', 'PageBuddy(', 'buddy_order(', 'page_zone(', 'READ_ONCE('), tie('e')).map(([f, a]) => `${f}${a})`),
+        fc.tuple(fc.constantFrom('(struct page *)', '(struct list_head *)', '(unsigned short)', '(long)', '(struct per_cpu_pages *)'), tie('e')).map(([c, a]) => `${c}(${a})`),
+        fc.tuple(tie('e'), tie('e'), tie('e')).map(([a, b, c]) => `(${a} ? ${b} : ${c})`),
+      ),
+    })).e;
+    let values = 0;
+    fc.assert(fc.property(expr, text => {
+      let v;
+      try { v = evaluate(scope, text); } catch (e) { assert.ok(e instanceof EvalError, `${JSON.stringify(text)}: ${(e as Error).stack}`); return; }
+      values++;
+      childCount(m, v);
+      for (const k of childrenOf(m, v, 0, 4)) childrenOf(m, k.value, 0, 2);
+      if (v.editable) {
+        const before = m.mem.slice();
+        try { assign(scope, text, String(v.numeric)); } catch (e) { assert.ok(e instanceof EvalError, `${text}: ${(e as Error).stack}`); }
+        assert.deepEqual(m.mem, before, `${text}: assigning its own value changed memory`);
+      }
+    }), { numRuns: Number(process.env.EVAL_FUZZ_RUNS ?? 400), seed: Number(process.env.EVAL_FUZZ_SEED ?? 8) });
+    assert.ok(values > 20, `only ${values} expressions evaluated`);
   });
 
   it('on random strings, huge input and deep nesting', () => {
@@ -306,6 +450,83 @@ describe('debugger: evaluate never throws anything but EvalError', () => {
     }
     assert.throws(() => evaluate({ machine: m, context: ctx, frame: -1 }, '1'), EvalError);
     assert.throws(() => evaluate(undefined as unknown as EvalScope, '1'), EvalError);
+  });
+});
+
+describe('debugger: scopes of locals (a model of our own)', () => {
+  const MODEL = `
+struct thing {
+	int a;
+	enum migratetype mt;
+	unsigned short small;
+};
+int g_counter = 5;
+struct thing g_thing = { .a = 7, .mt = MIGRATE_RECLAIMABLE };
+DEFINE_PER_CPU(int, pc_counter);
+
+int inner(int x)
+{
+	int y = x * 2;
+	{
+		int y = 100;
+		g_counter = y;
+	}
+	for (int i = 0; i < 2; i++) {
+		y += i;
+	}
+	this_cpu_write_marker: g_counter = y;
+	return y;
+}
+`;
+  function load2(): CheckedProgram {
+    const dir = path.join(ROOT, 'examples');
+    const scen = path.join(dir, '__eval-scope__.lockstep');
+    const model = path.join(dir, '__eval-scope__.kc');
+    const text = 'scenario "scopes"\nmodel "./__eval-scope__.kc"\ncpus 2\ntask cpu 1 { int r = inner(21); r = r + 1; }\n';
+    const { program, diagnostics } = loadScenario(scen, { readFile: f => (f === scen ? text : f === model ? MODEL : fs.readFileSync(f, 'utf8')) });
+    assert.deepEqual(diagnostics.filter(d => d.severity === 'error').map(d => d.message), []);
+    return program!;
+  }
+
+  it('an inner declaration hides an outer one only inside its block; a for variable lives in its loop', () => {
+    const m = new Machine(load2());
+    const ctx = m.cpus[1].task;
+    const scope: EvalScope = { machine: m, context: ctx, frame: 0 };
+    const line = () => m.locOf(ctx.frames[ctx.frames.length - 1].fn.code[ctx.frames[ctx.frames.length - 1].pc].loc).line;
+    const seen = new Map<number, string>();
+    for (let i = 0; i < 200 && ctx.frames.length; i++) {
+      if (ctx.frames[ctx.frames.length - 1].fn.name === 'inner') {
+        const locals = frameLocals(scope);
+        seen.set(line(), locals.map(l => `${l.name}=${l.value.display}`).join(' '));
+        // one entry per name: the visible one
+        assert.equal(new Set(locals.map(l => l.name)).size, locals.length);
+      }
+      m.stepCpu(1);
+    }
+    const at = (l: number) => seen.get(l) ?? `(never stopped at line ${l})`;
+    const lineOf = (t: string) => MODEL.split('\n').findIndex(x => x.includes(t)) + 1;
+    assert.equal(at(lineOf('g_counter = y;')), 'x=21 y=100');
+    assert.match(at(lineOf('y += i;')), /^x=21 y=4[23] i=[01]$/);
+    assert.equal(at(lineOf('this_cpu_write_marker')), 'x=21 y=43');
+    assert.equal(evaluate({ machine: m }, 'g_counter').numeric, 43);
+  });
+
+  it('model globals, initialised structs, enum fields and per-CPU ints', () => {
+    const m = new Machine(load2());
+    const g: EvalScope = { machine: m, context: m.cpus[1].task, frame: 0 };
+    assert.equal(evaluate(g, 'g_thing.a').numeric, 7);
+    assert.equal(evaluate(g, 'g_thing.mt').display, 'MIGRATE_RECLAIMABLE');
+    assert.equal(evaluate(g, 'g_thing.mt').typeName, 'enum migratetype');
+    const kids = childrenOf(m, evaluate(g, 'g_thing'));
+    assert.deepEqual(kids.map(k => `${k.name}=${k.value.display}`), ['a=7', 'mt=MIGRATE_RECLAIMABLE', 'small=0']);
+    assert.equal(kids[1].value.evaluateName, 'g_thing.mt');
+    assert.equal(assign(g, 'g_thing.small', '-1').numeric, 65535);
+    assign(g, 'per_cpu(pc_counter, 0)', '3');
+    assign(g, 'pc_counter', '4');  // this CPU: 1
+    assert.equal(evaluate(g, 'per_cpu(pc_counter, 0) * 10 + per_cpu(pc_counter, 1)').numeric, 34);
+    assert.equal(evaluate({ machine: m, context: m.cpus[0].task }, 'this_cpu_read(pc_counter)').numeric, 3);
+    assert.match(evaluate(g, '&pc_counter').display, /pc_counter \(per-CPU\)$/);
+    assert.match(evaluate(g, 'this_cpu_ptr(&pc_counter)').display, /CPU 1 pc_counter$/);
   });
 });
 

@@ -27,7 +27,8 @@ describe('explore: the reduction is sound', function () {
     it(`${file.replace(/^.*findings\//, '')}: the same findings with and without the reduction`, () => {
       const p = load(file);
       const plain = exploreSync(p, { strategy: 'exhaustive', reduction: false, shrink: false });
-      const reduced = exploreSync(p, { strategy: 'exhaustive', shrink: false });
+      // verifyKeys: the incremental hash of shared memory is checked against a full one at every state
+      const reduced = exploreSync(p, { strategy: 'exhaustive', shrink: false, verifyKeys: true });
       assert.equal(plain.search.complete, true);
       assert.equal(reduced.search.complete, true);
       assert.deepEqual(keys(reduced.findings), keys(plain.findings));

@@ -42,11 +42,19 @@ describe('explore: shards and workers', function () {
   it('two worker threads explore the same states and findings as one thread', async () => {
     const p = load('examples/b5-zone-lock-irqs-on-edited-v2.lockstep');
     const one = exploreSync(p, { strategy: 'exhaustive', collectStates: true, shrink: false });
-    const two = await explore(p, { strategy: 'exhaustive', jobs: 2, collectStates: true, shrink: false });
+    const two = await explore(p, { strategy: 'exhaustive', jobs: 2, collectStates: true, shrink: false, parallelAfterMs: 0 });
     assert.equal(two.search.jobs, 2);
     assert.equal(two.search.complete, true);
     assert.deepEqual(new Set(two.stateKeys), new Set(one.stateKeys));
     assert.deepEqual(keys(two.findings), keys(one.findings));
+  });
+
+  it('a small search with jobs 2 ends on the calling thread before any worker starts', async () => {
+    const p = load('test/fixtures/engine/findings/data-race/bad.lockstep');
+    const r = await explore(p, { strategy: 'exhaustive', jobs: 2, collectStates: true });
+    assert.equal(r.search.complete, true);
+    assert.equal(r.search.jobs, 2);
+    assert.ok(r.findings.some(f => f.kind === 'data-race'));
   });
 });
 

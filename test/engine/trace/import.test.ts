@@ -117,6 +117,19 @@ describe('import: formats, bad input', () => {
     }
   });
 
+  it('raw text with the record-tgid column, without the flags column, and task names with spaces', () => {
+    const t = importTraceText([
+      '# tracer: nop',
+      '           <...>-4077  (   4077) [003] d..2.   212.345678: mm_page_free: page=ffffea0000100000 pfn=0x4000 order=0',
+      ' Web Content-1234  (   1200) [001] .....   212.345700: mm_page_alloc: page=ffffea0000100000 pfn=0x4000 order=0 migratetype=1 gfp_flags=GFP_KERNEL',
+      '          kworker/u8:2-99    [000]   212.345800: softirq_entry: vec=9 [action=RCU]',
+    ].join('\n'));
+    assert.deepStrictEqual(t.warnings, []);
+    assert.deepStrictEqual([0, 1, 2].map(i => [t.store.taskName(i), t.store.pid[i], t.store.cpu[i]]), [['<...>', 4077, 3], ['Web Content', 1234, 1], ['kworker/u8:2', 99, 0]]);
+    assert.equal(t.store.pfn[1], 0x4000);
+    assert.equal(t.store.x[2], 9);
+  });
+
   it('a trace-cmd trace.dat is refused with the command that converts it', () => {
     assert.throws(() => importTrace(captureFile('drain', 'ftrace-raw').replace(/ftrace-raw-drain\.txt$/, 'trace-drain.dat')),
       (e: unknown) => e instanceof TraceImportError && /trace-cmd report -i/.test(e.message));
