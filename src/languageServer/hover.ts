@@ -3,7 +3,7 @@
 // finding kinds and zones.
 import * as path from 'node:path';
 import { Hover, MarkupKind, Position } from 'vscode-languageserver/node';
-import { Builtin, BUILTINS, builtinDoc, FINDING_KINDS, isFindingKind } from '../engine';
+import { Builtin, BUILTINS, builtinDoc, bundledModelSummaries, FINDING_KINDS, isFindingKind } from '../engine';
 import { isScenario } from './paths';
 import { Analysis, configName } from './workspace';
 import { lineAt, wordAt } from './words';
@@ -45,6 +45,12 @@ export function hover(analysis: Analysis, pos: Position, read: (file: string) =>
     if (w && isFindingKind(w.text)) {
       return { contents: { kind: MarkupKind.Markdown, value: `**${w.text}** (finding kind)\n\n${FINDING_KINDS[w.text]}` }, range: w.range };
     }
+  }
+  // the model line: which kernel the bundled model is
+  if (scenario && /^\s*model\b/.test(line)) {
+    const m = wordAt(text, pos, true);
+    const summary = m && bundledModelSummaries().find((x) => x.name === m.text);
+    if (m && summary) return { contents: { kind: MarkupKind.Markdown, value: `**${summary.name}** (bundled model)\n\n${summary.summary}` }, range: m.range };
   }
   const w = wordAt(text, pos);
   if (w === undefined) return null;

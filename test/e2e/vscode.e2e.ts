@@ -73,16 +73,32 @@ describe('VS Code end to end (code-server + chromium)', function () {
   const variables = () => page.locator('.debug-variables');
   const row = (container: Locator, text: string | RegExp) => container.locator('.monaco-list-row', { hasText: text }).first();
 
+  /** Runs a command from the palette; one retry, as a key press can land while focus moves. */
   async function command(name: string): Promise<void> {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.fill(`>${name}`);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
-    await page.keyboard.press('Enter');
+    for (let attempt = 0; ; attempt++) {
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor();
+      await input.fill(`>${name}`);
+      try {
+        await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10_000 });
+        await page.keyboard.press('Enter');
+        return;
+      } catch (err) {
+        await page.keyboard.press('Escape');
+        if (attempt > 0) throw err;
+        await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+      }
+    }
   }
 
   async function openFile(name: string): Promise<void> {
+    const tab = page.locator('.tab', { hasText: name }).first();
+    if (await tab.isVisible()) {
+      await tab.click();
+      await page.locator('.tab.active', { hasText: name }).waitFor();
+      return;
+    }
     await page.keyboard.press('Control+P');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor();
@@ -227,6 +243,7 @@ describe('VS Code end to end (code-server + chromium)', function () {
     await page.keyboard.press('Shift+F5');
     await page.locator('.codicon-debug-stop').first().waitFor({ state: 'detached', timeout: 30_000 });
     await openFile(EXPLORED);
+    await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
     await command('Lockstep: Explore Scenario');
     await page.locator('.notification-toast', { hasText: 'Lockstep: exploring' }).first().waitFor({ timeout: 10_000 });
     const toast = page.locator('.notification-toast', { hasText: 'mutual-exclusion' }).first();
@@ -244,7 +261,25 @@ describe('VS Code end to end (code-server + chromium)', function () {
     await screenshot(page, dirs, '8-debug-schedule');
   });
 
+  it('continues the schedule to its finding: the timeline shows the lock, the interrupt and the finding', async () => {
+    // B1 also runs drain_all_pages: the breakpoint set above would stop it first
+    await command('Remove All Breakpoints');
+    await page.locator('.monaco-editor .codicon-debug-breakpoint').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+    await page.keyboard.press('F5');
+    await page.locator('.exception-widget', { hasText: 'mutual-exclusion' }).first().waitFor({ timeout: 60_000 });
+    const view = await webviewFrame('#lanes svg path.finding');
+    assert.ok((await view.locator('#lanes svg rect.irq').count()) >= 1, 'no interrupt interval');
+    assert.ok((await view.locator('#lanes svg rect[fill^="hsl"]').count()) >= 1, 'no lock-hold interval');
+    assert.match(await view.locator('#legend').innerText(), /lock/);
+    mark('finding on the timeline');
+    await screenshot(page, dirs, '9-finding-timeline');
+  });
+
   it("exports a Chrome trace of the finding's schedule", async () => {
+    // end the session (the exception widget holds the focus)
+    await page.keyboard.press('Escape');
+    await page.locator('.codicon-debug-stop').first().click();
+    await page.locator('.codicon-debug-stop').first().waitFor({ state: 'detached', timeout: 30_000 });
     await openFile(EXPLORED);
     await command('Lockstep: Export Chrome Trace');
     // the last exploration's finding is offered first

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CompletionItem, DocumentSymbol, Hover, Location } from 'vscode-languageserver/node';
-import { BUILTINS, builtinDoc, bundledModels, FINDING_KIND_IDS } from '../../src/engine';
+import { BUILTINS, builtinDoc, bundledModels, bundledModelSummaries, FINDING_KIND_IDS } from '../../src/engine';
 import { LspClient, positionOf, root, uriOf } from './client';
 
 const example = (name: string) => path.join(root, 'examples', name);
@@ -142,13 +142,16 @@ describe('language server (LSP over stdio)', function () {
       client.close(kc);
     });
 
-    it('describes finding kinds on expect lines and model functions in blocks', async () => {
+    it('describes finding kinds on expect lines, the bundled model and model functions in blocks', async () => {
       const file = example('b1-up-drain-irq-v6.2.lockstep');
       const text = fs.readFileSync(file, 'utf8');
       client.open(file);
       const kind = hoverText(await client.request('textDocument/hover', file, positionOf(text, 'mutual-exclusion', 3)));
       assert.match(kind, /mutual-exclusion/);
       assert.match(kind, /critical section/);
+      const modelHover = hoverText(await client.request('textDocument/hover', file, positionOf(text, 'model v6.2', 8)));
+      const summary = bundledModelSummaries().find((m) => m.name === 'v6.2')!.summary;
+      assert.ok(modelHover.includes(summary), modelHover);
       const fn = hoverText(await client.request('textDocument/hover', file, positionOf(text, 'drain_all_pages(Normal)', 1)));
       assert.match(fn, /void drain_all_pages\(struct zone \*zone\)/);
       client.close(file);

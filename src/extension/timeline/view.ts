@@ -10,7 +10,7 @@ declare function acquireVsCodeApi(): { postMessage(m: FromView): void };
 const vscodeApi = acquireVsCodeApi();
 const SVG = 'http://www.w3.org/2000/svg';
 const LABEL = 70;
-const LANE = 34;
+const LANE = 40;
 const AXIS = 18;
 
 let data: TimelineData | undefined;
@@ -63,11 +63,12 @@ function render(): void {
       const w = Math.max(px * (iv.to - iv.from), 2);
       const span = `steps ${iv.from}–${iv.to}`;
       if (iv.kind === 'task') el('rect', { x: x(iv.from), y: y + LANE - 8, width: w, height: 4, class: 'task' }, svg, `${iv.name}, ${span}`);
-      else if (iv.kind === 'irq') el('rect', { x: x(iv.from), y: y + 3, width: w, height: LANE - 6, class: 'irq' }, svg, `interrupt ${iv.name}, ${span}`);
+      // an interrupt: a band under the lock rows, above the task's line
+      else if (iv.kind === 'irq') el('rect', { x: x(iv.from), y: y + LANE - 15, width: w, height: 6, class: 'irq' }, svg, `interrupt ${iv.name}, ${span}`);
       else {
         const row = locks.indexOf(iv.name);
-        const h = Math.max(4, Math.floor((LANE - 14) / Math.max(1, Math.min(locks.length, 3))));
-        const top = y + 5 + (row % 3) * h;
+        const h = Math.max(4, Math.floor((LANE - 20) / Math.max(1, Math.min(locks.length, 3))));
+        const top = y + 4 + (row % 3) * h;
         el('rect', { x: x(iv.from), y: top, width: w, height: h - 1, fill: lockColour(iv.name), rx: 2 }, svg, `${iv.name} held, ${span}`);
       }
     }
