@@ -846,7 +846,11 @@ export class LockstepDebugSession extends LoggingDebugSession {
    * braces in diagnostics (C code!) from being substituted or tripping it up.
    */
   private fail(response: DebugProtocol.Response, id: number, text: string): void {
-    this.sendErrorResponse(response, { id, format: text, variables: {}, showUser: true });
+    // A stale frame or variables reference is a race the client makes, not the user's
+    // mistake: VS Code asks for the scopes of the frame it had selected before a stop
+    // (seen after stepBack in code-server). Answer with the error, but not as a popup.
+    const showUser = id !== LockstepErrorId.StaleReference;
+    this.sendErrorResponse(response, { id, format: text, variables: {}, showUser });
   }
 }
 

@@ -1,6 +1,7 @@
 // Item 8 of issue 6 (robustness) and item 7 (capabilities): unknown thread ids, stale
 // references, requests out of order, disconnect during continue, an evaluation error —
 // error responses, never a crash; the session goes on. Capabilities are what works.
+import { DebugProtocol } from '@vscode/debugprotocol';
 import * as assert from 'node:assert/strict';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import { startClient, launch, initialize, fixture, example, frames, scope, failure, stepIn, move, launchRequest } from './dap';
@@ -41,6 +42,11 @@ describe('debug adapter: robustness and capabilities', () => {
     const zone = await scope(dc, f[0].id, 'Zone');
     await stepIn(dc, 1);
     assert.match(await failure(dc.scopesRequest({ frameId: f[0].id })), /stale frame id/);
+    // VS Code asks for the old frame's scopes after a stop: the error must not pop up for the user
+    const raw = await new Promise<DebugProtocol.Response>(resolve =>
+      (dc as unknown as { doSend(c: string, a: unknown, cb: (r: DebugProtocol.Response) => void): void }).doSend('scopes', { frameId: f[0].id }, resolve));
+    assert.equal(raw.success, false);
+    assert.equal((raw as DebugProtocol.ErrorResponse).body.error?.showUser, false);
     assert.match(await failure(dc.variablesRequest({ variablesReference: zone[0].variablesReference })), /stale variables reference/);
     assert.match(await failure(dc.gotoRequest({ threadId: 1, targetId: 1e9 })), /unknown goto target/);
     assert.match(await failure(dc.customRequest('lockstep/goto', { step: 'x' })), /step must be an integer/);
