@@ -75,6 +75,10 @@ const PAGE_BIT = 0x4000;
 
 export interface PcpSet { key: number; count?: number; high?: number; batch?: number; clear?: boolean; start?: boolean; removePfn?: number }
 
+/** A pfn as a map key: the column holds doubles, and a double passed to Map.get/set/has is
+ * boxed on the heap on every call (garbage per page event); a small integer is not. */
+function pfnKey(pfn: number): number { return pfn >= 0 && pfn < 0x40000000 ? pfn | 0 : pfn; }
+
 class PcpList {
   count = 0;
   known = 0;            // pages (in base pages) of `pages`
@@ -307,7 +311,7 @@ export class Reconstruction {
     }
     const key = this.pcpOf[i];
     if (key >= 0) {
-      const p = S.pcps[key], e = this.effect[i], pfn = st.pfn[i];
+      const p = S.pcps[key], e = this.effect[i], pfn = pfnKey(st.pfn[i]);
       if (e > 0) {
         const had = p.pages.get(pfn);
         if (had !== undefined) p.known -= 2 ** (had & 0xff);
@@ -365,6 +369,7 @@ export class Reconstruction {
 
   /** A page goes on a pcp list (free, batched free, refill). */
   private add(i: number, cpu: number, pfn: number, order: number, mt: number): void {
+    pfn = pfnKey(pfn);
     const z = this.zoneOf(i, pfn);
     if (z < 0 || cpu >= this.ncpus) return;
     if (mt >= 0) this.remember(pfn, mt); else mt = this.mtOf(pfn);
@@ -401,6 +406,7 @@ export class Reconstruction {
   }
 
   private remove(i: number, key: number, pfn: number, order: number, reason: string, why: string): void {
+    pfn = pfnKey(pfn);
     const p = this.state.pcps[key];
     const n = 2 ** order;
     const had = p.pages.get(pfn);
@@ -420,7 +426,7 @@ export class Reconstruction {
 
   private drain(i: number, exec: number): void {
     const st = this.trace.store, S = this.state;
-    const pfn = st.pfn[i];
+    const pfn = pfnKey(st.pfn[i]);
     this.remember(pfn, st.mt[i]);
     const z = this.zoneOf(i, pfn);
     if (z < 0 || exec >= this.ncpus) return;
