@@ -2,6 +2,8 @@
 // stopped there (what time travel and the exhaustive search rely on), and the state
 // hash names a state, not the schedule that reached it.
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { loadScenario, runScenario, parseSchedule, machineState, Machine, CheckedProgram } from '../../src/engine';
 
@@ -63,6 +65,41 @@ describe('engine: checkpoints and state hashes', () => {
     m.deliver(0, 0);
     for (let k = 0; k < 5; k++) m.stepCpu(0);
     assert.equal(m.stateHash(), withIrq, 'the same choices reach the same state again');
+  });
+
+  it('a long run: checkpoints restored out of order, after the history was rewritten past them, keep their own schedule', () => {
+    // thousands of choices, so the history spans several of the machine's choice chunks
+    const text = ['scenario "long"', 'model v6.1', 'cpus 2', 'zone Normal pages 1024 batch 4 high 12',
+      ...[0, 1].flatMap(c => [`task cpu ${c} {`, '\tfor (int i = 0; i < 100000; i++) {', '\t\tstruct page *page = alloc_pages(GFP_KERNEL, 0);', '\t\t__free_pages(page, 0);', '\t}', '}'])].join('\n') + '\n';
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-cp-')), 'long.lockstep');
+    fs.writeFileSync(file, text);
+    const { program, diagnostics } = loadScenario(file);
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    assert.deepEqual(diagnostics.filter(d => d.severity === 'error'), []);
+    const m = new Machine(program!, { maxSteps: 100_000 });
+    m.recordSteps = false;
+    const run = (n: number, cpuOf: (k: number) => number) => { for (let k = 0; k < n; k++) assert.ok(m.stepCpu(cpuOf(k)) || m.stepCpu(1 - cpuOf(k))); };
+    run(3000, k => (k >> 4) & 1);
+    const a = { cp: m.checkpoint(), schedule: m.schedule(), hash: m.stateHash(), n: m.choices.length };
+    run(9000, k => (k >> 6) & 1);
+    const b = { cp: m.checkpoint(), schedule: m.schedule(), hash: m.stateHash(), n: m.choices.length };
+    run(2000, () => 0);
+    const bThen = m.schedule();
+    // back to a, and a different future over the positions b's history holds
+    m.restore(a.cp);
+    assert.equal(m.schedule(), a.schedule);
+    run(12000, k => (k >> 2) & 1);
+    assert.notEqual(m.schedule().slice(0, b.schedule.length), b.schedule);
+    m.restore(b.cp);
+    assert.equal(m.schedule(), b.schedule, 'b keeps its history although a later run rewrote it');
+    assert.equal(m.choices.length, b.n);
+    assert.equal(m.stateHash(), b.hash);
+    run(2000, () => 0);
+    assert.equal(m.schedule(), bThen, 'the same choices after b give the same schedule again');
+    m.restore(a.cp);
+    assert.equal(m.schedule(), a.schedule);
+    assert.equal(m.choices.length, a.n);
+    assert.equal(m.stateHash(), a.hash);
   });
 
   it('two schedules that reach the same state hash alike; a different state hashes differently', () => {

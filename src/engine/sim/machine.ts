@@ -48,8 +48,15 @@ export class Machine {
   readonly steps: StepRecord[] = [];
   recordSteps = true;
   // the scheduler choices so far, one number each (a long run makes millions of them):
-  // cN → N, iN.K → -(1 + N * 65536 + K)
-  private choiceBuf = new Int32Array(1024);
+  // cN → N, iN.K → -(1 + N * 65536 + K).
+  // Kept in chunks of CHOICE_CHUNK so a checkpoint need not copy the whole history: a full
+  // chunk is frozen (never written again) and shared by every checkpoint taken after it; a
+  // checkpoint copies only the partly filled tail. Since frozen chunks never change, a
+  // checkpoint stays right whatever was restored or written since (the explorer restores
+  // out of order and keeps many checkpoints alive; the debugger forks the future).
+  private choiceChunks: Int32Array[] = [];
+  /** the chunk being filled: private to the machine (checkpoints copy it) */
+  private choiceTail = new Int32Array(CHOICE_CHUNK);
   private nChoices = 0;
   /** Bumped by everything that may write `mem` during a step: store(), a new frame, any
    * builtin (lock words, list links). Page accounting skips a quiescent check when it and
@@ -372,29 +379,37 @@ export class Machine {
   /** the scheduler choices so far, one per step or arrival: c0, i0, i0.1 */
   get choices(): string[] {
     const out: string[] = [];
-    for (let i = 0; i < this.nChoices; i++) out.push(choiceName(this.choiceBuf[i]));
+    for (let i = 0; i < this.nChoices; i++) out.push(choiceName(this.choiceAt(i)));
     return out;
   }
 
+  private choiceAt(i: number): number {
+    const k = Math.floor(i / CHOICE_CHUNK);
+    return (k < this.choiceChunks.length ? this.choiceChunks[k] : this.choiceTail)[i % CHOICE_CHUNK];
+  }
+
   private pushChoice(c: number): void {
-    if (this.nChoices === this.choiceBuf.length) {
-      const bigger = new Int32Array(this.choiceBuf.length * 2);
-      bigger.set(this.choiceBuf);
-      this.choiceBuf = bigger;
+    let i = this.nChoices - this.choiceChunks.length * CHOICE_CHUNK;
+    if (i === CHOICE_CHUNK) {
+      // the tail is full: freeze it (checkpoints may share it from now on), start a new one
+      this.choiceChunks.push(this.choiceTail);
+      this.choiceTail = new Int32Array(CHOICE_CHUNK);
+      i = 0;
     }
-    this.choiceBuf[this.nChoices++] = c;
+    this.choiceTail[i] = c;
+    this.nChoices++;
   }
 
   /** The choices so far as a schedule string: compressSchedule(choices), without the array. */
   schedule(): string {
     const out: string[] = [];
-    const buf = this.choiceBuf;
     let i = 0;
     while (i < this.nChoices) {
-      let j = i;
-      while (j < this.nChoices && buf[j] === buf[i]) j++;
+      const c = this.choiceAt(i);
+      let j = i + 1;
+      while (j < this.nChoices && this.choiceAt(j) === c) j++;
       const n = j - i;
-      out.push(n > 1 ? `${choiceName(buf[i])}*${n}` : choiceName(buf[i]));
+      out.push(n > 1 ? `${choiceName(c)}*${n}` : choiceName(c));
       i = j;
     }
     return out.join(',');
@@ -662,7 +677,11 @@ export class Machine {
       mem,
       segments,
       step: this.step,
-      choices: this.choiceBuf.slice(0, this.nChoices),
+      // the frozen chunks by reference (O(history / CHOICE_CHUNK) pointers), the tail copied:
+      // copying every choice made each checkpoint of a long run O(history) in time and memory
+      choiceChunks: this.choiceChunks.length ? this.choiceChunks.slice() : NO_CHUNKS,
+      choiceTail: this.choiceTail.slice(0, this.nChoices - this.choiceChunks.length * CHOICE_CHUNK),
+      nChoices: this.nChoices,
       findings: this.findings.length,
       events: this.events.length,
       steps: this.steps.length,
@@ -688,9 +707,10 @@ export class Machine {
     } else this.mem.set(cp.mem);
     this.memEpoch++;
     this.step = cp.step;
-    if (this.choiceBuf.length < cp.choices.length) this.choiceBuf = new Int32Array(cp.choices.length * 2);
-    this.choiceBuf.set(cp.choices);
-    this.nChoices = cp.choices.length;
+    // the current tail is never shared (checkpoints copy it), so it can be overwritten
+    this.choiceChunks = cp.choiceChunks.length ? cp.choiceChunks.slice() : [];
+    this.choiceTail.set(cp.choiceTail);
+    this.nChoices = cp.nChoices;
     this.findings.length = cp.findings;
     this.events.length = cp.events;
     this.steps.length = cp.steps;
@@ -829,7 +849,11 @@ export interface Checkpoint {
   /** a live checkpoint: (start, length) pairs of the stack segments stored after shared memory */
   segments?: number[];
   step: number;
-  choices: Int32Array;
+  /** the machine's frozen choice chunks when taken (shared, never written) */
+  choiceChunks: Int32Array[];
+  /** the choices after the frozen chunks, copied */
+  choiceTail: Int32Array;
+  nChoices: number;
   findings: number;
   events: number;
   steps: number;
@@ -843,6 +867,11 @@ export interface Checkpoint {
   race: unknown;
   accounting: unknown;
 }
+
+/** choices per chunk of the machine's choice log (16 KB) */
+const CHOICE_CHUNK = 4096;
+/** the chunks of a checkpoint taken before the first chunk filled (the explorer's usual case) */
+const NO_CHUNKS: Int32Array[] = Object.freeze([]) as unknown as Int32Array[];
 
 function choiceName(c: number): string {
   if (c >= 0) return `c${c}`;

@@ -71,9 +71,17 @@ function lockWord(m: Machine, addr: number): number {
 /** Lock acquisition. `irq`: the _irqsave/_irq variant; `out`: address of flags (0: none). */
 function acquire(m: Machine, ctx: Context, addr: number, type: LockType, irq: boolean, out: number, trylock: boolean): number {
   lockWord(m, addr);
+  const sleeping = m.rt && type !== 'raw';
+  // a CPU spinning on a held spinlock retries every step (millions of times in a long
+  // contended run, and again on every re-execution by the debugger): when it is still
+  // held, the slow path below would only say BLOCKED again, so say it without building
+  // the held-lock record or the name closure
+  if (ctx.waitingOn === addr && !trylock && !sleeping && m.smp && type !== 'local' && owner(m, addr) !== 0) {
+    m.stepEvent = m.stepEvent ? `${m.stepEvent},spin` : 'spin';
+    return BLOCKED;
+  }
   const cpu = m.cpus[ctx.cpu];
   const name = () => m.describeAddr(addr).instance;
-  const sleeping = m.rt && type !== 'raw';
   const first = ctx.waitingOn !== addr;
   if (first) {
     // the prologue runs once; a spinning retry only tries the lock word again
