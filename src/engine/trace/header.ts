@@ -55,6 +55,19 @@ export function readCpu(s: string, lbr: number, h: LineHeader): number {
   return q + 1;
 }
 
+/**
+ * A `<stack trace>` entry, `=> function+off/size` as both ftrace and trace-cmd print it:
+ * true and the function's name in h.nameStart/nameEnd when the line at p0 is one.
+ */
+export function readStackFrame(s: string, p0: number, end: number, h: LineHeader): boolean {
+  if (s.charCodeAt(p0) !== 61 /* = */ || s.charCodeAt(p0 + 1) !== 62 /* > */) return false;
+  h.nameStart = skipSpaces(s, p0 + 2, end);
+  let e = h.nameStart;
+  while (e < end && s.charCodeAt(e) !== 32) e++;
+  h.nameEnd = e;
+  return true;
+}
+
 export function skipSpaces(s: string, p: number, end: number): number {
   while (p < end) { const c = s.charCodeAt(p); if (c !== SP && c !== TAB) break; p++; }
   return p;

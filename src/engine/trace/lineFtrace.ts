@@ -2,7 +2,7 @@
 //   `            init-1       [000] d..3.     3.754380: mm_page_alloc: page=... pfn=0x21b4 ...`
 // with the `# tracer:` header, the flags column (4 or 5 characters; absent when the
 // irq-info option is off) and `<stack trace>` entries followed by ` => func` lines.
-import { LineHeader, eqAt, findCpuField, readCpu, readFlagsAndTime, readName, readTaskDashPid, skipSpaces } from './header';
+import { LineHeader, eqAt, findCpuField, readCpu, readFlagsAndTime, readName, readStackFrame, readTaskDashPid, skipSpaces } from './header';
 import { LINE_BAD, LINE_EVENT, LINE_FRAME, LINE_SKIP, LINE_STACK_START } from './lineKinds';
 
 export function readFtraceLine(s: string, start: number, end: number, h: LineHeader): number {
@@ -10,13 +10,7 @@ export function readFtraceLine(s: string, start: number, end: number, h: LineHea
   if (p0 >= end) return LINE_SKIP;
   const c0 = s.charCodeAt(p0);
   if (c0 === 35 /* # */) return LINE_SKIP;
-  if (c0 === 61 /* = */ && s.charCodeAt(p0 + 1) === 62 /* > */) {
-    h.nameStart = skipSpaces(s, p0 + 2, end);
-    let e = h.nameStart;
-    while (e < end && s.charCodeAt(e) !== 32) e++;
-    h.nameEnd = e;
-    return LINE_FRAME;
-  }
+  if (readStackFrame(s, p0, end, h)) return LINE_FRAME;
   const lbr = findCpuField(s, p0, end);
   if (lbr < 0) { h.error = 'not an event line (no [CPU] field)'; return LINE_BAD; }
   if (!readTaskDashPid(s, p0, lbr, h)) { h.error = 'not an event line (no task-pid before [CPU])'; return LINE_BAD; }

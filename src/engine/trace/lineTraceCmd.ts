@@ -3,20 +3,14 @@
 // (no flags column unless `report -l`, which adds it like the raw text), names padded
 // with spaces, `print:  tracing_mark_write: ...` for trace_marker writes, and
 // `kernel_stack: <stack trace >` entries followed by `=> func (address)` lines.
-import { LineHeader, findCpuField, readCpu, readFlagsAndTime, readName, readTaskDashPid, skipSpaces } from './header';
+import { LineHeader, findCpuField, readCpu, readFlagsAndTime, readName, readStackFrame, readTaskDashPid, skipSpaces } from './header';
 import { LINE_BAD, LINE_EVENT, LINE_FRAME, LINE_SKIP, LINE_STACK_START } from './lineKinds';
 
 export function readTraceCmdLine(s: string, start: number, end: number, h: LineHeader): number {
   const p0 = skipSpaces(s, start, end);
   if (p0 >= end) return LINE_SKIP;
   const c0 = s.charCodeAt(p0);
-  if (c0 === 61 /* = */ && s.charCodeAt(p0 + 1) === 62 /* > */) {
-    h.nameStart = skipSpaces(s, p0 + 2, end);
-    let e = h.nameStart;
-    while (e < end && s.charCodeAt(e) !== 32) e++;
-    h.nameEnd = e;
-    return LINE_FRAME;
-  }
+  if (readStackFrame(s, p0, end, h)) return LINE_FRAME;
   if (c0 === 35 /* # */ || s.startsWith('cpus=', p0) || s.startsWith('version', p0) || s.startsWith('CPU ', p0)) return LINE_SKIP;
   const lbr = findCpuField(s, p0, end);
   if (lbr < 0) { h.error = 'not an event line (no [CPU] field)'; return LINE_BAD; }
