@@ -12,6 +12,7 @@ import { readPerfLine } from './linePerf';
 import { EventStore, FLAG_BATCH_FIRST_PASS } from './store';
 import { EV, KNOWN_EVENTS, LAST_KNOWN } from './eventKinds';
 import { parseFields } from './fields';
+import { importTraceDat } from './dat';
 
 export type { TraceFormat } from './detect';
 
@@ -45,9 +46,8 @@ export class TraceImportError extends Error {
 /** Imports the trace in `file`. Throws TraceImportError when no format can be recognised. */
 export function importTrace(file: string): ImportedTrace {
   const head = headBytes(file);
-  if (isTraceDat(head)) {
-    throw new TraceImportError(file, 1, `${file} is a binary trace-cmd trace.dat; convert it with 'trace-cmd report -i ${file} > report.txt' and replay the text`);
-  }
+  // trace-cmd's binary trace.dat: read directly (src/engine/trace/dat/); errors carry the byte offset
+  if (isTraceDat(head)) return importTraceDat(file, (offset, message) => Object.assign(new TraceImportError(file, 1, message), { offset }));
   const imp = new Importer(file, fs.statSync(file).size);
   const stats = readLines(file, imp.line);
   return imp.finish(stats);
