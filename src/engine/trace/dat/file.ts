@@ -28,7 +28,8 @@ export interface DatFile {
   /** the ftrace system's format files (print, kernel_stack, function...) */
   ftraceFormats: string[];
   eventFormats: { system: string; text: string }[];
-  kallsyms: string;
+  /** /proc/kallsyms as stored (bytes: 4 MB, scanned by symbols.ts without a string) */
+  kallsyms: Buffer;
   printk: string;
   cmdlines: string;
   traceClock: string;
@@ -49,7 +50,7 @@ const MAX_CPUS = 8192;
 const MAX_FORMATS = 100000;
 
 function emptyDat(): DatFile {
-  return { version: 0, bigEndian: false, longSize: 8, pageSize: 4096, compression: 'none', headerPage: '', headerEvent: '', ftraceFormats: [], eventFormats: [], kallsyms: '', printk: '', cmdlines: '', traceClock: '', tsOffset: 0, cpus: [], notes: [] };
+  return { version: 0, bigEndian: false, longSize: 8, pageSize: 4096, compression: 'none', headerPage: '', headerEvent: '', ftraceFormats: [], eventFormats: [], kallsyms: Buffer.alloc(0), printk: '', cmdlines: '', traceClock: '', tsOffset: 0, cpus: [], notes: [] };
 }
 
 /** Reads the layout of the trace.dat in `buf` (the whole file). */
@@ -110,7 +111,7 @@ function readV6(r: ByteReader, d: DatFile): void {
   headerInfo(r, d);
   ftraceFormats(r, d);
   eventFormats(r, d);
-  d.kallsyms = textBlock(r, 4, 'kallsyms');
+  d.kallsyms = r.bytes(r.size(4, 'kallsyms size'), 'kallsyms');
   d.printk = textBlock(r, 4, 'printk formats');
   d.cmdlines = textBlock(r, 8, 'saved cmdlines');
   const ncpus = r.u32('CPU count');
@@ -190,7 +191,7 @@ function readV7(r: ByteReader, d: DatFile): void {
       case OPT_HEADER_INFO: headerInfo(q, d); break;
       case OPT_FTRACE_EVENTS: ftraceFormats(q, d); break;
       case OPT_EVENT_FORMATS: eventFormats(q, d); break;
-      case OPT_KALLSYMS: d.kallsyms = textBlock(q, 4, 'kallsyms'); break;
+      case OPT_KALLSYMS: d.kallsyms = q.bytes(q.size(4, 'kallsyms size'), 'kallsyms'); break;
       case OPT_PRINTK: d.printk = textBlock(q, 4, 'printk formats'); break;
       case OPT_CMDLINES: d.cmdlines = textBlock(q, 8, 'saved cmdlines'); break;
     }

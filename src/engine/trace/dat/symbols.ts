@@ -1,75 +1,109 @@
 // Kernel addresses to names, from the /proc/kallsyms copy a trace.dat stores: the stack
 // frames of kernel_stack events and the probe address of kprobes (`func+0x0/0x2e0`, as
-// the kernel prints %pS). Addresses are kept as 16-digit lower-case hex strings, whose
-// order is the numeric order, so 64-bit addresses need no BigInt until an offset is
-// printed. Parsed on first use: a trace without stacks or kprobes never pays for it.
+// the kernel prints %pS). The 4 MB of `ADDR TYPE NAME` lines are scanned as bytes into
+// two 32-bit halves per address and the name's byte range: no string per line, and only
+// the names looked up are ever decoded. Parsed on first use: a trace without stacks or
+// kprobes never pays for it.
+
+const TWO32 = 0x100000000n;
+
+function hexVal(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 32;
+  return l >= 97 && l <= 102 ? l - 87 : -1;
+}
 
 export class Symbols {
-  private addrs: string[] = [];
-  private names: string[] = [];
+  private hi = new Uint32Array(0);
+  private lo = new Uint32Array(0);
+  private nameStart = new Int32Array(0);
+  private nameEnd = new Int32Array(0);
+  private n = 0;
   private parsed = false;
 
-  constructor(private text: string) {}
+  constructor(private text: Buffer) {}
 
-  get size(): number { this.parse(); return this.addrs.length; }
+  get size(): number { this.parse(); return this.n; }
 
   private parse(): void {
     if (this.parsed) return;
     this.parsed = true;
-    const rows: [string, string][] = [];
-    // `ADDR TYPE NAME[\t[module]]` lines, read by hand: a regex over the 4 MB text costs 5x
     const t = this.text;
+    let cap = Math.max(16, t.length >> 5);
+    let hi = new Uint32Array(cap), lo = new Uint32Array(cap), ns = new Int32Array(cap), ne = new Int32Array(cap);
+    let n = 0, sorted = true;
     for (let p = 0; p < t.length;) {
-      let e = t.indexOf('\n', p);
+      let e = t.indexOf(10, p);
       if (e < 0) e = t.length;
-      const sp = t.indexOf(' ', p);
-      if (sp > p && sp - p <= 16 && sp + 3 < e && t.charCodeAt(sp + 2) === 32) {
-        let ne = sp + 3;
-        while (ne < e) { const c = t.charCodeAt(ne); if (c === 9 || c === 32 || c === 13) break; ne++; }
-        const a = t.slice(p, sp).toLowerCase();
-        if (/^[0-9a-f]+$/.test(a) && ne > sp + 3) {
-          const hex = a.length === 16 ? a : a.padStart(16, '0');
-          if (hex !== '0000000000000000') rows.push([hex, t.slice(sp + 3, ne)]);
+      // ADDR: up to 16 hex digits
+      let q = p, h = 0, l = 0, digits = 0;
+      for (; q < e; q++) {
+        const v = hexVal(t[q]);
+        if (v < 0) break;
+        h = ((h << 4) | (l >>> 28)) >>> 0;
+        l = ((l << 4) | v) >>> 0;
+        digits++;
+      }
+      // then ` T name`, the name up to a tab (module), space or CR
+      if (digits && digits <= 16 && t[q] === 32 && q + 3 < e && t[q + 2] === 32 && (h || l)) {
+        const a = q + 3;
+        let b = a;
+        while (b < e && t[b] !== 9 && t[b] !== 32 && t[b] !== 13) b++;
+        if (b > a) {
+          if (n === cap) {
+            cap *= 2;
+            const g = <T extends Uint32Array | Int32Array>(x: T): T => { const y = new (x.constructor as new (k: number) => T)(cap); y.set(x); return y; };
+            hi = g(hi); lo = g(lo); ns = g(ns); ne = g(ne);
+          }
+          if (n && (hi[n - 1] > h || (hi[n - 1] === h && lo[n - 1] > l))) sorted = false;
+          hi[n] = h; lo[n] = l; ns[n] = a; ne[n] = b; n++;
         }
       }
       p = e + 1;
     }
-    // /proc/kallsyms is nearly sorted already (core kernel, then modules)
-    let sorted = true;
-    for (let k = 1; k < rows.length && sorted; k++) if (rows[k - 1][0] > rows[k][0]) sorted = false;
-    if (!sorted) rows.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
-    this.addrs = rows.map(r => r[0]);
-    this.names = rows.map(r => r[1]);
-    this.text = '';
+    if (!sorted) {
+      // /proc/kallsyms is nearly sorted (core kernel, then modules); a stable sort keeps
+      // aliases in file order
+      const idx = Array.from({ length: n }, (_, k) => k);
+      idx.sort((x, y) => hi[x] - hi[y] || lo[x] - lo[y] || x - y);
+      const H = new Uint32Array(n), L = new Uint32Array(n), S = new Int32Array(n), E = new Int32Array(n);
+      idx.forEach((k, j) => { H[j] = hi[k]; L[j] = lo[k]; S[j] = ns[k]; E[j] = ne[k]; });
+      hi = H; lo = L; ns = S; ne = E;
+    }
+    this.hi = hi; this.lo = lo; this.nameStart = ns; this.nameEnd = ne; this.n = n;
   }
 
-  /** Index of the last symbol at or below `hex` (16 digits), -1 if none. */
-  private find(hex: string): number {
+  /** Index of the last symbol at or below the address, -1 if none. */
+  private find(addr: bigint): number {
     this.parse();
-    let lo = 0, hi = this.addrs.length - 1, at = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.addrs[mid] <= hex) { at = mid; lo = mid + 1; } else hi = mid - 1;
+    const h = Number(addr / TWO32), l = Number(addr % TWO32);
+    let a = 0, b = this.n - 1, at = -1;
+    while (a <= b) {
+      const m = (a + b) >> 1;
+      if (this.hi[m] < h || (this.hi[m] === h && this.lo[m] <= l)) { at = m; a = m + 1; } else b = m - 1;
     }
-    // aliases share an address: the first name listed is the one the kernel prints
-    while (at > 0 && this.addrs[at - 1] === this.addrs[at]) at--;
+    // aliases share an address: the first one listed is the one printed
+    while (at > 0 && this.hi[at - 1] === this.hi[at] && this.lo[at - 1] === this.lo[at]) at--;
     return at;
   }
 
+  private nameAt(k: number): string { return this.text.toString('latin1', this.nameStart[k], this.nameEnd[k]); }
+  private addrAt(k: number): bigint { return BigInt(this.hi[k]) * TWO32 + BigInt(this.lo[k]); }
+
   /** The function containing `addr`, e.g. `rmqueue_bulk`; '' if no symbol is below it. */
   name(addr: bigint): string {
-    const k = this.find(addr.toString(16).padStart(16, '0'));
-    return k < 0 ? '' : this.names[k];
+    const k = this.find(addr);
+    return k < 0 ? '' : this.nameAt(k);
   }
 
   /** `func+0xoff/0xsize` as the kernel's %pS prints it; '' if no symbol. */
   withOffset(addr: bigint): string {
-    const k = this.find(addr.toString(16).padStart(16, '0'));
+    const k = this.find(addr);
     if (k < 0) return '';
-    const base = BigInt(`0x${this.addrs[k]}`);
+    const base = this.addrAt(k);
     let n = k + 1;
-    while (n < this.addrs.length && this.addrs[n] === this.addrs[k]) n++;
-    const size = n < this.addrs.length ? BigInt(`0x${this.addrs[n]}`) - base : 0n;
-    return `${this.names[k]}+0x${(addr - base).toString(16)}/0x${size.toString(16)}`;
+    while (n < this.n && this.hi[n] === this.hi[k] && this.lo[n] === this.lo[k]) n++;
+    const size = n < this.n ? this.addrAt(n) - base : 0n;
+    return `${this.nameAt(k)}+0x${(addr - base).toString(16)}/0x${size.toString(16)}`;
   }
 }
