@@ -72,7 +72,8 @@ export class ByteReader {
     return s;
   }
   seek(p: number, what: string): void {
-    if (p < 0 || p > this.buf.length) this.fail(`${what} points to byte ${this.base + p}, past the end (${this.base + this.buf.length} bytes)`);
+    // the offset reported is the end of the data: where a truncated file ran out
+    if (p < 0 || p > this.buf.length) this.fail(`${what} points to byte ${this.base + p}, past the end (${this.base + this.buf.length} bytes)`, this.buf.length);
     this.pos = p;
   }
 }
