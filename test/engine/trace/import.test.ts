@@ -130,9 +130,9 @@ describe('import: formats, bad input', () => {
     assert.equal(t.store.x[2], 9);
   });
 
-  it('a trace-cmd trace.dat is refused with the command that converts it', () => {
-    assert.throws(() => importTrace(captureFile('drain', 'ftrace-raw').replace(/ftrace-raw-drain\.txt$/, 'trace-drain.dat')),
-      (e: unknown) => e instanceof TraceImportError && /trace-cmd report -i/.test(e.message));
+  it('a trace-cmd trace.dat is read directly (its own tests: dat.test.ts)', function () {
+    this.timeout(60000);
+    assert.equal(importTrace(captureFile('drain', 'ftrace-raw').replace(/ftrace-raw-drain\.txt$/, 'trace-drain.dat')).store.length, 50040);
   });
 
   it('a file with no trace line in it is refused, not loaded empty', () => {
