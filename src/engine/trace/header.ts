@@ -86,37 +86,50 @@ export function readTimestamp(s: string, p: number, end: number, h: LineHeader):
   return p + 1;
 }
 
-/** The raw ftrace flags column (4 or 5 characters: irqs-off, need-resched, hardirq/softirq,
- * preempt-depth, migrate-disable). Returns false if `s[p..q)` is not one. */
-export function readFlags(s: string, p: number, q: number, h: LineHeader): boolean {
-  const n = q - p;
-  if (n !== 4 && n !== 5) return false;
+/** The raw ftrace flags column's first three characters (irqs-off, need-resched,
+ * hardirq/softirq) as FLAG_* bits, or -1 if they are not flags. Char codes, so that the
+ * string reader and the byte fast path (fastFtrace.ts) read the column the same way. */
+export function flagBits(c0: number, c1: number, c2: number): number {
   let f = 0;
-  switch (s.charCodeAt(p)) {
+  switch (c0) {
     case 100 /* d */: f |= FLAG_IRQS_OFF; break;
     case 68 /* D */: f |= FLAG_IRQS_OFF | FLAG_BH_OFF; break;
     case 98 /* b */: f |= FLAG_BH_OFF; break;
     case DOT: case 88 /* X */: break;
-    default: return false;
+    default: return -1;
   }
-  switch (s.charCodeAt(p + 1)) {
+  switch (c1) {
     case 78 /* N */: case 110 /* n */: case 112 /* p */: f |= FLAG_NEED_RESCHED; break;
     case DOT: break;
-    default: return false;
+    default: return -1;
   }
-  switch (s.charCodeAt(p + 2)) {
+  switch (c2) {
     case 104 /* h */: f |= FLAG_HARDIRQ; break;
     case 115 /* s */: f |= FLAG_SOFTIRQ; break;
     case 72 /* H */: f |= FLAG_HARDIRQ | FLAG_SOFTIRQ; break;
     case 122 /* z */: case 90 /* Z */: f |= FLAG_NMI; break;
     case DOT: break;
-    default: return false;
+    default: return -1;
   }
-  const d = s.charCodeAt(p + 3);
-  if (isDigit(d)) h.preempt = d - ZERO;
-  else if (d >= 97 && d <= 102) h.preempt = d - 87;
-  else if (d === DOT) h.preempt = 0;
-  else return false;
+  return f;
+}
+
+/** The preempt-depth character (hex digit, `.` = 0) as a number, or -1. */
+export function preemptDepth(c: number): number {
+  if (isDigit(c)) return c - ZERO;
+  if (c >= 97 && c <= 102) return c - 87;
+  return c === DOT ? 0 : -1;
+}
+
+/** The raw ftrace flags column (4 or 5 characters: irqs-off, need-resched, hardirq/softirq,
+ * preempt-depth, migrate-disable). Returns false if `s[p..q)` is not one. */
+export function readFlags(s: string, p: number, q: number, h: LineHeader): boolean {
+  const n = q - p;
+  if (n !== 4 && n !== 5) return false;
+  const f = flagBits(s.charCodeAt(p), s.charCodeAt(p + 1), s.charCodeAt(p + 2));
+  const d = preemptDepth(s.charCodeAt(p + 3));
+  if (f < 0 || d < 0) return false;
+  h.preempt = d;
   h.flags = f;
   return true;
 }

@@ -2,7 +2,9 @@
 // an EventStore: format detected from the first lines, the file read in chunks, each line
 // parsed in place. Malformed lines become line-numbered warnings and the rest loads.
 import * as fs from 'fs';
-import { readLines, readTextLines, headBytes, utf8, ReadStats } from './lineReader';
+import { readLineBytes, readTextLines, headBytes, utf8, ReadStats } from './lineReader';
+import { FtraceFastPath } from './fastFtrace';
+import { PfnIndex } from './pfnIndex';
 import { detectFromLine, isTraceDat, TraceFormat } from './detect';
 import { newHeader, LineHeader, eqAt } from './header';
 import { LINE_BAD, LINE_EVENT, LINE_FRAME, LINE_SKIP, LINE_STACK_START, LineReader } from './lineKinds';
@@ -43,13 +45,20 @@ export class TraceImportError extends Error {
   constructor(readonly file: string, readonly line: number, message: string) { super(message); }
 }
 
+export interface ImportOptions {
+  /** read common raw ftrace lines from bytes (fastFtrace.ts); default true. Off, every line
+   * goes through the general reader: the tests compare the two. */
+  fastPath?: boolean;
+}
+
 /** Imports the trace in `file`. Throws TraceImportError when no format can be recognised. */
-export function importTrace(file: string): ImportedTrace {
+export function importTrace(file: string, options: ImportOptions = {}): ImportedTrace {
   const head = headBytes(file);
   // trace-cmd's binary trace.dat: read directly (src/engine/trace/dat/); errors carry the byte offset
   if (isTraceDat(head)) return importTraceDat(file, (offset, message) => Object.assign(new TraceImportError(file, 1, message), { offset }));
   const imp = new Importer(file, fs.statSync(file).size);
-  const stats = readLines(file, imp.line);
+  imp.fastPath = options.fastPath ?? true;
+  const stats = readLineBytes(file, imp.bytesLine);
   return imp.finish(stats);
 }
 
@@ -84,7 +93,7 @@ class Importer {
   /** per CPU, its last contention_begin not yet given a stack trace */
   readonly contentionOnCpu: number[] = [];
   /** pfn -> index of its last mm_page_free of order 0 not yet matched by a batched free */
-  readonly pendingFree = new Map<number, number>();
+  readonly pendingFree = new PfnIndex();   // value: event index + 1
   private readonly ids: number[] = [];
   /** the last task name seen per pid, to skip interning when it has not changed */
   private readonly taskOfPid = new Map<number, { name: string; id: number }>();
@@ -101,6 +110,21 @@ class Importer {
     if (this.warnings.length < MAX_WARNINGS) this.warnings.push({ line, message });
     else this.moreWarnings++;
   }
+
+  /** raw ftrace lines of the common layout, read from bytes (set once the format is known) */
+  private fast: FtraceFastPath | null = null;
+  fastPath = false;
+
+  /** A line as bytes: the raw ftrace fast path when it applies, else the general reader on
+   * the line decoded as latin1 (see lineReader). */
+  readonly bytesLine = (b: Buffer, start: number, end: number, lineNo: number): void => {
+    if (this.fast) {
+      const i = this.fast.line(b, start, end, lineNo);
+      if (i >= 0) { this.endStack(); this.afterEvent(i, this.store.name[i]); return; }
+    }
+    this.line(b.toString('latin1', start, end), 0, end - start, lineNo);
+    if (this.reader === readFtraceLine && !this.fast && this.fastPath) this.fast = new FtraceFastPath(this.store);
+  };
 
   readonly line = (s: string, start: number, end: number, lineNo: number): void => {
     // Binary garbage (control characters other than tab) is looked for where it matters:
@@ -182,22 +206,27 @@ class Importer {
       if (hasControl(s, h.taskStart, end)) { st.pop(); this.warn(lineNo, 'binary data, line skipped'); return; }
     }
     if (kind === EV.tracing_mark_write) st.text[i] = st.strings.id(utf8(st.strings.get(st.text[i])));
-    this.lastOnCpu[h.cpu] = i;
-    if (kind === EV.contention_begin) this.contentionOnCpu[h.cpu] = i;
+    this.afterEvent(i, kind);
+  }
+
+  /** What every stored event updates: the last event per CPU, open contention, and the
+   * pairing of a batched free's two log lines. */
+  private afterEvent(i: number, kind: number): void {
+    const st = this.store, cpu = st.cpu[i];
+    this.lastOnCpu[cpu] = i;
+    if (kind === EV.contention_begin) this.contentionOnCpu[cpu] = i;
     // free_unref_page_list() logs each page twice: mm_page_free in its first pass
     // (free_pages_prepare), mm_page_free_batched in the second, when the page really goes
     // on the pcp list. Mark the first so the reconstruction counts the page once.
     if (kind >= EV.mm_page_alloc && kind <= EV.mm_page_free_batched) {
-      // small integers make cheaper map keys than the column's doubles
       const pfn = st.pfn[i];
-      const key = pfn >= 0 && pfn < 0x40000000 ? pfn | 0 : pfn;
       if (kind === EV.mm_page_free) {
-        if (st.order[i] === 0) this.pendingFree.set(key, i);
+        if (st.order[i] === 0) this.pendingFree.set(pfn, i + 1);
       } else if (kind === EV.mm_page_free_batched) {
-        const j = this.pendingFree.get(key);
-        if (j !== undefined) { st.flags[j] |= FLAG_BATCH_FIRST_PASS; this.pendingFree.delete(key); }
+        const j = this.pendingFree.get(pfn);
+        if (j) { st.flags[j - 1] |= FLAG_BATCH_FIRST_PASS; this.pendingFree.set(pfn, 0); }
       } else {
-        this.pendingFree.delete(key);
+        this.pendingFree.set(pfn, 0);
       }
     }
   }
@@ -206,14 +235,22 @@ class Importer {
     this.endStack();
     if (!this.format) throw new TraceImportError(this.file, 1, `${this.file}: not a raw ftrace, trace-cmd report or perf script text (no event line recognised in ${stats.lines} lines)`);
     const st = this.store;
-    const counts = new Map<number, number>();
-    const cpus = new Set<number>();
-    for (let i = 0; i < st.length; i++) { counts.set(st.name[i], (counts.get(st.name[i]) ?? 0) + 1); cpus.add(st.cpu[i]); }
+    // names are interned ids and CPUs small numbers: count in arrays, not maps
+    const counts = new Float64Array(st.strings.strings.length);
+    const onCpu = new Uint8Array(65536);
+    const seen: number[] = [];   // name ids in the order first seen (ties keep that order)
+    for (let i = 0; i < st.length; i++) {
+      const id = st.name[i];
+      if (counts[id]++ === 0) seen.push(id);
+      onCpu[st.cpu[i]] = 1;
+    }
+    const cpus: number[] = [];
+    for (let c = 0; c < onCpu.length; c++) if (onCpu[c]) cpus.push(c);
     const byEvent: Record<string, number> = {};
-    for (const [id, n] of [...counts].sort((a, b) => b[1] - a[1])) byEvent[st.strings.get(id)] = n;
+    for (const id of seen.sort((a, b) => counts[b] - counts[a])) byEvent[st.strings.get(id)] = counts[id];
     return {
       file: this.file, format: this.format, store: st, warnings: this.warnings, moreWarnings: this.moreWarnings,
-      byEvent, cpus: [...cpus].sort((a, b) => a - b), stackTraces: this.stackTraces, bytes: stats.bytes, lines: stats.lines,
+      byEvent, cpus, stackTraces: this.stackTraces, bytes: stats.bytes, lines: stats.lines,
     };
   }
 }

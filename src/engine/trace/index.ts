@@ -1,6 +1,6 @@
 // The kernel-trace side of the engine: import, reconstruct, compare, export, seek.
 export { importTrace, importTraceText, TraceImportError, MAX_WARNINGS } from './import';
-export type { ImportedTrace, TraceWarning, TraceFormat } from './import';
+export type { ImportedTrace, TraceWarning, TraceFormat, ImportOptions } from './import';
 export { parseZoneInfo, parseZoneInfoText, ZoneInfoError } from './zoneinfo';
 export type { ZoneInfo } from './zoneinfo';
 export { Reconstruction, reconstruct } from './reconstruct';

@@ -43,6 +43,44 @@ export function readLines(file: string, fn: LineFn, chunkBytes = CHUNK_BYTES): R
   }
 }
 
+/** `buf[start, end)` is one line without its newline (and without a trailing CR). */
+export type ByteLineFn = (buf: Buffer, start: number, end: number, lineNo: number) => void;
+
+/**
+ * Like readLines, but hands each line as a byte range of the chunk's buffer: nothing is
+ * decoded unless the callback decodes it (the importer parses the common lines from bytes
+ * and decodes only the others). The buffer is reused: copy what must outlive the call.
+ */
+export function readLineBytes(file: string, fn: ByteLineFn, chunkBytes = CHUNK_BYTES): ReadStats {
+  const fd = fs.openSync(file, 'r');
+  try {
+    let buf = Buffer.allocUnsafe(chunkBytes);
+    let carry = 0;
+    let lineNo = 0;
+    let bytes = 0;
+    for (;;) {
+      if (carry === buf.length) { const b = Buffer.allocUnsafe(buf.length * 2); buf.copy(b, 0, 0, carry); buf = b; }
+      const n = fs.readSync(fd, buf, carry, buf.length - carry, null);
+      bytes += n;
+      if (n === 0) break;
+      const filled = carry + n;
+      let p = 0;
+      for (;;) {
+        const e = buf.indexOf(10, p);
+        if (e < 0 || e >= filled) break;
+        fn(buf, p, e > p && buf[e - 1] === 13 ? e - 1 : e, ++lineNo);
+        p = e + 1;
+      }
+      carry = filled - p;
+      if (carry && p) buf.copy(buf, 0, p, filled);
+    }
+    if (carry) fn(buf, 0, carry > 0 && buf[carry - 1] === 13 ? carry - 1 : carry, ++lineNo);
+    return { bytes, lines: lineNo };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** The same over text already in memory (an export read back, a test's fixture). */
 export function readTextLines(text: string, fn: LineFn): ReadStats {
   const s = text.endsWith('\n') ? text : `${text}\n`;

@@ -32,6 +32,7 @@ import { keyValues } from './fields';
 import { zoneSpans, zoneOfPfn, ZoneSpan } from './zones';
 import { pcpAllowedOrder, orderToPindex, MIGRATETYPE_NAMES } from './rules';
 import { LockNames, lockTaker } from './locks';
+import { PageSet } from './pageSet';
 
 export interface SnapshotInput { label: string; info: ZoneInfo }
 
@@ -70,6 +71,9 @@ export interface LockInterval { cpu: number; pid: number; addr: string; name: st
 export interface IrqInterval { cpu: number; kind: 'irq' | 'softirq'; name: string; depth: number; from: number; to: number }
 
 const NO_PCP = -1;
+/** pfns below this are indexed by listOfPfn (a 2-byte entry each: 128 MB of index at most,
+ * grown only as far as the largest pfn seen) */
+const PFN_INDEX_LIMIT = 1 << 26;
 /** set in every packed page value, so an order-0 page of unknown migratetype is not 0 */
 const PAGE_BIT = 0x4000;
 
@@ -85,11 +89,11 @@ class PcpList {
   high = 0;
   batch = 0;
   /** pfn -> PAGE_BIT | order | (migratetype + 1) << 8 */
-  pages = new Map<number, number>();
+  pages = new PageSet();
   clone(): PcpList {
     const c = new PcpList();
     c.count = this.count; c.known = this.known; c.high = this.high; c.batch = this.batch;
-    c.pages = new Map(this.pages);
+    c.pages = this.pages.clone();
     return c;
   }
 }
@@ -144,6 +148,10 @@ export class Reconstruction {
   private readonly pendingCheck: ({ i: number; owner: number; count: number; high: number; batch: number; zonePtr: string } | null)[];
   private readonly windows = new Map<string, { begin: number; min: Float64Array; max: Float64Array }>();
   private mtOfPfn = new Int8Array(1 << 16).fill(-1);
+  /** First pass only: pfn -> 1 + the pcp whose rebuilt list holds it (0 = none), so a free or
+   * a drain finds the list holding a page without asking every CPU's map (restore() and
+   * replay() never need it). Pfns beyond PFN_INDEX_LIMIT fall back to asking each map. */
+  private listOfPfn = new Int16Array(1 << 16);
   private readonly kprobe: { fpb: number; dpz: number; shb: number; dap: number };
   readonly resync: boolean;
 
@@ -346,6 +354,44 @@ export class Reconstruction {
   }
   private mtOf(pfn: number): number { return pfn < this.mtOfPfn.length ? this.mtOfPfn[pfn] : -1; }
 
+  /** The pcp (key) whose rebuilt list of zone z holds pfn, or -1. */
+  private listHolding(pfn: number, z: number): number {
+    if (pfn >= 0 && pfn < PFN_INDEX_LIMIT) {
+      const k = pfn < this.listOfPfn.length ? this.listOfPfn[pfn] - 1 : -1;
+      return k >= 0 && k % this.zones.length === z ? k : -1;
+    }
+    for (let c = 0; c < this.ncpus; c++) if (this.state.pcps[this.pcpIndex(c, z)].pages.has(pfn)) return this.pcpIndex(c, z);
+    return -1;
+  }
+
+  /** Puts pfn on pcp `key`'s rebuilt list (first pass): the map and the index together. */
+  private putPage(key: number, pfn: number, packed: number): void {
+    const p = this.state.pcps[key];
+    const had = p.pages.get(pfn);
+    if (had !== undefined) p.known -= 2 ** (had & 0xff);
+    p.pages.set(pfn, packed); p.known += 2 ** (packed & 0xff);
+    if (pfn >= 0 && pfn < PFN_INDEX_LIMIT) {
+      if (pfn >= this.listOfPfn.length) {
+        let n = this.listOfPfn.length;
+        while (n <= pfn) n *= 2;
+        const b = new Int16Array(n);
+        b.set(this.listOfPfn);
+        this.listOfPfn = b;
+      }
+      this.listOfPfn[pfn] = key + 1;
+    }
+  }
+
+  /** Takes pfn off pcp `key`'s rebuilt list (first pass); its packed value, or undefined. */
+  private dropPage(key: number, pfn: number): number | undefined {
+    const p = this.state.pcps[key];
+    const had = p.pages.get(pfn);
+    if (had === undefined) return undefined;
+    p.pages.delete(pfn); p.known -= 2 ** (had & 0xff);
+    if (pfn >= 0 && pfn < this.listOfPfn.length && this.listOfPfn[pfn] === key + 1) this.listOfPfn[pfn] = 0;
+    return had;
+  }
+
   private zoneOf(i: number, pfn: number): number {
     const z = zoneOfPfn(this.zones, pfn);
     if (z < 0) this.note('pfn-outside-zones', 'pfn outside every zone of the zoneinfo: event ignored', 1, 0, i);
@@ -380,17 +426,20 @@ export class Reconstruction {
     // A page freed while the rebuilt lists still hold it left its list without an event:
     // __alloc_pages_bulk() (vmalloc, kernel stacks) takes pages off the pcp list without
     // logging mm_page_alloc. Its silent removal and this free cancel out.
-    let silent = -1;
-    for (let c = 0; c < this.ncpus && silent < 0; c++) if (this.state.pcps[this.pcpIndex(c, z)].pages.has(pfn)) silent = c;
+    const silent = this.listHolding(pfn, z);
     if (silent >= 0) {
-      const q = this.state.pcps[this.pcpIndex(silent, z)];
-      const had = q.pages.get(pfn)!;
-      q.pages.delete(pfn); q.known -= 2 ** (had & 0xff); q.count -= 2 ** (had & 0xff);
+      const q = this.state.pcps[silent];
+      const had = this.dropPage(silent, pfn)!;
+      q.count -= 2 ** (had & 0xff);
       this.note('silent-alloc', 'page freed while still on a rebuilt list: it was taken off without an event (__alloc_pages_bulk() logs no mm_page_alloc); removed from that list first', 1, 2 ** (had & 0xff), i);
-      if (silent !== cpu) this.sets.get(i)?.push({ key: this.pcpIndex(silent, z), count: q.count, removePfn: pfn }) ?? this.sets.set(i, [{ key: this.pcpIndex(silent, z), count: q.count, removePfn: pfn }]);
-      if (silent !== cpu) this.touched(this.pcpIndex(silent, z));
+      if (silent !== key) {
+        const s: PcpSet = { key: silent, count: q.count, removePfn: pfn };
+        const l = this.sets.get(i);
+        if (l) l.push(s); else this.sets.set(i, [s]);
+        this.touched(silent);
+      }
     }
-    p.pages.set(pfn, packed); p.known += n;
+    this.putPage(key, pfn, packed);
     p.count += n;
     this.effect[i] = packed;
     this.moved(i, key);
@@ -409,10 +458,8 @@ export class Reconstruction {
     pfn = pfnKey(pfn);
     const p = this.state.pcps[key];
     const n = 2 ** order;
-    const had = p.pages.get(pfn);
+    const had = this.dropPage(key, pfn);
     if (had !== undefined) {
-      p.pages.delete(pfn);
-      p.known -= 2 ** (had & 0xff);
       p.count -= n;
     } else if (p.count - p.known >= n) {
       p.count -= n;
@@ -434,10 +481,8 @@ export class Reconstruction {
     if (pc) { this.pendingCheck[exec] = null; this.zonePtr.set(pc.zonePtr, z); this.applyPendingHighBatch(pc.zonePtr, i); this.check(pc, z, i); }
     let owner = S.drainOwner[exec];
     if (owner < 0) {
-      owner = exec;
-      if (!S.pcps[this.pcpIndex(exec, z)].pages.has(pfn)) {
-        for (let c = 0; c < this.ncpus; c++) if (S.pcps[this.pcpIndex(c, z)].pages.has(pfn)) { owner = c; break; }
-      }
+      const k = this.listHolding(pfn, z);
+      owner = k >= 0 ? Math.floor(k / this.zones.length) : exec;
     }
     this.remove(i, this.pcpIndex(owner, z), pfn, st.order[i], 'drain-not-on-list',
       'drained page not on the rebuilt list and the list has no unidentified pages: the count was low (an add the events did not show); the count is left as it was');
@@ -466,7 +511,7 @@ export class Reconstruction {
   /** Records and applies fields set outright before event i. */
   private set(i: number, s: PcpSet): void {
     const p = this.state.pcps[s.key];
-    if (s.clear) { p.pages.clear(); p.known = 0; }
+    if (s.clear) { for (const pfn of p.pages.keysInOrder()) this.dropPage(s.key, pfn); }
     if (s.count !== undefined) p.count = s.count;
     if (s.high !== undefined) p.high = s.high;
     if (s.batch !== undefined) p.batch = s.batch;
@@ -602,7 +647,7 @@ export class Reconstruction {
   pcpView(cpu: number, zone: number): PcpView {
     const p = this.state.pcps[this.pcpIndex(cpu, zone)];
     const lists = new Map<number, PcpListView>();
-    for (const [pfn, v] of p.pages) {
+    for (const [pfn, v] of p.pages.entries()) {
       const order = v & 0xff, mt = ((v >> 8) & 0x3f) - 1;
       const pindex = orderToPindex(order, mt);
       const key = pindex >= 0 ? pindex : 1000 + order;

@@ -1,0 +1,147 @@
+// The raw ftrace byte fast path (fastFtrace.ts) must give exactly the columns, strings and
+// stacks the general string reader gives: on both real captures, and on lines made to sit
+// just outside the layout it reads (which it must leave to the general reader).
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { importTrace, ImportedTrace, Reconstruction, EV } from '../../../src/engine';
+import { captureFile, snapshotsOf } from './captures';
+import { FtraceFastPath } from '../../../src/engine/trace/fastFtrace';
+import { EventStore } from '../../../src/engine/trace/store';
+
+const COLUMNS = ['name', 'cpu', 'ts', 'pid', 'task', 'flags', 'preempt', 'line', 'pfn', 'order', 'mt', 'x', 'addr', 'text'] as const;
+
+function assertSameImport(fast: ImportedTrace, slow: ImportedTrace): void {
+  assert.equal(fast.store.length, slow.store.length, 'events');
+  for (const c of COLUMNS) {
+    const a = fast.store[c], b = slow.store[c];
+    for (let i = 0; i < fast.store.length; i++) {
+      if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) assert.fail(`column ${c} differs at event ${i} (line ${slow.store.line[i]}): ${a[i]} vs ${b[i]}`);
+    }
+  }
+  assert.deepStrictEqual(fast.store.strings.strings, slow.store.strings.strings);
+  assert.deepStrictEqual([...fast.store.stacks], [...slow.store.stacks]);
+  assert.deepStrictEqual(fast.byEvent, slow.byEvent);
+  assert.deepStrictEqual(fast.warnings, slow.warnings);
+  assert.deepStrictEqual(fast.cpus, slow.cpus);
+  assert.equal(fast.lines, slow.lines);
+}
+
+function withFile(text: string, fn: (file: string) => void): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-fast-'));
+  const file = path.join(dir, 'trace.txt');
+  fs.writeFileSync(file, text, 'latin1');
+  try { fn(file); } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+}
+
+const HEADER = '# tracer: nop\n#\n';
+const ALLOC = '           <...>-1234    [001] d..2.  1234.567890: mm_page_alloc: page=fffff7a9c0a8c000 pfn=0x2a300 order=0 migratetype=1 gfp_flags=GFP_KERNEL\n';
+
+describe('raw ftrace fast path', function () {
+  this.timeout(120000);
+  for (const capture of ['drain', 'fork-storm']) {
+    it(`${capture}: the same import with and without it, and the same reconstruction`, () => {
+      const file = captureFile(capture, 'ftrace-raw');
+      const fast = importTrace(file), slow = importTrace(file, { fastPath: false });
+      assertSameImport(fast, slow);
+      const z = snapshotsOf(capture).map(s => ({ label: s.label, info: s.info }));
+      const a = new Reconstruction(fast, { zoneinfo: z }).run(), b = new Reconstruction(slow, { zoneinfo: z }).run();
+      assert.deepStrictEqual(a.snapshots, b.snapshots);
+      assert.deepStrictEqual([...a.countAfter], [...b.countAfter]);
+    });
+  }
+
+  it('lines just outside the padded layout are read by the general reader, to the same result', () => {
+    const lines = [
+      ALLOC,
+      // pid of 8 digits, timestamp past 99999 s, tgid column, 4-character flags, a `[` in the task
+      '           <...>-12345678 [001] d..2. 1234.567890: mm_page_alloc: page=fffff7a9c0a8c000 pfn=0x2a301 order=0 migratetype=1 gfp_flags=GFP_KERNEL\n',
+      '            bash-1234    [002] ..... 123456.000001: mm_page_free: page=fffff7a9c0a8c040 pfn=0x2a301 order=0\n',
+      '            bash-1234    (   1234) [002] ..... 1234.000002: mm_page_free: page=fffff7a9c0a8c040 pfn=0x2a302 order=0\n',
+      '            bash-1234    [002] d..2  1234.000003: mm_page_free: page=fffff7a9c0a8c040 pfn=0x2a303 order=0\n',
+      '         a[12]bc-77      [003] ..... 1234.000004: mm_page_free: page=fffff7a9c0a8c040 pfn=0x2a304 order=0\n',
+      // fields the fast path does not read: pfn 0 of a failed allocation, decimal pfn, upper-case
+      // hex, negative migratetype, order beyond a byte, extra spaces, CRLF, a tab
+      '            bash-1234    [002] ..... 1234.000005: mm_page_alloc: page=0000000000000000 pfn=0x0 order=0 migratetype=1 gfp_flags=GFP_KERNEL\n',
+      '            bash-1234    [002] ..... 1234.000006: mm_page_free: page=fffff7a9c0a8c040 pfn=172805 order=0\n',
+      '            bash-1234    [002] ..... 1234.000007: mm_page_free: page=fffff7a9c0a8c040 pfn=0x2A306 order=0\n',
+      '            bash-1234    [002] ..... 1234.000008: mm_page_pcpu_drain: page=fffff7a9c0a8c040 pfn=0x2a307 order=0 migratetype=-1\n',
+      '            bash-1234    [002] ..... 1234.000009: mm_page_free: page=fffff7a9c0a8c040 pfn=0x2a308 order=300\n',
+      '            bash-1234    [002] ..... 1234.000010: mm_page_free:  page=fffff7a9c0a8c040 pfn=0x2a309 order=0\n',
+      '            bash-1234    [002] ..... 1234.000011: mm_page_free: page=fffff7a9c0a8c040 pfn=0x2a30a order=0\r\n',
+      '            bash-1234    [002] ..... 1234.000012: softirq_entry:\tvec=3 [action=NET_RX]\n',
+      // the same task under another pid and a renamed task under the same pid
+      '            bash-99      [002] ..... 1234.000013: softirq_exit: vec=3 [action=NET_RX]\n',
+      '        bash-new-99      [002] ..... 1234.000014: softirq_entry: vec=1 [action=TIMER]\n',
+      // a batched free's two log lines, a refill, truncated lines, a stack trace, an unknown event
+      '            bash-1234    [000] d..2. 1234.000015: mm_page_free: page=fffff7a9c0a8c040 pfn=0x2a400 order=0\n',
+      '            bash-1234    [000] d..2. 1234.000016: mm_page_free_batched: page=fffff7a9c0a8c040 pfn=0x2a400 order=0\n',
+      '            bash-1234    [000] d..2. 1234.000017: mm_page_alloc_zone_locked: page=fffff7a9c0a8c040 pfn=0x2a401 order=0 migratetype=1 percpu_refill=1\n',
+      '            bash-1234    [000] d..2. 1234.000018: mm_page_alloc_zone_locked: page=fffff7a9c0a8c040 pfn=0x2a401 order=0 migratetype=1\n',
+      '            bash-1234    [000] d..2. 1234.000019: mm_page_alloc: page=fffff7a9c0a8c040 pfn=0x2a40\n',
+      '            bash-1234    [000] d..2. 1234.000020: contention_begin: ffff8a2d01121050 (flags=SPIN)\n',
+      '            bash-1234    [000] d..2. 1234.000021: <stack trace>\n',
+      ' => __lock_text_start+0x5/0x10\n',
+      ' => rmqueue_bulk+0x50/0x600\n',
+      '            bash-1234    [000] d..2. 1234.000022: mm_page_allocx: page=fffff7a9c0a8c040 pfn=0x2a402 order=0\n',
+      '            bash-1234    [000] d..2. 1234.000023: softirq_entry: vec=0x3 [action=NET_RX]\n',
+      // the last line without a newline
+      '            bash-1234    [003] ..... 1234.000024: mm_page_free: page=fffff7a9c0a8c040 pfn=0x2a403 order=0',
+    ];
+    withFile(HEADER + lines.join(''), file => {
+      const fast = importTrace(file), slow = importTrace(file, { fastPath: false });
+      assertSameImport(fast, slow);
+      // and the lines really are there: the fast path did not swallow or invent any
+      // not events: the `<stack trace>` line and its two frames; three malformed lines (the task
+      // with `[12]` in its name, which the general reader takes for the CPU, and two truncated)
+      assert.equal(fast.store.length, lines.length - 3 - 3);
+      assert.deepStrictEqual(fast.warnings.map(w => w.line), [8, 22, 23]);
+      const st = fast.store;
+      const first = [...Array(st.length).keys()].find(i => st.pfn[i] === 0x2a400)!;
+      assert.ok(st.flags[first] & 64, 'the first of a batched free\'s two lines is marked');
+      assert.equal(st.name[st.length - 1], EV.mm_page_free);
+      assert.equal(st.pfn[st.length - 1], 0x2a403);
+    });
+  });
+
+  it('reads the common lines itself and declines the others', () => {
+    const st = new EventStore();
+    const fp = new FtraceFastPath(st);
+    const read = (line: string) => { const b = Buffer.from(`${line}\n`, 'latin1'); return fp.line(b, 0, b.length - 1, 1); };
+    assert.equal(read(ALLOC.trimEnd()), 0);
+    assert.equal(st.pfn[0], 0x2a300);
+    assert.equal(st.cpu[0], 1);
+    assert.equal(st.flags[0], 1);   // irqs off
+    assert.equal(st.preempt[0], 2);
+    assert.equal(read('          <idle>-0       [003] ..s1.     3.761726: softirq_entry: vec=9 [action=RCU]'), 1);
+    assert.equal(st.x[1], 9);
+    assert.equal(st.taskName(1), '<idle>');
+    for (const other of [
+      '          <idle>-0       [003] ..s1.     3.761726: irq_handler_entry: irq=24 name=virtio0',
+      '          <idle>-0       [003] ..s1.     3.761726: <stack trace>',
+      '          <idle>-0       [003] ..s1.     3.761726: mm_page_alloc: page=0000000000000000 pfn=0x0 order=0 migratetype=1 gfp_flags=GFP_KERNEL',
+      '            bash-1234    (   1234) [002] ..... 1234.000002: mm_page_free: page=fffff7a9c0a8c040 pfn=0x2a302 order=0',
+    ]) assert.equal(read(other), -1, other);
+    assert.equal(st.length, 2);
+  });
+
+  it('a file of nothing but fast-path lines keeps every event and its columns', () => {
+    const n = 5000;
+    let text = HEADER;
+    for (let k = 0; k < n; k++) text += ALLOC.replace('pfn=0x2a300', `pfn=0x${(0x2a300 + k).toString(16)}`).replace('[001]', `[00${k % 4}]`);
+    withFile(text, file => {
+      const t = importTrace(file);
+      assert.equal(t.store.length, n);
+      assert.deepStrictEqual(t.cpus, [0, 1, 2, 3]);
+      for (let k = 0; k < n; k += 997) {
+        assert.equal(t.store.pfn[k], 0x2a300 + k);
+        assert.equal(t.store.ts[k], 1234.56789);
+        assert.equal(t.store.taskName(k), '<...>');
+        assert.equal(t.store.textOf(k), 'GFP_KERNEL');
+        assert.equal(t.store.line[k], k + 3);
+      }
+      assertSameImport(t, importTrace(file, { fastPath: false }));
+    });
+  });
+});
