@@ -184,7 +184,7 @@ export function toImportedTrace(inp: AdapterInput): ImportedTrace {
 /** Fills event i's columns from its record; an error message when a needed field is cut off. */
 function fill(st: EventStore, i: number, plan: EventPlan, rd: FieldReader, symbols: Symbols, gfpText: Map<number, number>): string {
   const kind = plan.kind;
-  for (const f of [plan.pfn, plan.order, plan.mt, plan.refill, plan.gfp, plan.lockAddr, plan.lockFlags, plan.ret, plan.irq, plan.vec]) {
+  for (const f of [plan.pfn, plan.order, plan.mt, plan.refill, plan.gfp, plan.lockAddr, plan.lockFlags, plan.ret, plan.irq, plan.irqName, plan.vec]) {
     if (kind && f && !rd.fits(f)) return `record of ${rd.length} bytes is too short for field ${f.name}`;
   }
   switch (kind) {

@@ -70,6 +70,7 @@ export class FieldReader implements RecordView {
   string(f: Field): string {
     let a: number, b: number;
     if (f.dataLoc) {
+      if (f.offset + 4 > this.length) return '';
       const loc = this.num(f.offset, 4, false);
       a = loc & 0xffff;
       b = a + (loc >>> 16);
