@@ -139,7 +139,7 @@ export function toImportedTrace(inp: AdapterInput): ImportedTrace {
       continue;
     }
     const cm = plan.common;
-    if ([cm.flags, cm.preempt, cm.pid].some(fld => fld && !rd.fits(fld))) { warn(recNo, `CPU ${cpu}: ${plan.format.name} record of ${length} bytes is too short for its common fields`); continue; }
+    if (length < plan.commonEnd) { warn(recNo, `CPU ${cpu}: ${plan.format.name} record of ${length} bytes is too short for its common fields`); continue; }
     const i = st.push();
     st.name[i] = plan.nameId;
     st.cpu[i] = cpu;
@@ -184,9 +184,7 @@ export function toImportedTrace(inp: AdapterInput): ImportedTrace {
 /** Fills event i's columns from its record; an error message when a needed field is cut off. */
 function fill(st: EventStore, i: number, plan: EventPlan, rd: FieldReader, symbols: Symbols, gfpText: Map<number, number>): string {
   const kind = plan.kind;
-  for (const f of [plan.pfn, plan.order, plan.mt, plan.refill, plan.gfp, plan.lockAddr, plan.lockFlags, plan.ret, plan.irq, plan.irqName, plan.vec]) {
-    if (kind && f && !rd.fits(f)) return `record of ${rd.length} bytes is too short for field ${f.name}`;
-  }
+  if (rd.length < plan.fieldsEnd) return `record of ${rd.length} bytes is too short for its fields (${plan.fieldsEnd} bytes)`;
   switch (kind) {
     case EV.mm_page_alloc:
     case EV.mm_page_free:

@@ -22,7 +22,12 @@ export interface EventPlan {
   gfpArg?: ReturnType<typeof argAfter>;
   /** kprobe events: `(%lx)` of __probe_ip is printed as the kernel does, `(func+0x0/0x2e0)` */
   probeIp?: Field;
+  /** record bytes the common fields need, and the fields the columns are filled from */
+  commonEnd: number;
+  fieldsEnd: number;
 }
+
+const endOf = (fs: (Field | undefined)[]) => fs.reduce((n, f) => (f ? Math.max(n, f.offset + (f.arrayLen === 0 ? 0 : f.size)) : n), 0);
 
 const known = new Map<string, number>(KNOWN_EVENTS.map((n, k) => [n, k + 1]));
 
@@ -31,7 +36,9 @@ export function planFor(format: EventFormat): EventPlan {
   const plan: EventPlan = {
     format, kind: 0, nameId: 0,
     common: { flags: f('common_flags'), preempt: f('common_preempt_count'), pid: f('common_pid') },
+    commonEnd: 0, fieldsEnd: 0,
   };
+  plan.commonEnd = endOf([plan.common.flags, plan.common.preempt, plan.common.pid]);
   if (format.system === 'ftrace' && format.name === 'kernel_stack') { plan.kind = KIND_STACK; plan.caller = f('caller'); return plan; }
   // trace_marker writes are ftrace's `print` event; the text formats name them tracing_mark_write
   if (format.system === 'ftrace' && format.name === 'print') { plan.kind = EV.tracing_mark_write; plan.buf = f('buf'); return plan; }
@@ -56,6 +63,7 @@ export function planFor(format: EventFormat): EventPlan {
     [EV.softirq_exit]: [plan.vec],
   };
   if (plan.kind && need[plan.kind]?.some(x => !x)) plan.kind = 0;
+  if (plan.kind) plan.fieldsEnd = endOf([plan.pfn, plan.order, plan.mt, plan.refill, plan.gfp, plan.lockAddr, plan.lockFlags, plan.ret, plan.irq, plan.irqName, plan.vec]);
   return plan;
 }
 

@@ -44,11 +44,9 @@ export class Symbols {
         l = ((l << 4) | v) >>> 0;
         digits++;
       }
-      // then ` T name`, the name up to a tab (module), space or CR
+      // then ` T name`: the name runs to a tab (module), space, CR or the line's end
       if (digits && digits <= 16 && t[q] === 32 && q + 3 < e && t[q + 2] === 32 && (h || l)) {
-        const a = q + 3;
-        let b = a;
-        while (b < e && t[b] !== 9 && t[b] !== 32 && t[b] !== 13) b++;
+        const a = q + 3, b = e;  // the name's end is found when it is looked up
         if (b > a) {
           if (n === cap) {
             cap *= 2;
@@ -87,7 +85,12 @@ export class Symbols {
     return at;
   }
 
-  private nameAt(k: number): string { return this.text.toString('latin1', this.nameStart[k], this.nameEnd[k]); }
+  private nameAt(k: number): string {
+    const t = this.text, a = this.nameStart[k], e = this.nameEnd[k];
+    let b = a;
+    while (b < e && t[b] !== 9 && t[b] !== 32 && t[b] !== 13) b++;
+    return t.toString('latin1', a, b);
+  }
   private addrAt(k: number): bigint { return BigInt(this.hi[k]) * TWO32 + BigInt(this.lo[k]); }
 
   /** The function containing `addr`, e.g. `rmqueue_bulk`; '' if no symbol is below it. */
