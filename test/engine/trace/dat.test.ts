@@ -140,9 +140,11 @@ const sized4 = (s: string | Buffer) => { const b = Buffer.isBuffer(s) ? s : Buff
  * compression or zlib (sections and CPU chunks deflated), laid out as trace-cmd.dat.v6(5)
  * and .v7(5) describe.
  */
-function rewrite(orig: Buffer, version: 6 | 7, compression: 'none' | 'zlib'): Buffer {
+function rewrite(orig: Buffer, version: 6 | 7, compression: 'none' | 'zlib', over: { pages?: Buffer[]; printk?: string } = {}): Buffer {
   const d = readDatFile(orig);
-  const pages = d.cpus.map(c => cpuBytes(orig, d, c));
+  const pages = over.pages ?? d.cpus.map(c => cpuBytes(orig, d, c));
+  if (over.printk) d.printk += over.printk;
+  if (over.pages) d.cpus = d.cpus.slice(0, pages.length);
   const headerInfo = Buffer.concat([cstr('header_page'), sized8(d.headerPage), cstr('header_event'), sized8(d.headerEvent)]);
   const ftrace = Buffer.concat([u32(d.ftraceFormats.length), ...d.ftraceFormats.map(f => sized8(f))]);
   const systems: string[] = [];
@@ -230,6 +232,61 @@ describe('trace.dat versions and compressions', function () {
       assert.equal(r.stdout, fs.readFileSync(captureFile('drain', 'trace-cmd-report'), 'latin1'));
     });
   }
+});
+
+// ---- trace_printk: bputs and bprint records, built here ----
+
+/** One ring-buffer page of records [time delta (ns), record bytes], as the kernel lays it out. */
+function page(pageSize: number, ts: number, records: [number, Buffer][]): Buffer {
+  const p = Buffer.alloc(pageSize);
+  p.writeBigUInt64LE(BigInt(ts), 0);
+  let q = 16;
+  for (const [delta, rec] of records) {
+    const len = (rec.length + 3) & ~3;
+    p.writeUInt32LE(((delta << 5) | (len / 4)) >>> 0, q);
+    rec.copy(p, q + 4);
+    q += 4 + len;
+  }
+  p.writeBigUInt64LE(BigInt(q - 16), 8);
+  return p;
+}
+
+describe('trace.dat: trace_printk records (bputs, bprint) with the printk formats of the file', function () {
+  this.timeout(60000);
+  const orig = fs.readFileSync(datFile('drain'));
+  const FMT = 0xffffffffc0de0000n, STR = 0xffffffffc0de0100n;
+  const IP = 0xffffffffadef2ed0n;  // free_pcppages_bulk in this boot's kallsyms
+  const common = (type: number, pid: number) => { const b = Buffer.alloc(8); b.writeUInt16LE(type, 0); b[2] = 0x01; b[3] = 0x02; b.writeInt32LE(pid, 4); return b; };
+  const ptr = (v: bigint) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(v); return b; };
+  // vbin_printf's packing of (-5, "dd", 0x1234abcd5678UL): int at 0, string at 4, the long 4-byte aligned at 8
+  const args = Buffer.alloc(16);
+  args.writeInt32LE(-5, 0); args.write('dd\0', 4, 'latin1'); args.writeUInt32LE(0xabcd5678, 8); args.writeUInt32LE(0x1234, 12);
+  const bputs = Buffer.concat([common(14, 1), ptr(IP), ptr(STR)]);
+  const bprint = Buffer.concat([common(6, 1), ptr(IP), ptr(FMT), args]);
+  const printk = `0x${FMT.toString(16)} : "x=%d name=%s v=%lx\\n"\n0x${STR.toString(16)} : "constant message\\n"\n`;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-dat-printk-'));
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const file = path.join(tmp, 'printk.dat');
+  fs.writeFileSync(file, rewrite(orig, 7, 'none', { pages: [page(4096, 5_000_000_000, [[1000, bputs], [2000, bprint]])], printk }));
+
+  it('are `function: message` events named bputs and bprint, with the flags of their record', () => {
+    const t = importTrace(file);
+    assert.deepStrictEqual(t.warnings, []);
+    const st = t.store;
+    assert.deepStrictEqual([st.length, st.eventName(0), st.eventName(1)], [2, 'bputs', 'bprint']);
+    assert.equal(st.textOf(0), 'free_pcppages_bulk: constant message');
+    assert.equal(st.textOf(1), 'free_pcppages_bulk: x=-5 name=dd v=1234abcd5678');
+    assert.deepStrictEqual([st.ts[0], st.ts[1]], [5.000001, 5.000003]);
+    assert.deepStrictEqual([st.taskName(0), st.pid[0], st.preempt[0]], ['init', 1, 2]);
+  });
+
+  it('trace-cmd reads the same messages from that file (skipped without trace-cmd)', function () {
+    if (spawnSync('trace-cmd', ['--help']).error) this.skip();
+    const r = spawnSync('trace-cmd', ['report', '-i', file], { encoding: 'latin1' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /bputs:\s+free_pcppages_bulk: constant message/);
+    assert.match(r.stdout, /bprint:\s+free_pcppages_bulk: x=-5 name=dd v=1234abcd5678/);
+  });
 });
 
 // ---- malformed files ----

@@ -15,6 +15,7 @@ import { FieldReader } from './fieldReader';
 import { argAfter, evaluate, render } from './printFmt';
 import { Symbols } from './symbols';
 import { Tasks } from './tasks';
+import { PrintkFormats, unpackBprint } from './printk';
 
 /** Same cap as the text importers' MAX_WARNINGS. */
 const MAX_WARNINGS = 1000;
@@ -67,6 +68,7 @@ export function toImportedTrace(inp: AdapterInput): ImportedTrace {
   const tasks = new Tasks(dat.cmdlines);
   const taskIds = new Map<number, number>();
   const rd = new FieldReader(dat.bigEndian, symbols);
+  const printk = new PrintkFormats(dat.printk);
   const gfpText = new Map<number, number>();
   const lastOnCpu = new Map<number, number>();
   const contentionOnCpu = new Map<number, number>();
@@ -153,7 +155,7 @@ export function toImportedTrace(inp: AdapterInput): ImportedTrace {
     // the low nibble is the preempt depth (the high one migrate-disable)
     if (cm.preempt) st.preempt[i] = rd.field(cm.preempt) & 0xf;
     st.line[i] = recNo;
-    const err = fill(st, i, plan, rd, symbols, gfpText);
+    const err = fill(st, i, plan, rd, symbols, gfpText, printk, longSize);
     if (err) { st.pop(); warn(recNo, `${plan.format.name}: ${err}`); continue; }
     const kind = plan.kind;
     lastOnCpu.set(cpu, i);
@@ -182,7 +184,7 @@ export function toImportedTrace(inp: AdapterInput): ImportedTrace {
 }
 
 /** Fills event i's columns from its record; an error message when a needed field is cut off. */
-function fill(st: EventStore, i: number, plan: EventPlan, rd: FieldReader, symbols: Symbols, gfpText: Map<number, number>): string {
+function fill(st: EventStore, i: number, plan: EventPlan, rd: FieldReader, symbols: Symbols, gfpText: Map<number, number>, printk: PrintkFormats, longSize: number): string {
   const kind = plan.kind;
   if (rd.length < plan.fieldsEnd) return `record of ${rd.length} bytes is too short for its fields (${plan.fieldsEnd} bytes)`;
   switch (kind) {
@@ -227,7 +229,7 @@ function fill(st: EventStore, i: number, plan: EventPlan, rd: FieldReader, symbo
       return '';
     }
     default:
-      st.text[i] = st.strings.id(otherText(plan, rd, symbols));
+      st.text[i] = st.strings.id(plan.printk ? printkText(plan, rd, printk, longSize) ?? otherText(plan, rd, symbols) : otherText(plan, rd, symbols));
       return '';
   }
 }
@@ -280,4 +282,21 @@ function otherText(plan: EventPlan, rd: FieldReader, symbols: Symbols): string {
     parts.push(`${f.name}=${v}`);
   }
   return parts.join(' ');
+}
+
+/** A trace_printk record as `function: message` (trace-cmd's form); null if its format string is not in the file. */
+function printkText(plan: EventPlan, rd: FieldReader, printk: PrintkFormats, longSize: number): string | null {
+  const pk = plan.printk!;
+  if (!rd.fits(pk.ip) || !rd.fits(pk.str)) return null;
+  const fn = rd.symbols.name(rd.big(pk.ip.offset, pk.ip.size, false)) || `0x${rd.big(pk.ip.offset, pk.ip.size, false).toString(16)}`;
+  const fmt = printk.get(rd.big(pk.str.offset, pk.str.size, false));
+  if (fmt === null) return null;
+  let msg = fmt;
+  if (pk.kind === 'bprint') {
+    if (!pk.buf) return null;
+    const a = rd.start + pk.buf.offset, b = rd.start + rd.length;
+    try { msg = unpackBprint(fmt, rd.data.subarray(Math.min(a, b), b), rd.bigEndian, longSize, rd); } catch { return null; }
+  }
+  if (msg.endsWith('\n')) msg = msg.slice(0, -1);
+  return `${fn}: ${msg}`;
 }

@@ -22,6 +22,8 @@ export interface EventPlan {
   gfpArg?: ReturnType<typeof argAfter>;
   /** kprobe events: `(%lx)` of __probe_ip is printed as the kernel does, `(func+0x0/0x2e0)` */
   probeIp?: Field;
+  /** trace_printk records (ftrace bprint / bputs): ip, format or string address, packed args */
+  printk?: { kind: 'bprint' | 'bputs'; ip: Field; str: Field; buf?: Field };
   /** record bytes the common fields need, and the fields the columns are filled from */
   commonEnd: number;
   fieldsEnd: number;
@@ -42,6 +44,11 @@ export function planFor(format: EventFormat): EventPlan {
   if (format.system === 'ftrace' && format.name === 'kernel_stack') { plan.kind = KIND_STACK; plan.caller = f('caller'); return plan; }
   // trace_marker writes are ftrace's `print` event; the text formats name them tracing_mark_write
   if (format.system === 'ftrace' && format.name === 'print') { plan.kind = EV.tracing_mark_write; plan.buf = f('buf'); return plan; }
+  if (format.system === 'ftrace' && (format.name === 'bprint' || format.name === 'bputs')) {
+    const ip = f('ip'), str = f(format.name === 'bprint' ? 'fmt' : 'str');
+    if (ip && str) plan.printk = { kind: format.name, ip, str, buf: f('buf') };
+    return plan;
+  }
   plan.kind = known.get(format.name) ?? 0;
   if (plan.kind === EV.tracing_mark_write) plan.kind = 0;  // a tracepoint of that name in another system
   plan.pfn = f('pfn'); plan.order = f('order'); plan.mt = f('migratetype'); plan.refill = f('percpu_refill'); plan.gfp = f('gfp_flags');

@@ -275,10 +275,10 @@ export function evaluate(n: Node, fmt: EventFormat, rec: RecordView): Value {
   }
 }
 
-interface Spec { flags: string; width: number; length: string; conv: string; ext: string }
+export interface Spec { flags: string; width: number; length: string; conv: string; ext: string }
 
 /** printf of one conversion. */
-function convert(s: Spec, v: Value, rec: RecordView): string {
+export function convert(s: Spec, v: Value, rec: RecordView): string {
   let out: string;
   const wide = s.length.includes('l') || s.length.includes('L') || s.length === 'z' || s.length === 'j';
   switch (s.conv) {
