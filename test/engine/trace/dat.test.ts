@@ -205,8 +205,10 @@ function rewrite(orig: Buffer, version: 6 | 7, compression: 'none' | 'zlib', ove
 describe('trace.dat versions and compressions', function () {
   this.timeout(60000);
   const orig = fs.readFileSync(datFile('drain'));
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-dat-'));
-  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  // made in before(): describe bodies run even when --grep skips every test of the suite
+  let tmp = '';
+  before(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-dat-')); });
+  after(() => { if (tmp) fs.rmSync(tmp, { recursive: true, force: true }); });
   const variants: [string, 6 | 7, 'none' | 'zlib'][] = [['v6', 6, 'none'], ['v7-none', 7, 'none'], ['v7-zlib', 7, 'zlib']];
   const haveTraceCmd = spawnSync('trace-cmd', ['--help'], { encoding: 'utf8' }).error === undefined;
 
@@ -264,10 +266,15 @@ describe('trace.dat: trace_printk records (bputs, bprint) with the printk format
   const bputs = Buffer.concat([common(14, 1), ptr(IP), ptr(STR)]);
   const bprint = Buffer.concat([common(6, 1), ptr(IP), ptr(FMT), args]);
   const printk = `0x${FMT.toString(16)} : "x=%d name=%s v=%lx\\n"\n0x${STR.toString(16)} : "constant message\\n"\n`;
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-dat-printk-'));
-  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-  const file = path.join(tmp, 'printk.dat');
-  fs.writeFileSync(file, rewrite(orig, 7, 'none', { pages: [page(4096, 5_000_000_000, [[1000, bputs], [2000, bprint]])], printk }));
+  // made in before(): describe bodies run even when --grep skips every test of the suite
+  let tmp = '';
+  before(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-dat-printk-')); });
+  after(() => { if (tmp) fs.rmSync(tmp, { recursive: true, force: true }); });
+  let file = '';
+  before(() => {
+    file = path.join(tmp, 'printk.dat');
+    fs.writeFileSync(file, rewrite(orig, 7, 'none', { pages: [page(4096, 5_000_000_000, [[1000, bputs], [2000, bprint]])], printk }));
+  });
 
   it('are `function: message` events named bputs and bprint, with the flags of their record', () => {
     const t = importTrace(file);
@@ -294,8 +301,10 @@ describe('trace.dat: trace_printk records (bputs, bprint) with the printk format
 describe('trace.dat: malformed files give a TraceImportError with a byte offset', function () {
   this.timeout(60000);
   const orig = fs.readFileSync(datFile('drain'));
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-dat-bad-'));
-  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  // made in before(): describe bodies run even when --grep skips every test of the suite
+  let tmp = '';
+  before(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-dat-bad-')); });
+  after(() => { if (tmp) fs.rmSync(tmp, { recursive: true, force: true }); });
   let n = 0;
   const load = (bytes: Buffer): ImportedTrace | TraceImportError => {
     const f = path.join(tmp, `bad-${n++}.dat`);
