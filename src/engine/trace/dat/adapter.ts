@@ -76,6 +76,10 @@ export function toImportedTrace(inp: AdapterInput): ImportedTrace {
   const longSize = dat.longSize;
   const unknownIds = new Set<number>();
   let stackTraces = 0;
+  // x86-tsc with trace-cmd's TSC2NSEC option: cycles to ns as trace-cmd converts them
+  const tsc = dat.tsc2nsec && dat.traceClock === 'x86-tsc' && dat.tsc2nsec.mult ? dat.tsc2nsec : undefined;
+  const toNs = tsc ? (c: number) => Number(((BigInt(c) * BigInt(tsc.mult)) >> BigInt(tsc.shift)) + tsc.offset) : (c: number) => c;
+  if (!tsc && /^(counter|x86-tsc)$/.test(dat.traceClock)) warn(0, `trace clock '${dat.traceClock}' counts cycles or events, not nanoseconds: timestamps are those counts / 1e9`);
 
   // lost events, by CPU and the record index they precede
   const lostAt = cpus.map(c => c.lost.slice());
@@ -145,7 +149,7 @@ export function toImportedTrace(inp: AdapterInput): ImportedTrace {
     const i = st.push();
     st.name[i] = plan.nameId;
     st.cpu[i] = cpu;
-    st.ts[i] = seconds(cr.ts[k] + dat.tsOffset);
+    st.ts[i] = seconds(toNs(cr.ts[k]) + dat.tsOffset);
     const pid = cm.pid ? rd.field(cm.pid) : -1;
     st.pid[i] = pid;
     let tid = taskIds.get(pid);
