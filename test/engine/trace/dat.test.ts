@@ -14,6 +14,7 @@ import { importTrace, ImportedTrace, TraceImportError, replayImported, lockNames
 import { keyValues } from '../../../src/engine/trace/fields';
 import { FLAG_NO_FLAGS, FLAG_BATCH_FIRST_PASS } from '../../../src/engine/trace/store';
 import { readDatFile, MAGIC } from '../../../src/engine/trace/dat/file';
+import { parseFormat, Field } from '../../../src/engine/trace/dat/format';
 import { cpuBytes } from '../../../src/engine/trace/dat/ring';
 import { importDatBuffer, DatFormatError } from '../../../src/engine/trace/dat';
 import { CAPTURES, imported, snapshotsOf, captureFile } from './captures';
@@ -128,9 +129,11 @@ describe('trace.dat: what trace-cmd report prints differently (documented, not h
 // ---- other file versions and compressions, written from the real file's parts ----
 
 type Part = Buffer;
-const u16 = (v: number) => { const b = Buffer.alloc(2); b.writeUInt16LE(v); return b; };
-const u32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(v); return b; };
-const u64 = (v: number) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(v)); return b; };
+/** the byte order rewrite() is writing (a big-endian file swaps every number) */
+let bigEndianOut = false;
+const u16 = (v: number) => { const b = Buffer.alloc(2); if (bigEndianOut) b.writeUInt16BE(v); else b.writeUInt16LE(v); return b; };
+const u32 = (v: number) => { const b = Buffer.alloc(4); if (bigEndianOut) b.writeUInt32BE(v); else b.writeUInt32LE(v); return b; };
+const u64 = (v: number) => { const b = Buffer.alloc(8); if (bigEndianOut) b.writeBigUInt64BE(BigInt(v)); else b.writeBigUInt64LE(BigInt(v)); return b; };
 const cstr = (s: string) => Buffer.from(`${s}\0`, 'latin1');
 const sized8 = (s: string | Buffer) => { const b = Buffer.isBuffer(s) ? s : Buffer.from(s, 'latin1'); return Buffer.concat([u64(b.length), b]); };
 const sized4 = (s: string | Buffer) => { const b = Buffer.isBuffer(s) ? s : Buffer.from(s, 'latin1'); return Buffer.concat([u32(b.length), b]); };
@@ -140,9 +143,53 @@ const sized4 = (s: string | Buffer) => { const b = Buffer.isBuffer(s) ? s : Buff
  * compression or zlib (sections and CPU chunks deflated), laid out as trace-cmd.dat.v6(5)
  * and .v7(5) describe.
  */
-function rewrite(orig: Buffer, version: 6 | 7, compression: 'none' | 'zlib', over: { pages?: Buffer[]; printk?: string } = {}): Buffer {
+function rewrite(orig: Buffer, version: 6 | 7, compression: 'none' | 'zlib', over: { pages?: Buffer[]; printk?: string; bigEndian?: boolean } = {}): Buffer {
+  bigEndianOut = !!over.bigEndian;
+  try { return rewriteIn(orig, version, compression, over); } finally { bigEndianOut = false; }
+}
+
+/**
+ * A little-endian CPU's pages in big-endian order: page header, event headers (type_len in
+ * the top 5 bits), lengths, and each record's fields by its format (kernel_stack's caller
+ * array to the end of the record).
+ */
+function pagesToBigEndian(d: ReturnType<typeof readDatFile>, data: Buffer): Buffer {
+  const fmts = new Map<number, Field[]>();
+  for (const t of [...d.ftraceFormats, ...d.eventFormats.map(e => e.text)]) { const f = parseFormat(t, ''); if (typeof f !== 'string') fmts.set(f.id, f.fields); }
+  const b = Buffer.from(data);
+  const swap = (p: number, n: number) => { if (n > 1) b.subarray(p, p + n).reverse(); };
+  for (let pg = 0; pg + 16 <= b.length; pg += d.pageSize) {
+    const size = data.readUInt32LE(pg + 8) & ((1 << 27) - 1);
+    swap(pg, 8); swap(pg + 8, 8);
+    let q = pg + 16;
+    const end = q + size;
+    while (q < end) {
+      const w = data.readUInt32LE(q), type = w & 31, delta = w >>> 5;
+      b.writeUInt32BE(((type << 27) | delta) >>> 0, q);
+      if (type === 29 && delta === 0) break;
+      if (type >= 29) { swap(q + 4, 4); q += type === 29 ? 4 + data.readUInt32LE(q + 4) : 8; continue; }
+      let start = q + 4, len = type * 4;
+      if (type === 0) { len = data.readUInt32LE(q + 4) - 4; swap(q + 4, 4); start = q + 8; }
+      const fields = fmts.get(data.readUInt16LE(start)) ?? [];
+      for (const f of fields) {
+        if (f.dataLoc) swap(start + f.offset, 4);
+        else if (/char/.test(f.type) && f.arrayLen >= 0) continue;
+        else if (f.arrayLen > 0 || f.arrayLen === 0) {
+          const el = f.arrayLen > 0 ? f.size / f.arrayLen : 4;
+          const stop = f === fields[fields.length - 1] ? len : f.offset + f.size;
+          for (let o = f.offset; o + el <= stop; o += el) swap(start + o, el);
+        } else swap(start + f.offset, f.size);
+      }
+      q = start + len;
+    }
+  }
+  return b;
+}
+
+function rewriteIn(orig: Buffer, version: 6 | 7, compression: 'none' | 'zlib', over: { pages?: Buffer[]; printk?: string; bigEndian?: boolean }): Buffer {
   const d = readDatFile(orig);
-  const pages = over.pages ?? d.cpus.map(c => cpuBytes(orig, d, c));
+  let pages = over.pages ?? d.cpus.map(c => cpuBytes(orig, d, c));
+  if (over.bigEndian) pages = pages.map(p => pagesToBigEndian(d, p));
   if (over.printk) d.printk += over.printk;
   if (over.pages) d.cpus = d.cpus.slice(0, pages.length);
   const headerInfo = Buffer.concat([cstr('header_page'), sized8(d.headerPage), cstr('header_event'), sized8(d.headerEvent)]);
@@ -154,14 +201,14 @@ function rewrite(orig: Buffer, version: 6 | 7, compression: 'none' | 'zlib', ove
     return [cstr(s), u32(of.length), ...of.map(e => sized8(e.text))];
   })]);
   const kallsyms = sized4(d.kallsyms), printk = sized4(d.printk), cmdlines = sized8(d.cmdlines);
-  const parts: Part[] = [MAGIC, cstr(String(version)), Buffer.from([0, 8]), u32(d.pageSize)];
+  const parts: Part[] = [MAGIC, cstr(String(version)), Buffer.from([bigEndianOut ? 1 : 0, 8]), u32(d.pageSize)];
   let at = () => parts.reduce((n, p) => n + p.length, 0);
   const pad = () => { const r = at() % d.pageSize; if (r) parts.push(Buffer.alloc(d.pageSize - r)); };
   if (version === 6) {
     parts.push(headerInfo, ftrace, events, kallsyms, printk, cmdlines, u32(pages.length), Buffer.from('options  \0', 'latin1'), u16(0), Buffer.from('flyrecord\0', 'latin1'));
     const table = Buffer.alloc(16 * pages.length);
     parts.push(table);
-    pages.forEach((p, k) => { pad(); table.writeBigUInt64LE(BigInt(at()), 16 * k); table.writeBigUInt64LE(BigInt(p.length), 16 * k + 8); parts.push(p); });
+    pages.forEach((p, k) => { pad(); u64(at()).copy(table, 16 * k); u64(p.length).copy(table, 16 * k + 8); parts.push(p); });
     return Buffer.concat(parts);
   }
   const z = compression === 'zlib';
@@ -198,7 +245,7 @@ function rewrite(orig: Buffer, version: 6 | 7, compression: 'none' | 'zlib', ove
     (() => { const b = Buffer.concat([u64(bufferAt), cstr(''), cstr('global'), u32(d.pageSize), u32(pages.length), ...cpuTable]); return Buffer.concat([u16(3), u32(b.length), b]); })(),
     u16(0), u32(8), u64(0),
   ]);
-  optionsAt.writeBigUInt64LE(BigInt(section(0, opts, false)));
+  u64(section(0, opts, false)).copy(optionsAt);
   return Buffer.concat(parts);
 }
 
@@ -209,15 +256,16 @@ describe('trace.dat versions and compressions', function () {
   let tmp = '';
   before(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-dat-')); });
   after(() => { if (tmp) fs.rmSync(tmp, { recursive: true, force: true }); });
-  const variants: [string, 6 | 7, 'none' | 'zlib'][] = [['v6', 6, 'none'], ['v7-none', 7, 'none'], ['v7-zlib', 7, 'zlib']];
+  const variants: [string, 6 | 7, 'none' | 'zlib', boolean?][] = [['v6', 6, 'none'], ['v7-none', 7, 'none'], ['v7-zlib', 7, 'zlib'], ['v6-big-endian', 6, 'none', true], ['v7-zlib-big-endian', 7, 'zlib', true]];
   const haveTraceCmd = spawnSync('trace-cmd', ['--help'], { encoding: 'utf8' }).error === undefined;
 
-  for (const [name, version, compression] of variants) {
+  for (const [name, version, compression, bigEndian] of variants) {
     it(`${name}: the same events as the zstd version-7 original`, () => {
       const file = path.join(tmp, `drain-${name}.dat`);
-      fs.writeFileSync(file, rewrite(orig, version, compression));
+      fs.writeFileSync(file, rewrite(orig, version, compression, { bigEndian }));
       const d = readDatFile(fs.readFileSync(file));
       assert.equal(d.version, version);
+      assert.equal(d.bigEndian, !!bigEndian);
       assert.equal(d.compression, compression);
       const t = importTrace(file);
       assert.deepStrictEqual(differences(t, importedDat('drain'), { flags: true, kprobeText: 'exact' }), []);
@@ -227,7 +275,7 @@ describe('trace.dat versions and compressions', function () {
     it(`${name}: trace-cmd itself reads the rewritten file to the same report (skipped without trace-cmd)`, function () {
       if (!haveTraceCmd) this.skip();
       const file = path.join(tmp, `drain-${name}.dat`);
-      if (!fs.existsSync(file)) fs.writeFileSync(file, rewrite(orig, version, compression));
+      if (!fs.existsSync(file)) fs.writeFileSync(file, rewrite(orig, version, compression, { bigEndian }));
       const r = spawnSync('trace-cmd', ['report', '-i', file], { encoding: 'latin1', maxBuffer: 64 << 20 });
       if (compression === 'zlib' && /zlib|compression/i.test(r.stderr) && r.status !== 0) this.skip();  // a trace-cmd built without zlib
       assert.equal(r.status, 0, r.stderr);
