@@ -200,7 +200,7 @@ function rewriteIn(orig: Buffer, version: 6 | 7, compression: 'none' | 'zlib', o
     const of = d.eventFormats.filter(e => e.system === s);
     return [cstr(s), u32(of.length), ...of.map(e => sized8(e.text))];
   })]);
-  const kallsyms = sized4(d.kallsyms), printk = sized4(d.printk), cmdlines = sized8(d.cmdlines);
+  const kallsyms = sized4(d.kallsyms()), printk = sized4(d.printk), cmdlines = sized8(d.cmdlines);
   const parts: Part[] = [MAGIC, cstr(String(version)), Buffer.from([bigEndianOut ? 1 : 0, 8]), u32(d.pageSize)];
   let at = () => parts.reduce((n, p) => n + p.length, 0);
   const pad = () => { const r = at() % d.pageSize; if (r) parts.push(Buffer.alloc(d.pageSize - r)); };

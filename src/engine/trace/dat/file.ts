@@ -28,8 +28,10 @@ export interface DatFile {
   /** the ftrace system's format files (print, kernel_stack, function...) */
   ftraceFormats: string[];
   eventFormats: { system: string; text: string }[];
-  /** /proc/kallsyms as stored (bytes: 4 MB, scanned by symbols.ts without a string) */
-  kallsyms: Buffer;
+  /** /proc/kallsyms as stored (4 MB of bytes, scanned by symbols.ts without a string);
+   * a v7 file's section is inflated on the first call only: a trace without stacks or
+   * kprobes never needs it */
+  kallsyms: () => Buffer;
   printk: string;
   cmdlines: string;
   traceClock: string;
@@ -52,7 +54,7 @@ const MAX_CPUS = 8192;
 const MAX_FORMATS = 100000;
 
 function emptyDat(): DatFile {
-  return { version: 0, bigEndian: false, longSize: 8, pageSize: 4096, compression: 'none', headerPage: '', headerEvent: '', ftraceFormats: [], eventFormats: [], kallsyms: Buffer.alloc(0), printk: '', cmdlines: '', traceClock: '', tsOffset: 0, cpus: [], notes: [] };
+  return { version: 0, bigEndian: false, longSize: 8, pageSize: 4096, compression: 'none', headerPage: '', headerEvent: '', ftraceFormats: [], eventFormats: [], kallsyms: () => Buffer.alloc(0), printk: '', cmdlines: '', traceClock: '', tsOffset: 0, cpus: [], notes: [] };
 }
 
 /** Reads the layout of the trace.dat in `buf` (the whole file). */
@@ -113,7 +115,8 @@ function readV6(r: ByteReader, d: DatFile): void {
   headerInfo(r, d);
   ftraceFormats(r, d);
   eventFormats(r, d);
-  d.kallsyms = r.bytes(r.size(4, 'kallsyms size'), 'kallsyms');
+  const kallsyms = r.bytes(r.size(4, 'kallsyms size'), 'kallsyms');
+  d.kallsyms = () => kallsyms;
   d.printk = textBlock(r, 4, 'printk formats');
   d.cmdlines = textBlock(r, 8, 'saved cmdlines');
   const ncpus = r.u32('CPU count');
@@ -184,16 +187,23 @@ function readV7(r: ByteReader, d: DatFile): void {
       else option(d, id, data, dr, true);
     }
   }
-  for (const [id, offset] of sections) {
+  const open = (id: number, offset: number) => {
     const what = SECTION_NAMES[id];
     const s = section(r.buf, d, offset, what);
     if (s.id !== id) r.fail(`section at byte ${offset} is of kind ${s.id}, the ${what} option expects ${id}`, offset);
-    const q = s.reader;
+    return s.reader;
+  };
+  for (const [id, offset] of sections) {
+    if (id === OPT_KALLSYMS) {
+      let bytes: Buffer | undefined;
+      d.kallsyms = () => { if (!bytes) { const q = open(id, offset); bytes = q.bytes(q.size(4, 'kallsyms size'), 'kallsyms'); } return bytes; };
+      continue;
+    }
+    const q = open(id, offset);
     switch (id) {
       case OPT_HEADER_INFO: headerInfo(q, d); break;
       case OPT_FTRACE_EVENTS: ftraceFormats(q, d); break;
       case OPT_EVENT_FORMATS: eventFormats(q, d); break;
-      case OPT_KALLSYMS: d.kallsyms = q.bytes(q.size(4, 'kallsyms size'), 'kallsyms'); break;
       case OPT_PRINTK: d.printk = textBlock(q, 4, 'printk formats'); break;
       case OPT_CMDLINES: d.cmdlines = textBlock(q, 8, 'saved cmdlines'); break;
     }

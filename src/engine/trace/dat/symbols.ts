@@ -7,11 +7,10 @@
 
 const TWO32 = 0x100000000n;
 
-function hexVal(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  const l = c | 32;
-  return l >= 97 && l <= 102 ? l - 87 : -1;
-}
+/** hex digit values by byte, -1 for the rest */
+const HEX = new Int8Array(256).fill(-1);
+for (let c = 0; c < 10; c++) HEX[48 + c] = c;
+for (let c = 0; c < 6; c++) { HEX[97 + c] = 10 + c; HEX[65 + c] = 10 + c; }
 
 export class Symbols {
   private hi = new Uint32Array(0);
@@ -21,14 +20,15 @@ export class Symbols {
   private n = 0;
   private parsed = false;
 
-  constructor(private text: Buffer) {}
+  private text: Buffer = Buffer.alloc(0);
+  constructor(private readonly source: () => Buffer) {}
 
   get size(): number { this.parse(); return this.n; }
 
   private parse(): void {
     if (this.parsed) return;
     this.parsed = true;
-    const t = this.text;
+    const t = this.text = this.source();
     let cap = Math.max(16, t.length >> 5);
     let hi = new Uint32Array(cap), lo = new Uint32Array(cap), ns = new Int32Array(cap), ne = new Int32Array(cap);
     let n = 0, sorted = true;
@@ -38,7 +38,7 @@ export class Symbols {
       // ADDR: up to 16 hex digits
       let q = p, h = 0, l = 0, digits = 0;
       for (; q < e; q++) {
-        const v = hexVal(t[q]);
+        const v = HEX[t[q]];
         if (v < 0) break;
         h = ((h << 4) | (l >>> 28)) >>> 0;
         l = ((l << 4) | v) >>> 0;
