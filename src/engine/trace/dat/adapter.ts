@@ -10,12 +10,14 @@ import { EV, KNOWN_EVENTS, LAST_KNOWN } from '../eventKinds';
 import type { DatFile } from './file';
 import type { CpuRecords } from './ring';
 import type { Field } from './format';
-import { EventPlan, KIND_STACK, compiled } from './events';
+import { EventPlan, KIND_STACK } from './events';
 import { FieldReader } from './fieldReader';
-import { argAfter, evaluate, render } from './printFmt';
 import { Symbols } from './symbols';
 import { Tasks } from './tasks';
-import { PrintkFormats, unpackBprint } from './printk';
+import { PrintkFormats } from './printk';
+import { gfpText, otherText, printkText } from './eventText';
+import { mergedOrder } from './merge';
+
 
 /** Same cap as the text importers' MAX_WARNINGS. */
 const MAX_WARNINGS = 1000;
@@ -69,7 +71,7 @@ export function toImportedTrace(inp: AdapterInput): ImportedTrace {
   const taskIds = new Map<number, number>();
   const rd = new FieldReader(dat.bigEndian, symbols);
   const printk = new PrintkFormats(dat.printk);
-  const gfpText = new Map<number, number>();
+  const gfpIds = new Map<number, number>();
   const lastOnCpu = new Map<number, number>();
   const contentionOnCpu = new Map<number, number>();
   const pendingFree = new Map<number, number>();
@@ -84,32 +86,14 @@ export function toImportedTrace(inp: AdapterInput): ImportedTrace {
   // lost events, by CPU and the record index they precede
   const lostAt = cpus.map(c => c.lost.slice());
 
-  // k-way merge: a binary heap of CPU cursors ordered by (time, CPU)
-  const pos = new Int32Array(cpus.length);
-  const heap: number[] = [];
-  const less = (a: number, b: number) => { const ta = cpus[a].ts[pos[a]], tb = cpus[b].ts[pos[b]]; return ta < tb || (ta === tb && cpus[a].cpu < cpus[b].cpu); };
-  const up = (k: number) => { while (k > 0) { const p = (k - 1) >> 1; if (!less(heap[k], heap[p])) break; [heap[k], heap[p]] = [heap[p], heap[k]]; k = p; } };
-  const down = (k: number) => {
-    for (;;) {
-      const l = 2 * k + 1, r = l + 1;
-      let m = k;
-      if (l < heap.length && less(heap[l], heap[m])) m = l;
-      if (r < heap.length && less(heap[r], heap[m])) m = r;
-      if (m === k) return;
-      [heap[k], heap[m]] = [heap[m], heap[k]];
-      k = m;
-    }
-  };
-  for (let c = 0; c < cpus.length; c++) if (cpus[c].count > 0) { heap.push(c); up(heap.length - 1); }
+  const order = mergedOrder(cpus);
 
   let recNo = 0;
   const ctOff = inp.commonType.offset, ctSize = inp.commonType.size;
-  while (heap.length) {
-    const c = heap[0];
+  for (let n = 0; n < order.cpu.length; n++) {
+    const c = order.cpu[n];
     const cr = cpus[c];
-    const k = pos[c]++;
-    if (pos[c] >= cr.count) { heap[0] = heap[heap.length - 1]; heap.pop(); }
-    if (heap.length) down(0);
+    const k = order.record[n];
     recNo++;
     const cpu = cr.cpu;
     const lost = lostAt[c];
@@ -159,7 +143,7 @@ export function toImportedTrace(inp: AdapterInput): ImportedTrace {
     // the low nibble is the preempt depth (the high one migrate-disable)
     if (cm.preempt) st.preempt[i] = rd.field(cm.preempt) & 0xf;
     st.line[i] = recNo;
-    const err = fill(st, i, plan, rd, symbols, gfpText, printk, longSize);
+    const err = fill(st, i, plan, rd, symbols, gfpIds, printk, longSize);
     if (err) { st.pop(); warn(recNo, `${plan.format.name}: ${err}`); continue; }
     const kind = plan.kind;
     lastOnCpu.set(cpu, i);
@@ -188,7 +172,7 @@ export function toImportedTrace(inp: AdapterInput): ImportedTrace {
 }
 
 /** Fills event i's columns from its record; an error message when a needed field is cut off. */
-function fill(st: EventStore, i: number, plan: EventPlan, rd: FieldReader, symbols: Symbols, gfpText: Map<number, number>, printk: PrintkFormats, longSize: number): string {
+function fill(st: EventStore, i: number, plan: EventPlan, rd: FieldReader, symbols: Symbols, gfpIds: Map<number, number>, printk: PrintkFormats, longSize: number): string {
   const kind = plan.kind;
   if (rd.length < plan.fieldsEnd) return `record of ${rd.length} bytes is too short for its fields (${plan.fieldsEnd} bytes)`;
   switch (kind) {
@@ -203,7 +187,13 @@ function fill(st: EventStore, i: number, plan: EventPlan, rd: FieldReader, symbo
       st.order[i] = plan.order ? rd.field(plan.order) : 0;
       if (plan.mt && kind !== EV.mm_page_free && kind !== EV.mm_page_free_batched) st.mt[i] = rd.field(plan.mt);
       if (kind === EV.mm_page_alloc_zone_locked) st.x[i] = rd.field(plan.refill!);
-      if (kind === EV.mm_page_alloc && plan.gfp) st.text[i] = gfpId(st, plan, rd, gfpText);
+      if (kind === EV.mm_page_alloc && plan.gfp) {
+        // a few gfp values cover most allocations: decode each once
+        const v = rd.field(plan.gfp);
+        let id = gfpIds.get(v);
+        if (id === undefined) { id = st.strings.id(gfpText(plan, rd)); gfpIds.set(v, id); }
+        st.text[i] = id;
+      }
       return '';
     }
     case EV.contention_begin:
@@ -236,71 +226,4 @@ function fill(st: EventStore, i: number, plan: EventPlan, rd: FieldReader, symbo
       st.text[i] = st.strings.id(plan.printk ? printkText(plan, rd, printk, longSize) ?? otherText(plan, rd, symbols) : otherText(plan, rd, symbols));
       return '';
   }
-}
-
-/** gfp_flags as the print fmt's __print_flags table names them; the hex value if it cannot be evaluated. */
-function gfpId(st: EventStore, plan: EventPlan, rd: FieldReader, cache: Map<number, number>): number {
-  const v = rd.field(plan.gfp!);
-  let id = cache.get(v);
-  if (id !== undefined) return id;
-  let text = `0x${rd.big(plan.gfp!.offset, plan.gfp!.size, false).toString(16)}`;
-  const c = compiled(plan);
-  if (plan.gfpArg === undefined) plan.gfpArg = c ? argAfter(c, 'gfp_flags=') : null;
-  if (plan.gfpArg) {
-    try { const t = evaluate(plan.gfpArg, plan.format, rd); if (typeof t === 'string') text = t; } catch { /* keep the hex value */ }
-  }
-  id = st.strings.id(text);
-  cache.set(v, id);
-  return id;
-}
-
-/**
- * The text of an event the reconstruction does not model (kprobes, other tracepoints): its
- * print fmt evaluated, kprobes' `(%lx)` address shown as the kernel shows it
- * (`(free_pcppages_bulk+0x0/0x2e0)`); key=value pairs of its own fields when the print fmt
- * cannot be evaluated.
- */
-function otherText(plan: EventPlan, rd: FieldReader, symbols: Symbols): string {
-  const c = compiled(plan);
-  if (c) {
-    try {
-      let s = render(c, plan.format, rd);
-      if (plan.probeIp && s.startsWith('(') && rd.fits(plan.probeIp)) {
-        const close = s.indexOf(')');
-        const sym = symbols.withOffset(rd.big(plan.probeIp.offset, plan.probeIp.size, false));
-        if (close > 0 && sym) s = `(${sym})${s.slice(close + 1)}`;
-      }
-      return s;
-    } catch { /* fall through to key=value */ }
-  }
-  const parts: string[] = [];
-  for (const f of plan.format.fields) {
-    if (f.name.startsWith('common_') || !rd.fits(f)) continue;
-    let v: string;
-    try {
-      if (f.dataLoc || (f.arrayLen >= 0 && /char/.test(f.type))) v = rd.string(f);
-      else if (f.arrayLen > 0) v = `{${Array.from({ length: f.arrayLen }, (_, k) => rd.number(f, k).toString()).join(',')}}`;
-      else if (f.type.includes('*') || f.name === '__probe_ip') v = `0x${rd.big(f.offset, f.size, false).toString(16)}`;
-      else v = rd.big(f.offset, f.size, f.signed).toString();
-    } catch { continue; }
-    parts.push(`${f.name}=${v}`);
-  }
-  return parts.join(' ');
-}
-
-/** A trace_printk record as `function: message` (trace-cmd's form); null if its format string is not in the file. */
-function printkText(plan: EventPlan, rd: FieldReader, printk: PrintkFormats, longSize: number): string | null {
-  const pk = plan.printk!;
-  if (!rd.fits(pk.ip) || !rd.fits(pk.str)) return null;
-  const fn = rd.symbols.name(rd.big(pk.ip.offset, pk.ip.size, false)) || `0x${rd.big(pk.ip.offset, pk.ip.size, false).toString(16)}`;
-  const fmt = printk.get(rd.big(pk.str.offset, pk.str.size, false));
-  if (fmt === null) return null;
-  let msg = fmt;
-  if (pk.kind === 'bprint') {
-    if (!pk.buf) return null;
-    const a = rd.start + pk.buf.offset, b = rd.start + rd.length;
-    try { msg = unpackBprint(fmt, rd.data.subarray(Math.min(a, b), b), rd.bigEndian, longSize, rd); } catch { return null; }
-  }
-  if (msg.endsWith('\n')) msg = msg.slice(0, -1);
-  return `${fn}: ${msg}`;
 }

@@ -1,8 +1,11 @@
 // Imports trace-cmd's binary trace.dat (file versions 6 and 7, uncompressed or with zlib or
 // zstd sections) into the same ImportedTrace the text importers give, so replay,
 // reconstruction, export and the debugger work on a .dat unchanged. Steps: file.ts finds
-// the metadata and the CPU data, format.ts parses the event formats, ring.ts cuts each
-// CPU's pages into records, adapter.ts merges them into the EventStore.
+// the metadata and the CPU data (reader.ts: bounded reads, decompress.ts: zlib/zstd),
+// format.ts parses the event formats, ring.ts cuts each CPU's pages into records, merge.ts
+// orders them by time, adapter.ts fills the EventStore (events.ts: which fields fill which
+// column, eventText.ts/printFmt.ts/printk.ts: the text column, symbols.ts: kallsyms,
+// tasks.ts: saved cmdlines).
 import * as fs from 'fs';
 import type { ImportedTrace, TraceWarning } from '../import';
 import { readDatFile } from './file';
