@@ -198,7 +198,10 @@ function flagsText(val: bigint, delim: string, table: Node[], ev: (n: Node) => V
 function symbolicText(val: bigint, table: Node[], ev: (n: Node) => Value): string {
   for (const e of table) {
     if (e.k !== 'list' || e.items.length !== 2) throw new FmtError('bad symbol table');
-    if (num(ev(e.items[0])) === val) { const s = ev(e.items[1]); if (typeof s === 'string') return s; }
+    // an entry named by an enum the format file does not define cannot match: skip it
+    let v: bigint;
+    try { v = num(ev(e.items[0])); } catch (err) { if (err instanceof FmtError) continue; throw err; }
+    if (v === val) { const s = ev(e.items[1]); if (typeof s === 'string') return s; }
   }
   return `0x${val.toString(16)}`;
 }
