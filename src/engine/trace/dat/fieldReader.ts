@@ -72,7 +72,7 @@ export class FieldReader implements RecordView {
     if (f.dataLoc) {
       if (f.offset + 4 > this.length) return '';
       const loc = this.num(f.offset, 4, false);
-      a = loc & 0xffff;
+      a = (loc & 0xffff) + (f.relLoc ? f.offset + 4 : 0);
       b = a + (loc >>> 16);
     } else {
       a = f.offset;

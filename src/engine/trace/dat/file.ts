@@ -40,6 +40,8 @@ export interface DatFile {
   /** TSC2NSEC option: the x86-tsc clock's cycles to ns, ns = (cycles * mult >> shift) + offset */
   tsc2nsec?: { mult: number; shift: number; offset: bigint };
   cpus: CpuData[];
+  /** a latency tracer's file (v7 BUFFER_TEXT): text, no ring-buffer events */
+  latency?: boolean;
   /** what was not understood but skipped */
   notes: { offset: number; message: string }[];
 }
@@ -47,7 +49,7 @@ export interface DatFile {
 export const MAGIC = Buffer.from([0x17, 0x08, 0x44, 0x74, 0x72, 0x61, 0x63, 0x69, 0x6e, 0x67]);
 
 // option ids (the same numbers identify the sections they point to)
-const OPT_DONE = 0, OPT_DATE = 1, OPT_BUFFER = 3, OPT_TRACECLOCK = 4, OPT_OFFSET = 7, OPT_TSC2NSEC = 14;
+const OPT_DONE = 0, OPT_DATE = 1, OPT_BUFFER = 3, OPT_TRACECLOCK = 4, OPT_OFFSET = 7, OPT_TSC2NSEC = 14, OPT_BUFFER_TEXT = 22;
 const OPT_HEADER_INFO = 16, OPT_FTRACE_EVENTS = 17, OPT_EVENT_FORMATS = 18, OPT_KALLSYMS = 19, OPT_PRINTK = 20, OPT_CMDLINES = 21;
 const SECTION_COMPRESSED = 1;
 const MAX_CPUS = 8192;
@@ -226,6 +228,7 @@ function option(d: DatFile, id: number, data: Buffer, r: ByteReader, v7: boolean
     case OPT_OFFSET: { const v = Number(str()); if (Number.isFinite(v)) d.tsOffset += v; break; }
     case OPT_DATE: { const v = Number(str()); if (Number.isFinite(v)) d.tsOffset += v * 1000; break; }
     case OPT_BUFFER: if (v7) buffer(d, data, r); break;
+    case OPT_BUFFER_TEXT: d.latency = true; break;
     case OPT_TSC2NSEC:
       if (data.length >= 16) d.tsc2nsec = { mult: r.u32('TSC2NSEC multiplier'), shift: r.u32('TSC2NSEC shift'), offset: d.bigEndian ? data.readBigUInt64BE(8) : data.readBigUInt64LE(8) };
       break;

@@ -11,6 +11,8 @@ export interface Field {
   signed: boolean;
   /** `__data_loc`: the field holds (length << 16 | offset) of variable data in the record */
   dataLoc: boolean;
+  /** `__rel_loc`: the same, the offset counted from the end of the field */
+  relLoc?: boolean;
   /** element count of a `type name[N]` array; 0 for `name[]` (the rest of the record); -1 not an array */
   arrayLen: number;
 }
@@ -28,11 +30,11 @@ export interface EventFormat {
 const FIELD = /^\s*field:(.*?);\s*offset:(\d+);\s*size:(\d+);(?:\s*signed:(\d+);)?/;
 
 /** Parses one `type name[N]` declaration. */
-function declaration(decl: string): { name: string; type: string; dataLoc: boolean; arrayLen: number } {
+function declaration(decl: string): { name: string; type: string; dataLoc: boolean; relLoc: boolean; arrayLen: number } {
   let s = decl.trim();
-  let dataLoc = false;
+  let dataLoc = false, relLoc = false;
   if (s.startsWith('__data_loc ')) { dataLoc = true; s = s.slice(11).trim(); }
-  if (s.startsWith('__rel_loc ')) { dataLoc = true; s = s.slice(10).trim(); }
+  if (s.startsWith('__rel_loc ')) { dataLoc = relLoc = true; s = s.slice(10).trim(); }
   let arrayLen = -1;
   const arr = /\[(\d*)\]\s*$/.exec(s);
   if (arr && !dataLoc) {
@@ -45,7 +47,7 @@ function declaration(decl: string): { name: string; type: string; dataLoc: boole
   s = s.replace(/\[\d*\]/, '').trim();
   const m = /([A-Za-z_]\w*)\s*$/.exec(s);
   const name = m ? m[1] : s;
-  return { name, type: m ? s.slice(0, m.index).trim() : '', dataLoc, arrayLen };
+  return { name, type: m ? s.slice(0, m.index).trim() : '', dataLoc, relLoc, arrayLen };
 }
 
 /** Parses a format file; returns null (with a reason) when it has no name or ID. */

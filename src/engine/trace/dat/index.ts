@@ -46,7 +46,7 @@ export function importDatBuffer(buf: Buffer, file = '<trace.dat>'): ImportedTrac
   for (const e of dat.eventFormats) plans.add(e.text, e.system);
   const commonType: Field = plans.commonType() ?? { name: 'common_type', type: 'unsigned short', offset: 0, size: 2, signed: false, dataLoc: false, arrayLen: -1 };
   for (const n of dat.notes) warnings.push({ line: 0, message: `${n.message} (at byte ${n.offset})` });
-  if (!dat.cpus.length) throw new DatFormatError(0, 'no CPU data in the file (no flyrecord buffer)');
+  if (!dat.cpus.length) throw new DatFormatError(0, dat.latency ? 'a latency-tracer trace.dat (text, no ring-buffer events) is not supported; use trace-cmd report' : 'no CPU data in the file (no flyrecord buffer)');
   const cpus: CpuRecords[] = [];
   for (const c of dat.cpus) {
     const data = cpuBytes(buf, dat, c);
