@@ -303,20 +303,92 @@ describe('trace.dat versions and compressions', function () {
 
 // ---- trace_printk: bputs and bprint records, built here ----
 
-/** One ring-buffer page of records [time delta (ns), record bytes], as the kernel lays it out. */
-function page(pageSize: number, ts: number, records: [number, Buffer][]): Buffer {
+type PageEntry = [number, Buffer] | { extend: number } | { absolute: number } | { discarded: number; delta: number } | { big: Buffer; delta: number };
+
+/** One ring-buffer page as the kernel lays it out: data records [time delta (ns), bytes]
+ * (type_len = length / 4), time extends, absolute time stamps, discarded (padding) events,
+ * records with an explicit length (type_len 0); `lost` sets the missed-events bits and
+ * stores the count after the data. */
+function page(pageSize: number, ts: number, entries: PageEntry[], lost?: number): Buffer {
   const p = Buffer.alloc(pageSize);
   p.writeBigUInt64LE(BigInt(ts), 0);
   let q = 16;
-  for (const [delta, rec] of records) {
-    const len = (rec.length + 3) & ~3;
-    p.writeUInt32LE(((delta << 5) | (len / 4)) >>> 0, q);
-    rec.copy(p, q + 4);
-    q += 4 + len;
+  const header = (type: number, delta: number) => { p.writeUInt32LE((((delta & 0x7ffffff) << 5) | type) >>> 0, q); };
+  for (const e of entries) {
+    if (Array.isArray(e)) {
+      const [delta, rec] = e;
+      const len = (rec.length + 3) & ~3;
+      header(len / 4, delta); rec.copy(p, q + 4); q += 4 + len;
+    } else if ('extend' in e || 'absolute' in e) {
+      const v = 'extend' in e ? e.extend : e.absolute;
+      header('extend' in e ? 30 : 31, v % (1 << 27)); p.writeUInt32LE(Math.floor(v / (1 << 27)), q + 4); q += 8;
+    } else if ('discarded' in e) {
+      header(29, e.delta); p.writeUInt32LE(e.discarded, q + 4); q += 4 + e.discarded;
+    } else {
+      const len = (e.big.length + 3) & ~3;
+      header(0, e.delta); p.writeUInt32LE(len + 4, q + 4); e.big.copy(p, q + 8); q += 8 + len;
+    }
   }
-  p.writeBigUInt64LE(BigInt(q - 16), 8);
+  const size = q - 16;
+  if (lost !== undefined) { p.writeBigUInt64LE(BigInt(lost), q); p.writeBigUInt64LE(BigInt(size) | 0xc0000000n, 8); } else p.writeBigUInt64LE(BigInt(size), 8);
   return p;
 }
+
+describe('trace.dat: ring-buffer pages (time extends, absolute stamps, discarded events, lost events)', function () {
+  this.timeout(60000);
+  const orig = fs.readFileSync(datFile('drain'));
+  const marker = (text: string) => { const b = Buffer.alloc(16 + text.length + 1); b.writeUInt16LE(5, 0); b.writeInt32LE(1, 4); b.write(text, 16, 'latin1'); return b; };
+  let tmp = '';
+  before(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-dat-ring-')); });
+  after(() => { if (tmp) fs.rmSync(tmp, { recursive: true, force: true }); });
+
+  const expected = [['one', 7.000002], ['two', 7.300002], ['three', 7.300004], ['four, with an explicit length', 9.000001], ['five', 9.5]];
+  let file = '';
+  before(() => {
+    file = path.join(tmp, 'ring.dat');
+    const p0 = page(4096, 7_000_000_000, [
+      [1500, marker('one')],
+      { extend: 300_000_000 },           // +0.3 s, more than a 27-bit delta holds
+      [0, marker('two')],
+      { discarded: 28, delta: 999 },     // a filtered-out event: no time
+      [2000, marker('three')],
+      { absolute: 9_000_000_000 },
+      { big: marker('four, with an explicit length'), delta: 500 },
+    ]);
+    const p1 = page(4096, 9_500_000_000, [[0, marker('five')]], 42);
+    fs.writeFileSync(file, rewrite(orig, 7, 'none', { pages: [Buffer.concat([p0, p1])] }));
+  });
+
+  it('an event is at its page time plus the deltas, extends and stamps before it; discarded events take no time; lost events are a warning', () => {
+    const t = importTrace(file);
+    const st = t.store;
+    assert.deepStrictEqual(Array.from({ length: st.length }, (_, i) => [st.textOf(i), st.ts[i]]), expected);
+    assert.deepStrictEqual(t.warnings.map(w => [w.line, w.message.replace(/ \(.*/, '')]), [[5, 'CPU 0: 42 events lost before this record']]);
+  });
+
+  it('trace-cmd reads the same times from that file (skipped without trace-cmd)', function () {
+    if (spawnSync('trace-cmd', ['--help']).error) this.skip();
+    const r = spawnSync('trace-cmd', ['report', '-i', file], { encoding: 'latin1' });
+    assert.equal(r.status, 0, r.stderr);
+    const got = [...r.stdout.matchAll(/(\d+\.\d+):\s+print:\s+\S+:?\s+(.*)$/gm)].map(m => [m[2].trim(), Number(m[1])]);
+    assert.deepStrictEqual(got, expected);
+  });
+
+  it('a page whose commit is larger than the page, or whose last event runs past it: an error at that page', () => {
+    const bad = page(4096, 1, [[0, marker('x')]]);
+    bad.writeBigUInt64LE(5000n, 8);
+    const f1 = path.join(tmp, 'commit.dat');
+    const bytes = rewrite(orig, 7, 'none', { pages: [bad] });
+    fs.writeFileSync(f1, bytes);
+    assert.throws(() => importTrace(f1), (e: unknown) => e instanceof TraceImportError && /commit says 5000 bytes/.test(e.message) && typeof (e as TraceImportError & { offset?: number }).offset === 'number');
+    const cut = page(4096, 1, [[0, marker('x')]]);
+    cut.writeUInt32LE(((0 << 5) | 30) >>> 0, 16 + 4 + 20);  // a time extend whose second word is past the commit
+    cut.writeBigUInt64LE(BigInt(4 + 20 + 4), 8);
+    const f2 = path.join(tmp, 'cut.dat');
+    fs.writeFileSync(f2, rewrite(orig, 7, 'none', { pages: [cut] }));
+    assert.throws(() => importTrace(f2), (e: unknown) => e instanceof TraceImportError && /time event cut off/.test(e.message));
+  });
+});
 
 describe('trace.dat: trace_printk records (bputs, bprint) with the printk formats of the file', function () {
   this.timeout(60000);
