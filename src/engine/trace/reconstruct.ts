@@ -277,6 +277,13 @@ export class Reconstruction {
    */
   private refillStart(i: number, cpu: number): void {
     const st = this.trace.store;
+    // percpu_refill=1 only says the order could be kept on a pcp list (__rmqueue_smallest
+    // logs it): a lone event followed by the allocation of its page is as likely the buddy
+    // serving the allocation directly (pcp trylock failed; movable without ALLOC_CMA). Only
+    // a run of two or more is surely rmqueue_bulk().
+    const next = this.nextOnCpu(i, cpu);
+    if (next < 0 || st.name[next] !== EV.mm_page_alloc_zone_locked || st.x[next] !== 1 ||
+      st.order[next] !== st.order[i] || st.mt[next] !== st.mt[i]) return;
     const pfn = st.pfn[i];
     const z = zoneOfPfn(this.zones, pfn);
     if (z < 0 || cpu >= this.ncpus || !this.state.started) return;
@@ -298,6 +305,14 @@ export class Reconstruction {
     }
     this.touched(key);
     this.note('refill-list-not-empty', 'a refill (rmqueue_bulk, which runs only when the list of that order and migratetype is empty) found pages on the rebuilt list: they had left it without an event (__alloc_pages_bulk() logs no mm_page_alloc) and were taken off', stale.length, pages, i);
+  }
+
+  /** The next event of CPU cpu after i (within a short look-ahead), or -1. */
+  private nextOnCpu(i: number, cpu: number): number {
+    const st = this.trace.store;
+    const end = Math.min(st.length, i + 256);
+    for (let j = i + 1; j < end; j++) if (st.cpu[j] === cpu) return j;
+    return -1;
   }
 
   /** Interrupt nesting and lock waits: the same in the first pass and in a replay. */
