@@ -25,8 +25,6 @@ const NAME_LENGTH = [0, ...KNOWN_EVENTS.map(n => n.length)];
 const bytes = (s: string) => Buffer.from(s, 'latin1');
 const M_PAGE_ = bytes('_page_');        // after the `mm` of mm_page_*
 const OFTIRQ_ = bytes('oftirq_');       // after the `s` of softirq_*
-const PAGE_EQ = bytes('page=');
-const PFN_EQ = bytes('pfn=');
 const ORDER_EQ = bytes(' order=');
 const MT_EQ = bytes(' migratetype=');
 const REFILL_EQ = bytes(' percpu_refill=');
@@ -142,12 +140,14 @@ export class FtraceFastPath {
       // `page=P pfn=0xN order=N [migratetype=N [percpu_refill=N | gfp_flags=F]]`, as
       // fields.ts's fastPage reads it
       q = p;
-      if (bytesAt(b, q, e, PAGE_EQ)) {
+      if (b[q] === 112 && b[q + 1] === 97 && b[q + 2] === 103 && b[q + 3] === 101 && b[q + 4] === 61 /* page= */) {
+        // the pointer is 16 hex digits but for a NULL page printed otherwise: skip to the space
+        q += 5;
         while (q < e && b[q] !== SP) q++;
         if (q >= e) return -1;
         q++;
       }
-      if (!bytesAt(b, q, e, PFN_EQ)) return -1;
+      if (b[q] !== 112 || b[q + 1] !== 102 || b[q + 2] !== 110 || b[q + 3] !== 61 /* pfn= */) return -1;
       q += 4;
       pfn = 0;
       if (b[q] === ZERO && b[q + 1] === 120) {

@@ -12,6 +12,8 @@ export interface LineHeader {
   ts: number;
   nameStart: number; nameEnd: number;
   restStart: number;
+  /** where the event's text ends (the line's end unless the reader cut a trailer off) */
+  restEnd: number;
   /** a trace_marker write shown under another name (trace-cmd's and perf's `print`) */
   marker: boolean;
   /** why the line is not an event line (set when a reader returns false) */
@@ -19,7 +21,7 @@ export interface LineHeader {
 }
 
 export function newHeader(): LineHeader {
-  return { taskStart: 0, taskEnd: 0, pid: 0, cpu: 0, flags: 0, preempt: 255, ts: 0, nameStart: 0, nameEnd: 0, restStart: 0, marker: false, error: '' };
+  return { taskStart: 0, taskEnd: 0, pid: 0, cpu: 0, flags: 0, preempt: 255, ts: 0, nameStart: 0, nameEnd: 0, restStart: 0, restEnd: 0, marker: false, error: '' };
 }
 
 const SP = 32, TAB = 9, LBR = 91, RBR = 93, COLON = 58, DOT = 46, ZERO = 48, NINE = 57;

@@ -141,6 +141,7 @@ class Importer {
     }
     const h = this.h;
     h.marker = false;
+    h.restEnd = end;
     const r = this.reader(s, start, end, h);
     if (r === LINE_FRAME) {
       if (this.stackFrames) this.stackFrames.push(this.store.strings.id(s.slice(h.nameStart, h.nameEnd)));
@@ -160,7 +161,7 @@ class Importer {
       this.stackFrames = [];
       return;
     }
-    this.event(s, end, lineNo);
+    this.event(s, h.restEnd, lineNo);
   };
 
   /** The interned id of the event name at s[a, b): the known names without a lookup. */

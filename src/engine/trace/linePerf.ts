@@ -5,6 +5,8 @@
 import { LineHeader, findCpuField, readCpu, readFlagsAndTime, readName, skipSpaces } from './header';
 import { LINE_BAD, LINE_EVENT, LINE_FRAME, LINE_SKIP } from './lineKinds';
 
+const SAMPLE_TRAILER = /\s+[0-9a-f]{6,16} \S+ \((?:\[[^\]]*\]|\/[^)]*)\)$/;
+
 function isHex(c: number): boolean { return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70); }
 
 export function readPerfLine(s: string, start: number, end: number, h: LineHeader): number {
@@ -46,6 +48,12 @@ export function readPerfLine(s: string, start: number, end: number, h: LineHeade
   if (c1 > n0 && c1 + 1 < end && s.charCodeAt(c1 + 1) !== 32) {
     if (!readName(s, c1 + 1, end, h)) { h.error = 'no event name'; return LINE_BAD; }
   } else if (!readName(s, n0, end, h)) { h.error = n0 >= end ? 'truncated line: no event' : 'no event name'; return LINE_BAD; }
+  // with a call graph on any event, perf script ends every line with the sampled ip, symbol
+  // and dso (`ffffffff8163bbbb __alloc_pages+0x26b ([kernel.kallsyms])`): not the event's text
+  if (s.charCodeAt(end - 1) === 41 /* ) */) {
+    const m = SAMPLE_TRAILER.exec(s.slice(Math.max(h.restStart, end - 400), end));
+    if (m) h.restEnd = end - m[0].length;
+  }
   // perf's `ftrace:print` of a trace_marker write: `ip=... buf=text` or `tracing_mark_write: text`
   if (h.nameEnd - h.nameStart === 5 && s.startsWith('print', h.nameStart)) {
     const r = h.restStart;

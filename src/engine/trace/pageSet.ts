@@ -90,6 +90,11 @@ export class PageSet {
     return c;
   }
 
+  /** Calls fn(pfn, value) for every page, in no particular order. */
+  forEach(fn: (pfn: number, v: number) => void): void {
+    for (let h = 0; h < this.keys.length; h++) if (this.keys[h] !== EMPTY) fn(this.keys[h], this.vals[h]);
+  }
+
   /** [pfn, value] in the order the pages were put on (a page set again keeps its place). */
   entries(): [number, number][] {
     const out: { pfn: number; v: number; s: number }[] = [];

@@ -148,6 +148,8 @@ export class Reconstruction {
   private readonly pendingCheck: ({ i: number; owner: number; count: number; high: number; batch: number; zonePtr: string } | null)[];
   private readonly windows = new Map<string, { begin: number; min: Float64Array; max: Float64Array }>();
   private mtOfPfn = new Int8Array(1 << 16).fill(-1);
+  /** first pass: the last page-allocator event per CPU (refill batches) */
+  private readonly lastOnCpu: number[] = [];
   /** First pass only: pfn -> 1 + the pcp whose rebuilt list holds it (0 = none), so a free or
    * a drain finds the list holding a page without asking every CPU's map (restore() and
    * replay() never need it). Pfns beyond PFN_INDEX_LIMIT fall back to asking each map. */
@@ -221,8 +223,10 @@ export class Reconstruction {
     }
     switch (name) {
       case EV.mm_page_alloc_zone_locked:
-        if (st.x[i] === 1) this.add(i, cpu, st.pfn[i], st.order[i], st.mt[i]);
-        else this.remember(st.pfn[i], st.mt[i]);
+        if (st.x[i] === 1) {
+          if (!this.sameRefill(i, cpu)) this.refillStart(i, cpu);
+          this.add(i, cpu, st.pfn[i], st.order[i], st.mt[i]);
+        } else this.remember(st.pfn[i], st.mt[i]);
         break;
       case EV.mm_page_alloc:
         if (st.pfn[i] >= 0 && pcpAllowedOrder(st.order[i])) this.take(i, cpu, st.pfn[i], st.order[i]);
@@ -252,6 +256,63 @@ export class Reconstruction {
           if (typeof cpuField === 'number' && cpuField < this.ncpus) S.drainTarget[cpu] = cpuField;
         } else if (name === this.kprobe.shb) this.setHighBatch(i);
     }
+  }
+
+  /** Event i continues the refill batch of CPU cpu's previous event: rmqueue_bulk() logs one
+   * percpu_refill event per page with IRQs off under zone->lock, so nothing else of this CPU
+   * comes between the pages of one batch. */
+  private sameRefill(i: number, cpu: number): boolean {
+    const st = this.trace.store;
+    const prev = cpu < this.lastOnCpu.length ? this.lastOnCpu[cpu] : -1;
+    this.lastOnCpu[cpu] = i;
+    return prev >= 0 && st.name[prev] === EV.mm_page_alloc_zone_locked && st.x[prev] === 1 &&
+      st.order[prev] === st.order[i] && st.mt[prev] === st.mt[i];
+  }
+
+  /**
+   * A refill batch begins: __rmqueue_pcplist() calls rmqueue_bulk() only when the list of
+   * this order and migratetype is empty. Pages the rebuilt list still holds there left it
+   * without an event (__alloc_pages_bulk() takes pages off the pcp lists and logs no
+   * mm_page_alloc): they are taken off now, so the count does not keep them.
+   */
+  private refillStart(i: number, cpu: number): void {
+    const st = this.trace.store;
+    // percpu_refill=1 only says the order could be kept on a pcp list (__rmqueue_smallest
+    // logs it): a lone event followed by the allocation of its page is as likely the buddy
+    // serving the allocation directly (pcp trylock failed; movable without ALLOC_CMA). Only
+    // a run of two or more is surely rmqueue_bulk().
+    const next = this.nextOnCpu(i, cpu);
+    if (next < 0 || st.name[next] !== EV.mm_page_alloc_zone_locked || st.x[next] !== 1 ||
+      st.order[next] !== st.order[i] || st.mt[next] !== st.mt[i]) return;
+    const pfn = st.pfn[i];
+    const z = zoneOfPfn(this.zones, pfn);
+    if (z < 0 || cpu >= this.ncpus || !this.state.started) return;
+    const pindex = orderToPindex(st.order[i], st.mt[i]);
+    if (pindex < 0) return;
+    const key = this.pcpIndex(cpu, z);
+    const p = this.state.pcps[key];
+    const stale: number[] = [];
+    p.pages.forEach((q, v) => { if (orderToPindex(v & 0xff, ((v >> 8) & 0x3f) - 1) === pindex) stale.push(q); });
+    if (!stale.length) return;
+    let pages = 0;
+    for (const q of stale) {
+      const had = this.dropPage(key, q)!;
+      pages += 2 ** (had & 0xff);
+      p.count -= 2 ** (had & 0xff);
+      const set: PcpSet = { key, count: p.count, removePfn: q };
+      const l = this.sets.get(i);
+      if (l) l.push(set); else this.sets.set(i, [set]);
+    }
+    this.touched(key);
+    this.note('refill-list-not-empty', 'a refill (rmqueue_bulk, which runs only when the list of that order and migratetype is empty) found pages on the rebuilt list: they had left it without an event (__alloc_pages_bulk() logs no mm_page_alloc) and were taken off', stale.length, pages, i);
+  }
+
+  /** The next event of CPU cpu after i (within a short look-ahead), or -1. */
+  private nextOnCpu(i: number, cpu: number): number {
+    const st = this.trace.store;
+    const end = Math.min(st.length, i + 256);
+    for (let j = i + 1; j < end; j++) if (st.cpu[j] === cpu) return j;
+    return -1;
   }
 
   /** Interrupt nesting and lock waits: the same in the first pass and in a replay. */

@@ -7,14 +7,15 @@
 // That window is the only tolerance; the numbers below are the ones measured (2026-12-02)
 // and the test fails if the reconstruction gets better or worse, so a change is noticed.
 import * as assert from 'assert';
-import { importTraceText, parseZoneInfoText, replayImported, lockNamesBeside, EV } from '../../../src/engine';
+import { importTraceText, parseZoneInfoText, replayImported, lockNamesBeside, EV, Reconstruction } from '../../../src/engine';
+import type { RebuildState } from '../../../src/engine/trace/reconstruct';
 import { imported, snapshotsOf, captureFile } from './captures';
 
 const MEASURED: Record<string, { snapshots: Record<string, [matched: number, total: number]>; checks?: [number, number] }> = {
   drain: {
     snapshots: { 'after-fill': [7, 8], 'after-high-fraction': [8, 8], 'before-hotplug': [8, 8], 'cpus-offline': [2, 2], 'before-mem-offline': [6, 8], 'after-mem-offline': [7, 8], 'after': [7, 8] },
     // free_pcppages_bulk's pcp_count (the kernel's own count) equal to the rebuilt one
-    checks: [274, 282],
+    checks: [275, 282],
   },
   'fork-storm': { snapshots: { after: [6, 8] } },
 };
@@ -41,7 +42,7 @@ for (const capture of Object.keys(MEASURED)) {
         for (const s of r.rec.snapshots) for (const p of s.pcp) if (!p.match) assert.ok(p.windowMin > p.actual, `${s.label} CPU ${p.cpu} ${p.zone}: ${p.windowMin}..${p.windowMax} vs ${p.actual}`);
       });
       if (MEASURED[capture].checks) {
-        it('the drain kprobes: free_pcppages_bulk pcp_count equals the rebuilt count at 274 of 282 drains', () => {
+        it('the drain kprobes: free_pcppages_bulk pcp_count equals the rebuilt count at 275 of 282 drains', () => {
           const ok = r.rec.checks.filter(c => c.reconstructed === c.actual).length;
           assert.deepStrictEqual([ok, r.rec.checks.length], MEASURED[capture].checks);
         });
@@ -171,5 +172,47 @@ describe('reconstruction rules (small traces)', () => {
     const s = r.rec.snapshots.find(x => x.label === 'after')!;
     const p = s.pcp.filter(x => x.zone === 'DMA32').map(x => [x.cpu, x.reconstructed, x.actual, x.match]);
     assert.deepStrictEqual(p, [[0, 12, 12, true], [1, 7, 3, false]]);
+  });
+});
+
+describe('reconstruction rules: a refill finds its list empty', () => {
+  const dma = parseZoneInfoText(ZONEINFO.replace('pages free     3808', 'pages free 3808\n        spanned  4095'));
+  const lines = [
+    '# tracer: nop',
+    ev(0, 1.0, 'tracing_mark_write: SNAPSHOT before begin'),
+    ev(0, 1.1, 'tracing_mark_write: SNAPSHOT before end'),
+    // a refill of two movable pages; one is allocated with an event
+    ev(0, 2.0, 'mm_page_alloc_zone_locked: page=x pfn=0x5000 order=0 migratetype=1 percpu_refill=1'),
+    ev(0, 2.1, 'mm_page_alloc_zone_locked: page=x pfn=0x5001 order=0 migratetype=1 percpu_refill=1'),
+    ev(0, 2.2, 'mm_page_alloc: page=x pfn=0x5000 order=0 migratetype=1 gfp_flags=GFP_KERNEL'),
+    // an unmovable refill: another list, 0x5001 stays
+    ev(0, 2.3, 'mm_page_alloc_zone_locked: page=x pfn=0x5100 order=0 migratetype=0 percpu_refill=1'),
+    // a second movable refill: the movable list was empty, so 0x5001 had left it silently
+    ev(0, 2.4, 'mm_page_alloc_zone_locked: page=x pfn=0x5200 order=0 migratetype=1 percpu_refill=1'),
+    ev(0, 2.5, 'mm_page_alloc_zone_locked: page=x pfn=0x5201 order=0 migratetype=1 percpu_refill=1'),
+  ];
+  const t = importTraceText(lines.join('\n'));
+  const r = replayImported(t, [{ label: 'before', info: dma }]);
+  const dma32 = r.rec.zones.findIndex(z => z.name === 'DMA32');
+  const at = (line: number) => r.rec.countAfter[t.store.line.indexOf(line)];
+
+  it('takes the pages the rebuilt list still holds there off it, and says so', () => {
+    assert.equal(at(4), 11);
+    assert.equal(at(5), 12);
+    assert.equal(at(6), 11);
+    assert.equal(at(7), 12, 'a refill of another migratetype leaves the movable page');
+    assert.equal(at(8), 12, '0x5001 off, 0x5200 on');
+    assert.equal(at(9), 13, 'the second page of the same batch removes nothing');
+    const pfns = r.rec.pcpView(0, dma32).lists.flatMap(l => l.pfns);
+    assert.deepStrictEqual(pfns.sort((a, b) => a - b), [0x5100, 0x5200, 0x5201]);
+    const n = r.rec.notes.get('refill-list-not-empty');
+    assert.ok(n && n.events === 1 && n.pages === 1 && n.firstLine === 8, JSON.stringify(n));
+  });
+  it('seeking replays the removal', () => {
+    const cps: RebuildState[] = [];
+    const rec = new Reconstruction(t, { zoneinfo: [{ label: 'before', info: dma }] }).run(1, cps);
+    rec.restore(cps[t.store.line.indexOf(7)]);
+    for (let j = t.store.line.indexOf(7); j < t.store.length; j++) rec.replay(j);
+    assert.deepStrictEqual(rec.pcpView(0, dma32), r.rec.pcpView(0, dma32));
   });
 });
