@@ -72,8 +72,12 @@ export function toImportedTrace(inp: AdapterInput): ImportedTrace {
   const rd = new FieldReader(dat.bigEndian, symbols);
   const printk = new PrintkFormats(dat.printk);
   const gfpIds = new Map<number, number>();
-  const lastOnCpu = new Map<number, number>();
-  const contentionOnCpu = new Map<number, number>();
+  // per CPU slot (index in `cpus`): its last event, and its contention_begin still waiting
+  // for the stack trace its trigger logs
+  const lastOnCpu = new Int32Array(cpus.length).fill(-1);
+  const contentionOnCpu = new Int32Array(cpus.length).fill(-1);
+  // event plans by id, looked up once per id
+  const planOf: (EventPlan | null | undefined)[] = [];
   const pendingFree = new Map<number, number>();
   const longSize = dat.longSize;
   const unknownIds = new Set<number>();
@@ -105,17 +109,20 @@ export function toImportedTrace(inp: AdapterInput): ImportedTrace {
     rd.at(cr.data, cr.start[k], length);
     if (length < ctOff + ctSize) { warn(recNo, `CPU ${cpu}: record of ${length} bytes is too short for an event header`); continue; }
     const type = rd.num(ctOff, ctSize, false);
-    const plan = plans.get(type);
-    if (plan && !plan.nameId && plan.kind >= 0) plan.nameId = plan.kind > 0 ? plan.kind : st.strings.id(plan.format.name);
+    let plan = planOf[type];
+    if (plan === undefined) {
+      plan = planOf[type] = plans.get(type) ?? null;
+      if (plan && plan.kind >= 0) plan.nameId = plan.kind > 0 ? plan.kind : st.strings.id(plan.format.name);
+    }
     if (!plan) {
       if (!unknownIds.has(type)) { unknownIds.add(type); warn(recNo, `CPU ${cpu}: event id ${type} has no format in the file (record skipped; later ones with this id are skipped silently)`); }
       continue;
     }
     if (plan.kind === KIND_STACK) {
       stackTraces++;
-      const owner = contentionOnCpu.get(cpu) ?? -1;
-      const at = owner >= 0 ? owner : lastOnCpu.get(cpu) ?? -1;
-      contentionOnCpu.set(cpu, -1);
+      const owner = contentionOnCpu[c];
+      const at = owner >= 0 ? owner : lastOnCpu[c];
+      contentionOnCpu[c] = -1;
       const f = plan.caller;
       if (at < 0 || !f) continue;
       const frames: number[] = [];
@@ -146,8 +153,8 @@ export function toImportedTrace(inp: AdapterInput): ImportedTrace {
     const err = fill(st, i, plan, rd, symbols, gfpIds, printk, longSize);
     if (err) { st.pop(); warn(recNo, `${plan.format.name}: ${err}`); continue; }
     const kind = plan.kind;
-    lastOnCpu.set(cpu, i);
-    if (kind === EV.contention_begin) contentionOnCpu.set(cpu, i);
+    lastOnCpu[c] = i;
+    if (kind === EV.contention_begin) contentionOnCpu[c] = i;
     // free_unref_page_list() logs each page twice (mm_page_free in its first pass,
     // mm_page_free_batched in the second): mark the first, as the text importers do
     if (kind >= EV.mm_page_alloc && kind <= EV.mm_page_free_batched) {
