@@ -13,15 +13,18 @@ export function compressionOf(name: string, offset: number): Compression {
 }
 
 /**
- * Decompresses one block whose header said it inflates to `size` bytes. `offset` is the
- * block's place in the file, for the error a corrupt block gives.
+ * Decompresses one block whose header said it inflates to `size` bytes (into `into` when
+ * given, a buffer of that size). `offset` is the block's place in the file, for the error a
+ * corrupt block gives.
  */
-export function decompressBlock(algo: Compression, data: Buffer, size: number, offset: number): Buffer {
+export function decompressBlock(algo: Compression, data: Buffer, size: number, offset: number, into?: Buffer): Buffer {
   let out: Buffer;
   try {
-    if (algo === 'zlib') out = zlib.inflateSync(data, { maxOutputLength: Math.max(size, 1) });
-    else if (algo === 'zstd') {
-      const u = zstdDecompress(data, outputBuffer(size));
+    if (algo === 'zlib') {
+      out = zlib.inflateSync(data, { maxOutputLength: Math.max(size, 1) });
+      if (into && out.length === size) { out.copy(into); out = into; }
+    } else if (algo === 'zstd') {
+      const u = zstdDecompress(data, outputBuffer(size, into));
       out = Buffer.from(u.buffer, u.byteOffset, u.byteLength);
     } else out = data;
   } catch (e) {
@@ -37,8 +40,9 @@ export function decompressBlock(algo: Compression, data: Buffer, size: number, o
  * `buf == 1` to tell its modes apart, which converts a typed array to a string of all its
  * bytes (a 4 MB kallsyms section: +200 ms); a valueOf of our own keeps that comparison cheap.
  */
-function outputBuffer(size: number): Uint8Array {
-  const b = new Uint8Array(size);
+function outputBuffer(size: number, into?: Buffer): Uint8Array {
+  // a view of our own (not `into` itself: the valueOf below must not stay on a caller's buffer)
+  const b = into ? new Uint8Array(into.buffer, into.byteOffset, size) : new Uint8Array(size);
   Object.defineProperty(b, 'valueOf', { value: () => 0 });
   return b;
 }

@@ -46,7 +46,8 @@ export function cpuBytes(file: Buffer, d: DatFile, c: CpuData): Buffer {
   const r = new ByteReader(raw, d.bigEndian, c.offset, `CPU ${c.cpu} data`);
   const chunks = r.u32('chunk count');
   if (chunks > raw.length / 8) r.fail(`${chunks} compressed chunks cannot fit in ${raw.length} bytes`, 0);
-  const parts: Buffer[] = [];
+  // the chunk headers first: the total size, checked, then every chunk inflated in place
+  const chunkAt: number[] = [], zsizes: number[] = [], sizes: number[] = [];
   let total = 0;
   for (let k = 0; k < chunks; k++) {
     const at = r.pos;
@@ -54,9 +55,16 @@ export function cpuBytes(file: Buffer, d: DatFile, c: CpuData): Buffer {
     const size = r.u32(`chunk ${k} size`);
     total += size;
     if (total > MAX_SECTION_BYTES) r.fail(`CPU ${c.cpu}'s chunks inflate to more than ${MAX_SECTION_BYTES} bytes`, at);
-    parts.push(decompressBlock(d.compression, r.bytes(zsize, `chunk ${k}`), size, c.offset + at));
+    chunkAt.push(r.pos); zsizes.push(zsize); sizes.push(size);
+    r.bytes(zsize, `chunk ${k}`);
   }
-  return Buffer.concat(parts, total);
+  const out = Buffer.allocUnsafe(total);
+  let p = 0;
+  for (let k = 0; k < chunks; k++) {
+    decompressBlock(d.compression, raw.subarray(chunkAt[k], chunkAt[k] + zsizes[k]), sizes[k], c.offset + chunkAt[k] - 8, out.subarray(p, p + sizes[k]));
+    p += sizes[k];
+  }
+  return out;
 }
 
 function grow(a: Float64Array | Int32Array, n: number): any {
