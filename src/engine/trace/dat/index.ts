@@ -89,6 +89,4 @@ export class Plans {
     }
     return undefined;
   }
-
-  values(): EventPlan[] { return [...this.parsed.values()].filter((p): p is EventPlan => !!p); }
 }

@@ -23,8 +23,6 @@ export class Symbols {
   private text: Buffer = Buffer.alloc(0);
   constructor(private readonly source: () => Buffer) {}
 
-  get size(): number { this.parse(); return this.n; }
-
   private parse(): void {
     if (this.parsed) return;
     this.parsed = true;
