@@ -568,6 +568,17 @@ describe('trace.dat: malformed files give a TraceImportError with a byte offset'
     assert.ok(s instanceof TraceImportError);
     assert.match(s.message, /more than|only \d+ are left/);
     assert.equal(offsetOf(s), 37 + 8);
+    // a compressed block claiming 500 MB (the header info section's, then a CPU chunk's)
+    const z = Buffer.from(orig);
+    z.writeUInt32LE(500_000_000, 37 + 16 + 4);
+    const zs = load(z);
+    assert.ok(zs instanceof TraceImportError);
+    assert.match(zs.message, /claims 500000000 bytes from \d+ compressed/);
+    const ch = Buffer.from(orig);
+    ch.writeUInt32LE(500_000_000, d.cpus[1].offset + 4 + 4);
+    const cs = load(ch);
+    assert.ok(cs instanceof TraceImportError);
+    assert.match(cs.message, /claims 500000000 bytes|more than/);
   });
 
   it('importDatBuffer: a wrong version, an unknown compression', () => {

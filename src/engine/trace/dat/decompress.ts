@@ -7,6 +7,11 @@ import { DatFormatError } from './errors';
 
 export type Compression = 'none' | 'zstd' | 'zlib';
 
+/** Blocks up to this size inflate without question (kallsyms sections are ~4-10 MB, trace-cmd
+ * compresses CPU data in chunks of 10 pages); bigger ones only at a plausible ratio. */
+const MAX_PLAIN_INFLATE = 64 << 20;
+const MAX_RATIO = 64;
+
 export function compressionOf(name: string, offset: number): Compression {
   if (name === 'none' || name === 'zstd' || name === 'zlib') return name;
   throw new DatFormatError(offset, `unknown compression '${name}' (known: none, zstd, zlib)`);
@@ -18,6 +23,10 @@ export function compressionOf(name: string, offset: number): Compression {
  * corrupt block gives.
  */
 export function decompressBlock(algo: Compression, data: Buffer, size: number, offset: number, into?: Buffer): Buffer {
+  // the output is allocated from the header's size: a corrupt header must not get gigabytes
+  if (size > MAX_PLAIN_INFLATE && size > MAX_RATIO * data.length) {
+    throw new DatFormatError(offset, `${algo} block claims ${size} bytes from ${data.length} compressed: more than a trace.dat block inflates to`);
+  }
   let out: Buffer;
   try {
     if (algo === 'zlib') {
