@@ -1,7 +1,7 @@
 // `lockstep replay TRACE [--zoneinfo LABEL=FILE]... [--json] [--chrome FILE]`: import a real
 // kernel trace, rebuild the per-CPU page lists, compare them with the zoneinfo snapshots.
 import * as fs from 'fs';
-import { replayTrace, replayJson, chromeTraceOfReplay, TraceImportError, ZoneInfoError } from '../engine';
+import { replayTrace, replayJson, chromeTraceOfReplay, TraceImportError, ZoneInfoError, formatLabel } from '../engine';
 import type { Replay } from '../engine';
 import { EXIT_BAD_INPUT, EXIT_OK } from './check';
 import { rel } from './format';
@@ -48,7 +48,8 @@ export function runReplay(file: string, io: ReplayIo, o: ReplayCliOptions): numb
   for (const w of t.warnings.slice(0, 20)) io.err(`${rel(file)}:${w.line}:1: warning: ${w.message}`);
   const moreW = t.warnings.length - 20 + t.moreWarnings;
   if (moreW > 0) io.err(`${rel(file)}: ... and ${moreW} more warning(s) (--json lists the first ${t.warnings.length})`);
-  io.out(`${rel(file)}: ${t.format} text, ${t.store.length} events on CPUs ${t.cpus.join(', ')}, ${t.lines} lines, ${t.stackTraces} stack traces`);
+  const label = formatLabel(t.format);
+  io.out(`${rel(file)}: ${label.name}, ${t.store.length} events on CPUs ${t.cpus.join(', ')}, ${t.lines} ${label.lines}, ${t.stackTraces} stack traces`);
   const w = Math.max(...Object.keys(t.byEvent).map(k => k.length));
   for (const [k, n] of Object.entries(t.byEvent)) io.out(`  ${k.padEnd(w)}  ${String(n).padStart(8)}`);
   if (j.start) io.out(`starting state: zoneinfo '${j.start}'`);

@@ -11,7 +11,7 @@ import * as path from 'path';
 import { Event, Response, Scope, Source, StackFrame, StoppedEvent, Thread, InitializedEvent } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import {
-  importTrace, replayImported, zoneinfoBeside, parseZoneInfo, lockNamesBeside, TraceTimeline, parseTraceBreakpoint,
+  formatLabel,   importTrace, replayImported, zoneinfoBeside, parseZoneInfo, lockNamesBeside, TraceTimeline, parseTraceBreakpoint,
   TraceBreakpoint, TraceImportError, ZoneInfoError, CHECKPOINT_EVERY,
 } from '../engine';
 import { TIMELINE_REQUEST, GOTO_REQUEST, STEP_EVENT, TimelineResponseBody, GotoArguments, StepEventBody } from './protocol';
@@ -96,7 +96,7 @@ export class TraceTarget {
     this.host.sendResponse(response);
     this.host.sendEvent(new InitializedEvent());
     const t = this.tl.trace;
-    this.output(`lockstep: ${t.file}: ${t.format} text, ${t.store.length} events on CPUs ${t.cpus.join(', ')}` +
+    this.output(`lockstep: ${t.file}: ${formatLabel(t.format).name}, ${t.store.length} events on CPUs ${t.cpus.join(', ')}` +
       `${this.tl.rec.startLabel ? `, starting from zoneinfo '${this.tl.rec.startLabel}'` : ''}\n`);
   }
 
@@ -312,11 +312,13 @@ export class TraceTarget {
     const st = tl.trace.store;
     const at = tl.position >= 0 && st.cpu[tl.position] === cpu ? tl.position : tl.prevOnCpu(cpu, tl.position + 1);
     const frames: DebugProtocol.StackFrame[] = [];
-    const src = new Source(path.basename(tl.trace.file), tl.trace.file);
+    // a trace.dat is binary: its frames name the record, with no file for VS Code to open
+    const src = tl.trace.format === 'trace.dat' ? undefined : new Source(path.basename(tl.trace.file), tl.trace.file);
     const id = (k: number) => (cpu + 1) * 100000 + k;
     if (at >= 0) {
       const ev = tl.event(at);
-      frames.push(new StackFrame(id(0), `${ev.name}: ${ev.text}`, src, ev.line, 1));
+      frames.push(src ? new StackFrame(id(0), `${ev.name}: ${ev.text}`, src, ev.line, 1)
+        : { id: id(0), name: `${ev.name}: ${ev.text} (record ${ev.line})`, line: 0, column: 0 });
       for (const f of ev.stack ?? []) frames.push({ id: id(frames.length), name: f, line: 0, column: 0, presentationHint: 'subtle' });
       const cs = tl.cpuState(cpu);
       for (const irq of [...cs.interrupts].reverse()) frames.push({ id: id(frames.length), name: `<${irq.startsWith('softirq') ? 'softirq' : 'hardirq'}> ${irq}`, line: 0, column: 0, presentationHint: 'label' });

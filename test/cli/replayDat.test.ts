@@ -28,7 +28,7 @@ describe('lockstep replay of a trace.dat', function () {
     const t = cli('replay', path.join(DRAIN, 'trace-cmd-report-drain.txt'), ...zoneinfo, '--json');
     assert.equal(t.status, 0, t.stderr);
     const jd = JSON.parse(d.stdout), jt = JSON.parse(t.stdout);
-    assert.equal(jd.format, 'trace-cmd');
+    assert.equal(jd.format, 'trace.dat');
     assert.deepStrictEqual(jd.byEvent, jt.byEvent);
     assert.equal(jd.byEvent.mm_page_pcpu_drain, 11903);
     assert.deepStrictEqual(jd.warnings, []);
@@ -50,12 +50,21 @@ describe('lockstep replay of a trace.dat', function () {
     const chrome = path.join(tmp, 'drain.json');
     const r = cli('replay', path.join(DRAIN, 'trace-drain.dat'), ...zoneinfo, '--lock-addrs', path.join(DRAIN, 'lock-addrs-drain.txt'), '--chrome', chrome);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /trace-drain\.dat: trace-cmd text, 50040 events on CPUs 0, 1, 2, 3, \d+ lines, 72 stack traces/);
+    assert.match(r.stdout, /trace-drain\.dat: trace-cmd trace\.dat, 50040 events on CPUs 0, 1, 2, 3, \d+ records, 72 stack traces/);
     assert.match(r.stdout, /snapshot after \(line \d+\): \d\/8 pcp counts/);
     assert.match(r.stdout, /tasklist_lock: 13 contention\(s\)/);
     assert.match(r.stdout, /free_pcppages_bulk pcp_count checks: \d+\/282/);
     const c = JSON.parse(fs.readFileSync(chrome, 'utf8'));
     assert.ok(c.traceEvents.some((e: { ph: string }) => e.ph === 'C'));
+  });
+
+  it('names contended locks from the lock-addrs and kallsyms files beside trace-<capture>.dat, as beside the text', () => {
+    const r = cli('replay', path.join(DRAIN, 'trace-drain.dat'));
+    assert.equal(r.status, 0, r.stderr);
+    const t = cli('replay', path.join(DRAIN, 'trace-cmd-report-drain.txt'));
+    const locks = (out: string) => out.slice(out.indexOf('lock contention'), out.indexOf('rebuilt pcp counts'));
+    assert.match(locks(r.stdout), /tasklist_lock: 13 contention\(s\)/);
+    assert.equal(locks(r.stdout), locks(t.stdout));
   });
 
   it('a corrupt trace.dat: exit 2, the error names the byte', () => {

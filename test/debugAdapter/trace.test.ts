@@ -77,6 +77,25 @@ describe('debug adapter: replaying a kernel trace', function () {
     assert.match(info.body.description!, /^mm_page_pcpu_drain: pfn=0x/);
   });
 
+  it('a trace.dat: the same events, frames naming the record with no binary file to open, zoneinfo beside it found', async () => {
+    await launch(dc, { trace: path.join(DRAIN, 'trace-drain.dat') });
+    const tl = await dc.customRequest('lockstep/timeline');
+    assert.equal(tl.body.steps, 50040);
+    const s = await move(dc, () => dc.stepInRequest({ threadId: 1 }));
+    const st = await dc.stackTraceRequest({ threadId: s.body.threadId! });
+    const top = st.body.stackFrames[0];
+    assert.equal(top.name, 'tracing_mark_write: SCENARIO drain begin (record 1)');
+    assert.equal(top.source, undefined);
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'tracing_mark_write' }] });
+    let names: string[] = [];
+    for (let k = 0; k < 40 && !names.some(n => n.startsWith('Zoneinfo (')); k++) {
+      const m = await move(dc, () => dc.continueRequest({ threadId: 1 }));
+      const f = await dc.stackTraceRequest({ threadId: m.body.threadId! });
+      names = (await dc.scopesRequest({ frameId: f.body.stackFrames[0].id })).body.scopes.map(x => x.name);
+    }
+    assert.ok(names.some(n => /^Zoneinfo \(/.test(n)), names.join(', '));
+  });
+
   it('the rebuilt pcp lists as variables, and zoneinfo values beside them at a snapshot', async () => {
     await launch(dc, { trace: TRACE });
     const tl = await dc.customRequest('lockstep/timeline');

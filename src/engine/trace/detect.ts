@@ -1,12 +1,31 @@
 // Which text format a trace is in, from its first lines.
-export type TraceFormat = 'ftrace' | 'trace-cmd' | 'perf';
+/** The text formats, told apart by their lines. */
+export type TextFormat = 'ftrace' | 'trace-cmd' | 'perf';
+/** What a trace was read from: one of the text formats, or trace-cmd's binary trace.dat. */
+export type TraceFormat = TextFormat | 'trace.dat';
+
+/** A capture's trace file as capture.sh names them (`ftrace-raw-<capture>.txt`,
+ * `trace-<capture>.dat`, ...): group 1 is the capture, whose zoneinfo, lock-addrs and kallsyms
+ * files sit beside it. */
+export const CAPTURE_FILE = /^(?:(?:ftrace-raw|trace-cmd-report|perf-script)-(.+)\.txt|trace-(.+)\.dat)$/;
+
+/** The capture a trace file belongs to by its name, or undefined. */
+export function captureName(base: string): string | undefined {
+  const m = CAPTURE_FILE.exec(base);
+  return m ? m[1] ?? m[2] : undefined;
+}
+
+/** How a format is named to the user, and what it counts its lines as. */
+export function formatLabel(f: TraceFormat): { name: string; lines: string } {
+  return f === 'trace.dat' ? { name: 'trace-cmd trace.dat', lines: 'records' } : { name: `${f} text`, lines: 'lines' };
+}
 
 const FTRACE_EVENT = /^\s*.+-\d+\s+(\(\s*[-\d]+\)\s+)?\[\d+\]\s+[.dDbX][.Nnp][.hHsSzZ][.\da-f][.\da-f]?\s+\d+\.\d+:/;
 const TRACECMD_EVENT = /^\s*.+-\d+\s+\[\d+\]\s+\d+\.\d+:\s+\w+:/;
 const PERF_EVENT = /^\s*\S.*\s\d+(\/\d+)?\s+\[\d+\]\s+\d+\.\d+:\s+[\w-]+:[\w-]+:/;
 
 /** The format one line shows, or null if the line does not tell (blank, unknown). */
-export function detectFromLine(line: string): TraceFormat | null {
+export function detectFromLine(line: string): TextFormat | null {
   if (line.startsWith('# tracer:') || line.startsWith('# entries-in-buffer')) return 'ftrace';
   if (/^cpus=\d+/.test(line) || /^version = \d/.test(line)) return 'trace-cmd';
   if (PERF_EVENT.test(line)) return 'perf';

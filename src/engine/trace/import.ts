@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import { readLineBytes, readTextLines, headBytes, utf8, ReadStats } from './lineReader';
 import { FtraceFastPath } from './fastFtrace';
 import { PfnIndex } from './pfnIndex';
-import { detectFromLine, isTraceDat, TraceFormat } from './detect';
+import { detectFromLine, isTraceDat, TextFormat, TraceFormat } from './detect';
 import { newHeader, LineHeader, eqAt } from './header';
 import { LINE_BAD, LINE_EVENT, LINE_FRAME, LINE_SKIP, LINE_STACK_START, LineReader } from './lineKinds';
 import { readFtraceLine } from './lineFtrace';
@@ -39,7 +39,7 @@ export interface ImportedTrace {
 
 export const MAX_WARNINGS = 1000;
 
-const READERS: Record<TraceFormat, LineReader> = { 'ftrace': readFtraceLine, 'trace-cmd': readTraceCmdLine, 'perf': readPerfLine };
+const READERS: Record<TextFormat, LineReader> = { 'ftrace': readFtraceLine, 'trace-cmd': readTraceCmdLine, 'perf': readPerfLine };
 
 export class TraceImportError extends Error {
   constructor(readonly file: string, readonly line: number, message: string) { super(message); }
@@ -81,7 +81,7 @@ class Importer {
   readonly store: EventStore = new EventStore();
   readonly warnings: TraceWarning[] = [];
   moreWarnings = 0;
-  format: TraceFormat | null = null;
+  format: TextFormat | null = null;
   reader: LineReader | null = null;
   readonly h: LineHeader = newHeader();
   stackTraces = 0;

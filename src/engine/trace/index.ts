@@ -7,6 +7,7 @@ export { Reconstruction, reconstruct } from './reconstruct';
 export type { SnapshotResult, PcpCompare, UndecidedNote, LockInterval, IrqInterval, PcpView } from './reconstruct';
 export { LockNames, lockNamesBeside } from './locks';
 export { replayTrace, replayImported, replayJson, rebuiltState, zoneinfoBeside } from './replay';
+export { formatLabel, captureName } from './detect';
 export type { Replay, ReplayOptions } from './replay';
 export { chromeTrace, chromeTraceOfReplay, chromeTraceOfRun } from './chrome';
 export type { ChromeTrace, ChromeEvent } from './chrome';

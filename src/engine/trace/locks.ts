@@ -4,6 +4,7 @@
 // first frame of the `<stack trace>` below the lock's own slow path.
 import * as fs from 'fs';
 import * as zlib from 'zlib';
+import { captureName } from './detect';
 
 /** Frames of the lock implementation itself, skipped to find the lock-taking function. */
 const LOCK_INTERNAL = /^(trace_event_raw_event_|perf_trace_|__traceiter_|native_queued_spin_lock_slowpath|queued_(read|write)_lock_slowpath|__pv_queued|pv_queued|_raw_|__raw_|do_raw_|rwsem_down_|rwsem_optimistic|__down_|down_(read|write)|__mutex_lock|mutex_lock|__rt_mutex|rt_mutex|rt_spin|percpu_rwsem_wait|osq_lock|lock_acquire)/;
@@ -94,10 +95,10 @@ export function lockNamesBeside(traceFile: string): LockNames {
   const names = new LockNames();
   const dir = require('path').dirname(traceFile) as string;
   const base = require('path').basename(traceFile) as string;
-  const m = /^(?:ftrace-raw|trace-cmd-report|perf-script)-(.+)\.txt$/.exec(base);
-  if (!m) return names;
-  const la = `${dir}/lock-addrs-${m[1]}.txt`;
-  const ks = [`${dir}/kallsyms-${m[1]}.gz`, `${dir}/kallsyms-${m[1]}`, `${dir}/kallsyms-${m[1]}.txt`];
+  const c = captureName(base);
+  if (!c) return names;
+  const la = `${dir}/lock-addrs-${c}.txt`;
+  const ks = [`${dir}/kallsyms-${c}.gz`, `${dir}/kallsyms-${c}`, `${dir}/kallsyms-${c}.txt`];
   try { if (fs.existsSync(la)) names.addLockAddrsFile(la); } catch { /* unreadable: addresses stay unnamed */ }
   for (const k of ks) { try { if (fs.existsSync(k)) { names.addKallsyms(k); break; } } catch { /* idem */ } }
   return names;

@@ -3,6 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { importTrace, ImportedTrace } from './import';
+import { captureName } from './detect';
 import { EV } from './eventKinds';
 import { parseZoneInfo } from './zoneinfo';
 import { Reconstruction, SnapshotInput, RebuildState } from './reconstruct';
@@ -107,9 +108,9 @@ export function replayJson(r: Replay) {
  */
 export function zoneinfoBeside(traceFile: string, trace: ImportedTrace): { label: string; file: string }[] {
   const dir = path.dirname(traceFile);
-  const m = /^(?:ftrace-raw|trace-cmd-report|perf-script)-(.+)\.txt$/.exec(path.basename(traceFile));
-  if (!m) return [];
-  const prefix = `zoneinfo-${m[1]}-`;
+  const capture = captureName(path.basename(traceFile));
+  if (!capture) return [];
+  const prefix = `zoneinfo-${capture}-`;
   let files: string[];
   try { files = fs.readdirSync(dir).filter(f => f.startsWith(prefix) && f.endsWith('.txt')); } catch { return []; }
   const order = new Map<string, number>();

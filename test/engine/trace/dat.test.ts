@@ -83,7 +83,7 @@ for (const capture of ['drain', 'fork-storm']) {
 
     it('imports as trace-cmd data: same events by name, CPUs and stack traces as its trace-cmd report text', () => {
       const d = importedDat(capture), r = imported(capture, 'trace-cmd-report');
-      assert.equal(d.format, 'trace-cmd');
+      assert.equal(d.format, 'trace.dat');
       assert.deepStrictEqual(d.byEvent, r.byEvent);
       assert.deepStrictEqual(d.cpus, r.cpus);
       assert.equal(d.stackTraces, r.stackTraces);

@@ -173,7 +173,7 @@ export function toImportedTrace(inp: AdapterInput): ImportedTrace {
   const byEvent: Record<string, number> = {};
   for (const [id, n] of [...counts].sort((a, b) => b[1] - a[1])) byEvent[st.strings.get(id)] = n;
   return {
-    file: inp.file, format: 'trace-cmd', store: st, warnings, moreWarnings, byEvent,
+    file: inp.file, format: 'trace.dat', store: st, warnings, moreWarnings, byEvent,
     cpus: [...cpuSet].sort((a, b) => a - b), stackTraces, bytes: inp.bytes, lines: recNo,
   };
 }
