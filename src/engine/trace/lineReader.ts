@@ -15,13 +15,17 @@ export const CHUNK_BYTES = 1 << 16;
 
 export interface ReadStats { bytes: number; lines: number }
 
-/** Calls `fn` for each line of the file at `file`, reading CHUNK_BYTES at a time. */
-export function readLines(file: string, fn: LineFn, chunkBytes = CHUNK_BYTES): ReadStats {
+/**
+ * Reads `file` chunkBytes at a time into one buffer. `whole(buf, filled)` gets the buffer
+ * holding `filled` bytes and returns how many of them (whole lines) it used; the rest, an
+ * unfinished line, is moved to the front and read on. `rest(buf, n)` gets a last line the
+ * file does not end with a newline. Returns the bytes read.
+ */
+function eachChunk(file: string, chunkBytes: number, whole: (buf: Buffer, filled: number) => number, rest: (buf: Buffer, n: number) => void): number {
   const fd = fs.openSync(file, 'r');
   try {
     let buf = Buffer.allocUnsafe(chunkBytes);
     let carry = 0;          // bytes of an unfinished line kept at the start of buf
-    let lineNo = 0;
     let bytes = 0;
     for (;;) {
       // a line longer than the buffer: grow it (rare: the kernel caps trace lines)
@@ -30,17 +34,27 @@ export function readLines(file: string, fn: LineFn, chunkBytes = CHUNK_BYTES): R
       bytes += n;
       if (n === 0) break;
       const filled = carry + n;
-      const lastNl = buf.lastIndexOf(10, filled - 1);
-      if (lastNl < 0) { carry = filled; continue; }
-      lineNo = eachLine(buf.toString('latin1', 0, lastNl + 1), fn, lineNo);
-      carry = filled - (lastNl + 1);
-      if (carry) buf.copy(buf, 0, lastNl + 1, filled);
+      const used = whole(buf, filled);
+      carry = filled - used;
+      if (carry && used) buf.copy(buf, 0, used, filled);
     }
-    if (carry) lineNo = eachLine(`${buf.toString('latin1', 0, carry)}\n`, fn, lineNo);
-    return { bytes, lines: lineNo };
+    if (carry) rest(buf, carry);
+    return bytes;
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** Calls `fn` for each line of the file at `file`, reading CHUNK_BYTES at a time. */
+export function readLines(file: string, fn: LineFn, chunkBytes = CHUNK_BYTES): ReadStats {
+  let lineNo = 0;
+  const bytes = eachChunk(file, chunkBytes, (buf, filled) => {
+    const lastNl = buf.lastIndexOf(10, filled - 1);
+    if (lastNl < 0) return 0;
+    lineNo = eachLine(buf.toString('latin1', 0, lastNl + 1), fn, lineNo);
+    return lastNl + 1;
+  }, (buf, n) => { lineNo = eachLine(`${buf.toString('latin1', 0, n)}\n`, fn, lineNo); });
+  return { bytes, lines: lineNo };
 }
 
 /** `buf[start, end)` is one line without its newline (and without a trailing CR). */
@@ -52,33 +66,18 @@ export type ByteLineFn = (buf: Buffer, start: number, end: number, lineNo: numbe
  * and decodes only the others). The buffer is reused: copy what must outlive the call.
  */
 export function readLineBytes(file: string, fn: ByteLineFn, chunkBytes = CHUNK_BYTES): ReadStats {
-  const fd = fs.openSync(file, 'r');
-  try {
-    let buf = Buffer.allocUnsafe(chunkBytes);
-    let carry = 0;
-    let lineNo = 0;
-    let bytes = 0;
+  let lineNo = 0;
+  const bytes = eachChunk(file, chunkBytes, (buf, filled) => {
+    let p = 0;
     for (;;) {
-      if (carry === buf.length) { const b = Buffer.allocUnsafe(buf.length * 2); buf.copy(b, 0, 0, carry); buf = b; }
-      const n = fs.readSync(fd, buf, carry, buf.length - carry, null);
-      bytes += n;
-      if (n === 0) break;
-      const filled = carry + n;
-      let p = 0;
-      for (;;) {
-        const e = buf.indexOf(10, p);
-        if (e < 0 || e >= filled) break;
-        fn(buf, p, e > p && buf[e - 1] === 13 ? e - 1 : e, ++lineNo);
-        p = e + 1;
-      }
-      carry = filled - p;
-      if (carry && p) buf.copy(buf, 0, p, filled);
+      // (stale bytes past `filled` may hold a newline of an earlier chunk)
+      const e = buf.indexOf(10, p);
+      if (e < 0 || e >= filled) return p;
+      fn(buf, p, e > p && buf[e - 1] === 13 ? e - 1 : e, ++lineNo);
+      p = e + 1;
     }
-    if (carry) fn(buf, 0, carry > 0 && buf[carry - 1] === 13 ? carry - 1 : carry, ++lineNo);
-    return { bytes, lines: lineNo };
-  } finally {
-    fs.closeSync(fd);
-  }
+  }, (buf, n) => fn(buf, 0, buf[n - 1] === 13 ? n - 1 : n, ++lineNo));
+  return { bytes, lines: lineNo };
 }
 
 /** The same over text already in memory (an export read back, a test's fixture). */
