@@ -99,8 +99,9 @@ class Importer {
   private readonly taskOfPid = new Map<number, { name: string; id: number }>();
 
   constructor(readonly file: string, sizeHint = 0) {
-    // ~125 bytes a line in the captures: size the columns once instead of doubling them
-    if (sizeHint > 0) this.store = new EventStore(Math.max(4096, Math.ceil(sizeHint / 110)));
+    // ~125 bytes a line in the captures: size the columns once instead of doubling them (up to
+    // 4M events: a bigger file grows them as it goes, rather than reserving gigabytes upfront)
+    if (sizeHint > 0) this.store = new EventStore(Math.min(1 << 22, Math.max(4096, Math.ceil(sizeHint / 110))));
     // reserve interned ids 1..LAST_KNOWN for the known events, in EV's order
     for (const n of KNOWN_EVENTS) this.ids.push(this.store.strings.id(n));
     if (this.ids[LAST_KNOWN - 1] !== LAST_KNOWN) throw new Error('event name ids out of order');

@@ -2,8 +2,8 @@
 // the importer and the reconstruction. Pfns are dense (the captures' RAM is a few hundred
 // thousand frames), so a typed array indexed by pfn is far cheaper than a Map per lookup;
 // it grows only as far as the largest pfn seen, and pfns beyond LIMIT (absurd or corrupt
-// values) go to a Map instead of a huge array.
-const LIMIT = 1 << 26;
+// values) go to a Map instead of a huge array: 2^24 frames is 64 GB of RAM, an index of 64 MB.
+const LIMIT = 1 << 24;
 
 export class PfnIndex {
   private a = new Int32Array(1 << 16);

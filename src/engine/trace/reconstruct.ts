@@ -71,9 +71,9 @@ export interface LockInterval { cpu: number; pid: number; addr: string; name: st
 export interface IrqInterval { cpu: number; kind: 'irq' | 'softirq'; name: string; depth: number; from: number; to: number }
 
 const NO_PCP = -1;
-/** pfns below this are indexed by listOfPfn (a 2-byte entry each: 128 MB of index at most,
+/** pfns below this are indexed by listOfPfn (a 2-byte entry each: 32 MB of index at most,
  * grown only as far as the largest pfn seen) */
-const PFN_INDEX_LIMIT = 1 << 26;
+const PFN_INDEX_LIMIT = 1 << 24;
 /** set in every packed page value, so an order-0 page of unknown migratetype is not 0 */
 const PAGE_BIT = 0x4000;
 

@@ -4,6 +4,7 @@
 import * as assert from 'assert';
 import fc from 'fast-check';
 import { PageSet } from '../../../src/engine/trace/pageSet';
+import { PfnIndex } from '../../../src/engine/trace/pfnIndex';
 
 type Op = { k: 'set' | 'delete' | 'clear' | 'clone'; pfn: number; v: number };
 
@@ -47,5 +48,20 @@ describe('PageSet', () => {
     const s = new PageSet();
     assert.throws(() => s.set(-1, 1), RangeError);
     assert.throws(() => s.set(1.5, 1), RangeError);
+  });
+});
+
+describe('PfnIndex', () => {
+  it('keeps a value per pfn as a Map would, for frames in the array and far beyond it', () => {
+    const pfn = fc.oneof(fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 0, max: 2 ** 40 }), fc.constant(-1));
+    fc.assert(fc.property(fc.array(fc.tuple(pfn, fc.integer({ min: 0, max: 1000 })), { minLength: 20, maxLength: 300, size: 'max' }), ops => {
+      const x = new PfnIndex(), m = new Map<number, number>();
+      for (const [p, v] of ops) {
+        x.set(p, v);
+        if (v) m.set(p, v); else m.delete(p);
+        assert.equal(x.get(p), m.get(p) ?? 0);
+      }
+      for (const [p, v] of m) assert.equal(x.get(p), v);
+    }), { numRuns: 200 });
   });
 });
