@@ -48,6 +48,9 @@ const HANDLED = new Set([
   'setVariable', TIMELINE_REQUEST, GOTO_REQUEST,
 ]);
 
+/** The sourceReference of a trace.dat's records shown as text. */
+const DAT_SOURCE_REF = 1;
+
 type VarFn = (start?: number, count?: number) => DebugProtocol.Variable[];
 
 export class TraceTarget {
@@ -248,10 +251,34 @@ export class TraceTarget {
       case TIMELINE_REQUEST:
         return this.ok(response, this.timeline());
       case 'source':
+        if (tl.trace.format === 'trace.dat' && Number((a.source as DebugProtocol.Source | undefined)?.sourceReference ?? a.sourceReference) === DAT_SOURCE_REF) {
+          return this.ok(response, { content: this.datText(), mimeType: 'text/plain' });
+        }
         throw new TraceRequestError(3008, 'lockstep: no source for this frame');
       default:
         throw new TraceRequestError(3003, `lockstep: '${command}' is not handled for a trace`);
     }
+  }
+
+  private datTextCache: string | undefined;
+
+  /** A trace.dat's records as text, one line per record (line = the record's number, as
+   * frames give it): events as trace-cmd report prints them, kernel stacks under theirs. */
+  private datText(): string {
+    if (this.datTextCache !== undefined) return this.datTextCache;
+    const tl = this.tl, st = tl.trace.store;
+    const lines: string[] = new Array(Math.max(0, tl.trace.lines)).fill('');
+    for (let i = 0; i < st.length; i++) {
+      const ev = tl.event(i);
+      const at = ev.line - 1;
+      if (at < 0) continue;
+      if (at >= lines.length) lines.length = at + 1;
+      lines[at] = `${ev.task.padStart(16)}-${String(ev.pid).padEnd(7)} [${String(ev.cpu).padStart(3, '0')}] ${ev.ts.toFixed(6).padStart(12)}: ${ev.name}: ${ev.text}`;
+      // the kernel_stack record that follows an event with a stack trace
+      if (ev.stack?.length && at + 1 < lines.length && !lines[at + 1]) lines[at + 1] = `${' '.repeat(16)}<stack trace> ${ev.stack.map(f => `=> ${f}`).join(' ')}`;
+    }
+    this.datTextCache = lines.join('\n');
+    return this.datTextCache;
   }
 
   // ---- moving ----
@@ -312,13 +339,14 @@ export class TraceTarget {
     const st = tl.trace.store;
     const at = tl.position >= 0 && st.cpu[tl.position] === cpu ? tl.position : tl.prevOnCpu(cpu, tl.position + 1);
     const frames: DebugProtocol.StackFrame[] = [];
-    // a trace.dat is binary: its frames name the record, with no file for VS Code to open
-    const src = tl.trace.format === 'trace.dat' ? undefined : new Source(path.basename(tl.trace.file), tl.trace.file);
+    // a trace.dat is binary: its frames point into the records shown as text (`source`)
+    const src = tl.trace.format === 'trace.dat'
+      ? new Source(`${path.basename(tl.trace.file)} (records)`, undefined, DAT_SOURCE_REF, undefined, 'lockstep-trace-dat')
+      : new Source(path.basename(tl.trace.file), tl.trace.file);
     const id = (k: number) => (cpu + 1) * 100000 + k;
     if (at >= 0) {
       const ev = tl.event(at);
-      frames.push(src ? new StackFrame(id(0), `${ev.name}: ${ev.text}`, src, ev.line, 1)
-        : { id: id(0), name: `${ev.name}: ${ev.text} (record ${ev.line})`, line: 0, column: 0 });
+      frames.push(new StackFrame(id(0), `${ev.name}: ${ev.text}`, src, ev.line, 1));
       for (const f of ev.stack ?? []) frames.push({ id: id(frames.length), name: f, line: 0, column: 0, presentationHint: 'subtle' });
       const cs = tl.cpuState(cpu);
       for (const irq of [...cs.interrupts].reverse()) frames.push({ id: id(frames.length), name: `<${irq.startsWith('softirq') ? 'softirq' : 'hardirq'}> ${irq}`, line: 0, column: 0, presentationHint: 'label' });

@@ -84,8 +84,15 @@ describe('debug adapter: replaying a kernel trace', function () {
     const s = await move(dc, () => dc.stepInRequest({ threadId: 1 }));
     const st = await dc.stackTraceRequest({ threadId: s.body.threadId! });
     const top = st.body.stackFrames[0];
-    assert.equal(top.name, 'tracing_mark_write: SCENARIO drain begin (record 1)');
-    assert.equal(top.source, undefined);
+    assert.equal(top.name, 'tracing_mark_write: SCENARIO drain begin');
+    // no path to a binary file: the records as text, through the `source` request
+    assert.equal(top.source?.path, undefined);
+    assert.ok(top.source?.sourceReference);
+    const text = (await dc.customRequest('source', { source: top.source, sourceReference: top.source!.sourceReference })).body.content as string;
+    const lines = text.split('\n');
+    assert.match(lines[top.line - 1], /init-1 +\[002\] +4\.035650: tracing_mark_write: SCENARIO drain begin$/);
+    assert.ok(lines.length >= 50040);
+    assert.ok(lines.some(l => /mm_page_pcpu_drain: pfn=0x[0-9a-f]+ order=0 migratetype=\d/.test(l)));
     await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'tracing_mark_write' }] });
     let names: string[] = [];
     for (let k = 0; k < 40 && !names.some(n => n.startsWith('Zoneinfo (')); k++) {
