@@ -120,6 +120,15 @@ class Importer {
    * the line decoded as latin1 (see lineReader). */
   readonly bytesLine = (b: Buffer, start: number, end: number, lineNo: number): void => {
     if (this.fast) {
+      // ` => func`: a frame of the stack trace being read (as readStackFrame reads it)
+      if (this.stackFrames && b[start] === 32 && b[start + 1] === 61 && b[start + 2] === 62) {
+        let p = start + 3;
+        while (p < end && (b[p] === 32 || b[p] === 9)) p++;
+        let q = p;
+        while (q < end && b[q] !== 32) q++;
+        this.stackFrames.push(this.store.strings.id(b.toString('latin1', p, q)));
+        return;
+      }
       const i = this.fast.line(b, start, end, lineNo);
       if (i >= 0) { this.endStack(); this.afterEvent(i, this.store.name[i]); return; }
     }
