@@ -26,7 +26,7 @@
 // - set_high_batch kprobe: new high and batch for every CPU of the zone.
 import type { ImportedTrace } from './import';
 import type { ZoneInfo, ZoneInfoZone } from './zoneinfo';
-import { EV } from './eventKinds';
+import { EV, SOFTIRQ_NAMES } from './eventKinds';
 import { FLAG_BATCH_FIRST_PASS, FLAG_IRQS_OFF } from './store';
 import { keyValues } from './fields';
 import { zoneSpans, zoneOfPfn, ZoneSpan } from './zones';
@@ -352,7 +352,7 @@ export class Reconstruction {
         while (k >= 0 && !(stack[k].kind === kind && stack[k].n === st.x[i])) k--;
         // an exit whose entry is before the trace started: the handler ran from the start
         const from = k >= 0 ? stack[k].from : 0;
-        if (k >= 0) stack.splice(k);
+        if (k >= 0) stack.length = k;
         if (record) this.irqIntervals.push({ cpu, kind, name: this.irqName(kind, st.x[i], from), depth: Math.max(0, k), from, to: i });
         break;
       }
@@ -394,8 +394,11 @@ export class Reconstruction {
     this.nest(i, false);
   }
 
+  /** softirq names by vector, made once (an interval is recorded for every softirq exit) */
+  private readonly softirqNames: string[] = [];
+
   private irqName(kind: 'irq' | 'softirq', n: number, from: number): string {
-    if (kind === 'softirq') return `softirq ${['HI', 'TIMER', 'NET_TX', 'NET_RX', 'BLOCK', 'IRQ_POLL', 'TASKLET', 'SCHED', 'HRTIMER', 'RCU'][n] ?? n}`;
+    if (kind === 'softirq') return this.softirqNames[n] ??= `softirq ${SOFTIRQ_NAMES[n] ?? n}`;
     const st = this.trace.store;
     const nm = st.name[from] === EV.irq_handler_entry ? st.textOf(from) : '';
     return `irq ${n}${nm ? ` ${nm}` : ''}`;
