@@ -10,8 +10,25 @@
 export const TIMELINE_REQUEST = 'lockstep/timeline';
 export const GOTO_REQUEST = 'lockstep/goto';
 export const DELIVER_INTERRUPT_REQUEST = 'lockstep/deliverInterrupt';
+export const SCHEDULE_REQUEST = 'lockstep/schedule';
 /** Custom event name: sent on every stop so a timeline follows the debugger. */
 export const STEP_EVENT = 'lockstep/step';
+
+// ---- lockstep/schedule ----
+/** The session's run as schedule strings (what `lockstep run/export --schedule` replay). */
+export interface ScheduleResponseBody {
+  /** the scenario file debugged */
+  scenario: string;
+  /** the choices up to where the debugger stands */
+  current: string;
+  /** the whole recorded run (longer than `current` after going back) */
+  recorded: string;
+  step: number;
+  steps: number;
+  /** the launch replaced the scenario's model or added config lines: the scenario file
+   * alone would not replay these schedules the same way */
+  overridden: boolean;
+}
 
 // ---- lockstep/timeline ----
 export interface TimelineArguments {

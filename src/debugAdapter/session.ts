@@ -16,7 +16,7 @@ import {
 import type { Finding } from '../engine';
 import type { Context } from '../engine/debug';
 import {
-  TIMELINE_REQUEST, GOTO_REQUEST, DELIVER_INTERRUPT_REQUEST, STEP_EVENT, TimelineResponseBody, GotoArguments,
+  TIMELINE_REQUEST, GOTO_REQUEST, DELIVER_INTERRUPT_REQUEST, SCHEDULE_REQUEST, ScheduleResponseBody, STEP_EVENT, TimelineResponseBody, GotoArguments,
   DeliverInterruptArguments, StepEventBody, TimelineArguments,
 } from './protocol';
 import { parseConfig } from './config';
@@ -781,6 +781,18 @@ export class LockstepDebugSession extends LoggingDebugSession {
           if (typeof step !== 'number' || !Number.isInteger(step) || step < 0 || step > rt.length) throw new RequestError(LockstepErrorId.BadArgument, `lockstep/goto: step must be an integer in 0..${rt.length}`);
           this.sendResponse(response);
           this.timeTravel(() => { rt.goto(step); return { reason: 'goto', context: rt.lastMover(), description: `step ${rt.pos}` }; });
+          return;
+        }
+        case SCHEDULE_REQUEST: {
+          const rt = this.runtime();
+          const a = this.launchArgs!;
+          const config = a.config;
+          const body: ScheduleResponseBody = {
+            scenario: a.scenario!, current: rt.schedule(), recorded: rt.recordedSchedule(), step: rt.pos, steps: rt.length,
+            overridden: !!a.model || (config !== undefined && (typeof config === 'string' ? config.trim() !== '' : Array.isArray(config) ? config.length > 0 : Object.keys(config).length > 0)),
+          };
+          response.body = body;
+          this.sendResponse(response);
           return;
         }
         case DELIVER_INTERRUPT_REQUEST: {

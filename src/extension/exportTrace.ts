@@ -6,18 +6,21 @@ import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { lastFindings, scenarioOf } from './explore';
+import { SCHEDULE_REQUEST, type ScheduleResponseBody } from '../debugAdapter/protocol';
 
 export function registerExportCommand(context: vscode.ExtensionContext, output: vscode.OutputChannel): void {
   context.subscriptions.push(
     vscode.commands.registerCommand('lockstep.exportChromeTrace', async (arg?: unknown, schedule?: string, target?: vscode.Uri) => {
-      const scenario = scenarioOf(arg);
+      // the scenario in the editor, else the one being debugged (the editor may show its model)
+      const active = await activeRun();
+      const scenario = scenarioOf(arg) ?? (active ? vscode.Uri.file(active.scenario) : undefined);
       if (scenario === undefined) {
         void vscode.window.showWarningMessage('Lockstep: open a .lockstep scenario to export a trace of it.');
         return undefined;
       }
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === scenario.toString());
       if (doc?.isDirty) await doc.save();
-      schedule ??= await chooseSchedule(scenario);
+      schedule ??= await chooseSchedule(scenario, active);
       if (schedule === undefined) return undefined;
       target ??= await vscode.window.showSaveDialog({
         defaultUri: vscode.Uri.file(scenario.fsPath.replace(/\.lockstep$/, '.trace.json')),
@@ -42,14 +45,32 @@ export function registerExportCommand(context: vscode.ExtensionContext, output: 
   );
 }
 
-async function chooseSchedule(scenario: vscode.Uri): Promise<string | undefined> {
+/** The run of the active Lockstep debug session, if one has run a step of a scenario. */
+async function activeRun(): Promise<ScheduleResponseBody | undefined> {
+  const s = vscode.debug.activeDebugSession;
+  if (!s || s.type !== 'lockstep') return undefined;
+  try {
+    const body = (await s.customRequest(SCHEDULE_REQUEST)) as ScheduleResponseBody;
+    return body.steps > 0 ? body : undefined;
+  } catch {
+    return undefined;   // a trace session, or not launched yet
+  }
+}
+
+async function chooseSchedule(scenario: vscode.Uri, active: ScheduleResponseBody | undefined): Promise<string | undefined> {
   const findings = lastFindings.get(scenario.fsPath) ?? [];
+  const run = active && path.resolve(active.scenario) === path.resolve(scenario.fsPath) ? active : undefined;
   const typeOne = { label: '$(edit) Enter a schedule…', schedule: undefined as string | undefined };
   const items = [
+    ...(run ? [{
+      label: '$(debug) The run being debugged', description: `${run.steps} steps`,
+      detail: run.overridden ? 'the session replaces the model or adds config lines: the export uses the scenario as written' : run.recorded,
+      schedule: run.recorded as string | undefined,
+    }] : []),
     ...findings.map((f) => ({ label: f.kind, description: f.schedule, detail: f.message, schedule: f.schedule as string | undefined })),
     typeOne,
   ];
-  const pick = findings.length > 0 ? await vscode.window.showQuickPick(items, { title: 'Lockstep: which schedule to export' }) : typeOne;
+  const pick = items.length > 1 ? await vscode.window.showQuickPick(items, { title: 'Lockstep: which schedule to export' }) : typeOne;
   if (pick === undefined) return undefined;
   if (pick.schedule !== undefined) return pick.schedule;
   return vscode.window.showInputBox({

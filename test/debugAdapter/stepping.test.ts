@@ -181,3 +181,40 @@ describe('debug adapter: stepping and time travel', () => {
     assert.ok(tl.intervals.some(i => i.kind === 'lock' && i.name === 'pcp->lock cpu 0'));
   });
 });
+
+describe('debug adapter: lockstep/schedule', () => {
+  let dc: DebugClient;
+  beforeEach(async () => { dc = await startClient(); });
+  afterEach(async () => { await dc.stop(); });
+
+  it('gives the run up to here and the whole recorded run; both replay with `lockstep run --schedule`', async () => {
+    const scenario = fixture('two-cpus-irq.lockstep');
+    await launch(dc, { scenario });
+    await stepIn(dc, 1, 3);
+    await stepIn(dc, 2, 2);
+    await move(dc, () => dc.customRequest('lockstep/deliverInterrupt', { cpu: 1 }));
+    let b = (await dc.customRequest('lockstep/schedule')).body;
+    assert.equal(b.scenario, scenario);
+    assert.equal(b.overridden, false);
+    assert.equal(b.current, b.recorded);
+    assert.equal(b.step, b.steps);
+    assert.match(b.current, /^c0\*3,c1\*2,i1$/);
+    await move(dc, () => dc.stepBackRequest({ threadId: 1 }));
+    await move(dc, () => dc.stepBackRequest({ threadId: 1 }));
+    b = (await dc.customRequest('lockstep/schedule')).body;
+    assert.ok(b.step < b.steps);
+    assert.ok(b.recorded.startsWith(b.current.replace(/\*\d+$/, '')), `${b.current} is a prefix of ${b.recorded}`);
+    // the CLI replays the recorded run to the same number of choices
+    const { spawnSync } = await import('node:child_process');
+    const path = await import('node:path');
+    const r = spawnSync(process.execPath, [path.join(__dirname, '..', '..', '..', 'dist', 'cli.js'), 'run', scenario, '--schedule', b.recorded, '--json'], { encoding: 'utf8' });
+    assert.ok(r.status === 0 || r.status === 1, r.stderr);
+    const steps = (JSON.parse(r.stdout) as { steps: unknown[] }).steps;
+    assert.ok(steps.length >= b.steps - 1, `${steps.length} steps replayed of ${b.steps}`);
+  });
+
+  it('says when the launch overrides the model or config', async () => {
+    await launch(dc, { scenario: fixture('two-cpus-irq.lockstep'), config: 'PREEMPT_RT on' });
+    assert.equal((await dc.customRequest('lockstep/schedule')).body.overridden, true);
+  });
+});

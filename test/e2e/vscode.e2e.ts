@@ -276,8 +276,13 @@ describe('VS Code end to end (code-server + chromium)', function () {
   });
 
   it("exports a Chrome trace of the finding's schedule", async () => {
-    // end the session (the exception widget holds the focus)
+    await page.keyboard.press('Escape');   // the exception widget holds the focus
+    // while the session runs (the editor shows the model), the export offers the run debugged
+    await command('Lockstep: Export Chrome Trace');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'The run being debugged' }).first().waitFor({ timeout: 30_000 });
+    mark('export offers the run being debugged');
     await page.keyboard.press('Escape');
+    // end the session
     await page.locator('.codicon-debug-stop').first().click();
     await page.locator('.codicon-debug-stop').first().waitFor({ state: 'detached', timeout: 30_000 });
     await openFile(EXPLORED);

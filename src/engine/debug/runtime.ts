@@ -3,7 +3,7 @@
 // and travels in time over the recorded choices (checkpoints + re-execution). It knows
 // nothing of DAP: the adapter maps its stops, threads and views to the protocol.
 import type { CheckedProgram } from '../lang/load';
-import { Machine } from '../sim/machine';
+import { Machine, scheduleString } from '../sim/machine';
 import type { Checkpoint } from '../sim/machine';
 import type { Context, Finding, MachineEvent } from '../sim/state';
 import { parseSchedule, rng, DEFAULT_MAX_STEPS, ScheduleError } from '../run';
@@ -128,6 +128,9 @@ export class DebugRuntime {
 
   /** The recorded run up to the current position as a schedule string. */
   schedule(): string { return this.m.schedule(); }
+
+  /** The whole recorded run (past the current position after going back) as a schedule string. */
+  recordedSchedule(): string { return scheduleString(this.recLen, i => this.rec[i]); }
 
   // ---- the recording ----
   private push(code: number): void {

@@ -402,17 +402,7 @@ export class Machine {
 
   /** The choices so far as a schedule string: compressSchedule(choices), without the array. */
   schedule(): string {
-    const out: string[] = [];
-    let i = 0;
-    while (i < this.nChoices) {
-      const c = this.choiceAt(i);
-      let j = i + 1;
-      while (j < this.nChoices && this.choiceAt(j) === c) j++;
-      const n = j - i;
-      out.push(n > 1 ? `${choiceName(c)}*${n}` : choiceName(c));
-      i = j;
-    }
-    return out.join(',');
+    return scheduleString(this.nChoices, i => this.choiceAt(i));
   }
 
   /** Records a finding once per kind and location. `others`: further contexts involved. */
@@ -872,6 +862,21 @@ export interface Checkpoint {
 const CHOICE_CHUNK = 4096;
 /** the chunks of a checkpoint taken before the first chunk filled (the explorer's usual case) */
 const NO_CHUNKS: Int32Array[] = Object.freeze([]) as unknown as Int32Array[];
+
+/** n choice codes (cpu >= 0, interrupt -(1 + cpu * 65536 + k)) as a schedule string, runs
+ * of one choice folded as `c0*12`. */
+export function scheduleString(n: number, at: (i: number) => number): string {
+  const out: string[] = [];
+  let i = 0;
+  while (i < n) {
+    const c = at(i);
+    let j = i + 1;
+    while (j < n && at(j) === c) j++;
+    out.push(j - i > 1 ? `${choiceName(c)}*${j - i}` : choiceName(c));
+    i = j;
+  }
+  return out.join(',');
+}
 
 function choiceName(c: number): string {
   if (c >= 0) return `c${c}`;
