@@ -4,6 +4,7 @@ export type { Diagnostic, Range } from './lang/diagnostics';
 export { formatDiagnostic } from './lang/diagnostics';
 export type { LoadResult, LoadOptions, CheckedProgram, MachineConfig } from './lang/load';
 export { loadScenario, checkText, bundledModels, bundledModelsDir, bundledModelSummaries } from './lang/load';
+export { PRELUDE, PRELUDE_FILE } from './lang/prelude';
 export { BUILTINS, builtinDoc } from './builtins';
 export type { Builtin, BuiltinCategory } from './builtins';
 export { FINDING_KINDS, FINDING_KIND_IDS, isFindingKind } from './findingKinds';

@@ -2,7 +2,7 @@
 // models, configurations, zone attributes, migratetypes, zone names), and in Kernel C
 // (task/irq blocks, model files) model functions, primitives, keywords, zones, constants.
 import { CompletionItem, CompletionItemKind, InsertTextFormat, MarkupKind, Position } from 'vscode-languageserver/node';
-import { BUILTINS, bundledModelSummaries, FINDING_KINDS, FINDING_KIND_IDS } from '../engine';
+import { BUILTINS, bundledModelSummaries, FINDING_KINDS, FINDING_KIND_IDS, PRELUDE, PRELUDE_FILE } from '../engine';
 import { builtinSemantics, builtinSignature } from './hover';
 import { isScenario } from './paths';
 import { Analysis } from './workspace';
@@ -22,7 +22,9 @@ export const SCENARIO_DECLARATIONS: { label: string; snippet: string; doc: strin
 
 export const MIGRATETYPES = ['unmovable', 'movable', 'reclaimable', 'highatomic', 'cma', 'isolate'];
 const C_KEYWORDS = ['if', 'else', 'while', 'do', 'for', 'switch', 'case', 'default', 'break', 'continue', 'return', 'goto', 'sizeof', 'struct', 'enum', 'union', 'typedef', 'static', 'inline', 'const', 'unsigned', 'int', 'long', 'bool', 'void', 'char', 'NULL', 'true', 'false'];
-const GFP_FLAGS = ['GFP_KERNEL', 'GFP_ATOMIC', 'GFP_NOWAIT'];
+/** The kernel prelude's macros a model or scenario uses (GFP flags, orders, page sizes):
+ * its `___GFP_*` bit numbers and CONFIG_ symbols are implementation detail. */
+const PRELUDE_MACROS = macroDefinitions(PRELUDE_FILE, PRELUDE).filter(m => !m.name.startsWith('___') && !m.name.startsWith('CONFIG_'));
 
 const keyword = (label: string, detail?: string): CompletionItem => ({ label, kind: CompletionItemKind.Keyword, detail });
 
@@ -103,7 +105,7 @@ function kernelC(analysis: Analysis, read: (file: string) => string | undefined)
       documentation: { kind: MarkupKind.Markdown, value: builtinSemantics(b, analysis) },
     });
   }
-  for (const f of GFP_FLAGS) add({ label: f, kind: CompletionItemKind.Constant, detail: 'GFP flags' });
+  for (const m of PRELUDE_MACROS) add({ label: m.name, kind: CompletionItemKind.Constant, detail: `#define ${m.name} ${m.body}`.trim() });
   for (const k of C_KEYWORDS) add(keyword(k));
   return [...items.values()];
 }
