@@ -148,8 +148,8 @@ export class Reconstruction {
   private readonly pendingCheck: ({ i: number; owner: number; count: number; high: number; batch: number; zonePtr: string } | null)[];
   private readonly windows = new Map<string, { begin: number; min: Float64Array; max: Float64Array }>();
   private mtOfPfn = new Int8Array(1 << 16).fill(-1);
-  /** first pass: the last page-allocator event per CPU (refill batches) */
-  private readonly lastOnCpu: number[] = [];
+  /** first pass: each CPU's previous event (where a refill batch begins) */
+  private readonly lastOnCpu: Int32Array;
   /** First pass only: pfn -> 1 + the pcp whose rebuilt list holds it (0 = none), so a free or
    * a drain finds the list holding a page without asking every CPU's map (restore() and
    * replay() never need it). Pfns beyond PFN_INDEX_LIMIT fall back to asking each map. */
@@ -169,6 +169,7 @@ export class Reconstruction {
     this.state = new RebuildState(pcps, Array.from({ length: this.ncpus }, () => []), new Map(),
       new Int16Array(this.ncpus).fill(-1), new Int16Array(this.ncpus).fill(-1), false, 0);
     this.pendingCheck = new Array(this.ncpus).fill(null);
+    this.lastOnCpu = new Int32Array(this.ncpus).fill(-1);
     this.pcpOf = new Int16Array(st.length).fill(NO_PCP);
     this.countAfter = new Int32Array(st.length);
     this.effect = new Int16Array(st.length);
@@ -217,6 +218,8 @@ export class Reconstruction {
     if (!S.started && this.startLabel !== undefined && i === this.startEvent) this.applyStart(i);
     S.next = i + 1;
     const name = st.name[i], cpu = st.cpu[i];
+    const prevOnCpu = cpu < this.ncpus ? this.lastOnCpu[cpu] : -1;
+    if (cpu < this.ncpus) this.lastOnCpu[cpu] = i;
     if (name !== EV.mm_page_pcpu_drain && name !== this.kprobe.fpb && name !== this.kprobe.dpz && cpu < this.ncpus) {
       S.drainOwner[cpu] = -1;
       if (name !== this.kprobe.dap) S.drainTarget[cpu] = -1;
@@ -224,7 +227,7 @@ export class Reconstruction {
     switch (name) {
       case EV.mm_page_alloc_zone_locked:
         if (st.x[i] === 1) {
-          if (!this.sameRefill(i, cpu)) this.refillStart(i, cpu);
+          if (!this.sameRefill(i, prevOnCpu)) this.refillStart(i, cpu);
           this.add(i, cpu, st.pfn[i], st.order[i], st.mt[i]);
         } else this.remember(st.pfn[i], st.mt[i]);
         break;
@@ -258,13 +261,11 @@ export class Reconstruction {
     }
   }
 
-  /** Event i continues the refill batch of CPU cpu's previous event: rmqueue_bulk() logs one
-   * percpu_refill event per page with IRQs off under zone->lock, so nothing else of this CPU
-   * comes between the pages of one batch. */
-  private sameRefill(i: number, cpu: number): boolean {
+  /** Event i continues the refill batch of prev, its CPU's previous event: rmqueue_bulk() logs
+   * one percpu_refill event per page with IRQs off under zone->lock, so nothing else of this
+   * CPU comes between the pages of one batch. */
+  private sameRefill(i: number, prev: number): boolean {
     const st = this.trace.store;
-    const prev = cpu < this.lastOnCpu.length ? this.lastOnCpu[cpu] : -1;
-    this.lastOnCpu[cpu] = i;
     return prev >= 0 && st.name[prev] === EV.mm_page_alloc_zone_locked && st.x[prev] === 1 &&
       st.order[prev] === st.order[i] && st.mt[prev] === st.mt[i];
   }
