@@ -22,32 +22,22 @@ const MAX_PID = 1 << 22;
 /** Length of each known event's name, by EV id. */
 const NAME_LENGTH = [0, ...KNOWN_EVENTS.map(n => n.length)];
 
-const bytes = (s: string) => Buffer.from(s, 'latin1');
-const M_PAGE_ = bytes('_page_');        // after the `mm` of mm_page_*
-const OFTIRQ_ = bytes('oftirq_');       // after the `s` of softirq_*
-const ORDER_EQ = bytes(' order=');
-const MT_EQ = bytes(' migratetype=');
-const REFILL_EQ = bytes(' percpu_refill=');
-const GFP_EQ = bytes(' gfp_flags=');
-
-/** b[p ..] begins with t, within the line ending at e. */
-function bytesAt(b: Uint8Array, p: number, e: number, t: Uint8Array): boolean {
+/** b[p ..] begins with the latin1 text t, within the line ending at e. */
+function textAt(b: Uint8Array, p: number, e: number, t: string): boolean {
   if (p + t.length > e) return false;
-  for (let k = 0; k < t.length; k++) if (b[p + k] !== t[k]) return false;
+  for (let k = 0; k < t.length; k++) if (b[p + k] !== t.charCodeAt(k)) return false;
   return true;
 }
 
 /** b[a, e) holds exactly the latin1 text t. */
-export function bytesEqual(b: Uint8Array, a: number, e: number, t: string): boolean {
-  if (e - a !== t.length) return false;
-  for (let k = 0; k < t.length; k++) if (b[a + k] !== t.charCodeAt(k)) return false;
-  return true;
+function bytesEqual(b: Uint8Array, a: number, e: number, t: string): boolean {
+  return e - a === t.length && textAt(b, a, e, t);
 }
 
 /** The known event whose name (with its colon) starts at b[p]: its EV id, or 0. */
 function eventAt(b: Uint8Array, p: number, e: number): number {
   if (p + 16 > e) return 0;
-  if (b[p] === 109 /* m */ && b[p + 1] === 109 && bytesAt(b, p + 2, e, M_PAGE_)) {
+  if (b[p] === 109 /* m */ && b[p + 1] === 109 && textAt(b, p + 2, e, '_page_')) {
     const q = p + 8;   // after `mm_page_`
     switch (b[q]) {
       case 97: // alloc: | alloc_zone_locked:
@@ -63,17 +53,11 @@ function eventAt(b: Uint8Array, p: number, e: number): number {
       default: return 0;
     }
   }
-  if (b[p] === 115 /* s */ && bytesAt(b, p + 1, e, OFTIRQ_)) {
+  if (b[p] === 115 /* s */ && textAt(b, p + 1, e, 'oftirq_')) {
     if (textAt(b, p + 8, e, 'entry:')) return EV.softirq_entry;
     if (textAt(b, p + 8, e, 'exit:')) return EV.softirq_exit;
   }
   return 0;
-}
-
-function textAt(b: Uint8Array, p: number, e: number, t: string): boolean {
-  if (p + t.length > e) return false;
-  for (let k = 0; k < t.length; k++) if (b[p + k] !== t.charCodeAt(k)) return false;
-  return true;
 }
 
 /**
@@ -165,14 +149,14 @@ export class FtraceFastPath {
         if (q === q0) return -1;
       }
       // pfn 0 of an allocation may be a failed one (page NULL): the general reader decides
-      if (pfn === 0 || !bytesAt(b, q, e, ORDER_EQ)) return -1;
+      if (pfn === 0 || !textAt(b, q, e, ' order=')) return -1;
       q += 7;
       order = 0;
       const o0 = q;
       for (let c = b[q]; q < e && c >= 48 && c <= 57; c = b[++q]) order = order * 10 + (c - 48);
       if (q === o0 || order > 127 || (order === 0 && b[q] === 120)) return -1;
       if (kind !== EV.mm_page_free && kind !== EV.mm_page_free_batched) {
-        if (!bytesAt(b, q, e, MT_EQ)) return -1;
+        if (!textAt(b, q, e, ' migratetype=')) return -1;
         q += 13;
         const neg = b[q] === 45;
         if (neg) q++;
@@ -182,12 +166,12 @@ export class FtraceFastPath {
         if (q === m0 || mt > 127 || (mt === 0 && b[q] === 120)) return -1;
         if (neg) mt = -mt;
         if (kind === EV.mm_page_alloc_zone_locked) {
-          if (!bytesAt(b, q, e, REFILL_EQ)) return -1;
+          if (!textAt(b, q, e, ' percpu_refill=')) return -1;
           q += 15;
           const r0 = q;
           for (let c = b[q]; q < e && c >= 48 && c <= 57; c = b[++q]) x = x * 10 + (c - 48);
           if (q === r0 || x > 0x7fffffff || (x === 0 && b[q] === 120)) return -1;
-        } else if (kind === EV.mm_page_alloc && bytesAt(b, q, e, GFP_EQ)) {
+        } else if (kind === EV.mm_page_alloc && textAt(b, q, e, ' gfp_flags=')) {
           gfp = q + 11;
         }
       }
