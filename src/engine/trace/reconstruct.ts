@@ -33,6 +33,7 @@ import { zoneSpans, zoneOfPfn, ZoneSpan } from './zones';
 import { pcpAllowedOrder, orderToPindex, MIGRATETYPE_NAMES } from './rules';
 import { LockNames, lockTaker } from './locks';
 import { PageSet } from './pageSet';
+import { PfnIndex } from './pfnIndex';
 
 export interface SnapshotInput { label: string; info: ZoneInfo }
 
@@ -71,9 +72,6 @@ export interface LockInterval { cpu: number; pid: number; addr: string; name: st
 export interface IrqInterval { cpu: number; kind: 'irq' | 'softirq'; name: string; depth: number; from: number; to: number }
 
 const NO_PCP = -1;
-/** pfns below this are indexed by listOfPfn (a 2-byte entry each: 32 MB of index at most,
- * grown only as far as the largest pfn seen) */
-const PFN_INDEX_LIMIT = 1 << 24;
 /** set in every packed page value, so an order-0 page of unknown migratetype is not 0 */
 const PAGE_BIT = 0x4000;
 
@@ -147,13 +145,14 @@ export class Reconstruction {
   private readonly pcpPtrCpu = new Map<string, number>();
   private readonly pendingCheck: ({ i: number; owner: number; count: number; high: number; batch: number; zonePtr: string } | null)[];
   private readonly windows = new Map<string, { begin: number; min: Float64Array; max: Float64Array }>();
-  private mtOfPfn = new Int8Array(1 << 16).fill(-1);
+  /** pfn -> 1 + the migratetype its last allocation or refill logged (frees do not log it) */
+  private readonly mtOfPfn = new PfnIndex();
   /** first pass: each CPU's previous event (where a refill batch begins) */
   private readonly lastOnCpu: Int32Array;
   /** First pass only: pfn -> 1 + the pcp whose rebuilt list holds it (0 = none), so a free or
    * a drain finds the list holding a page without asking every CPU's map (restore() and
-   * replay() never need it). Pfns beyond PFN_INDEX_LIMIT fall back to asking each map. */
-  private listOfPfn = new Int16Array(1 << 16);
+   * replay() never need it). */
+  private readonly listOfPfn = new PfnIndex();
   private readonly kprobe: { fpb: number; dpz: number; shb: number; dap: number };
   readonly resync: boolean;
 
@@ -406,27 +405,14 @@ export class Reconstruction {
   }
 
   private remember(pfn: number, mt: number): void {
-    if (pfn < 0 || mt < 0) return;
-    if (pfn >= this.mtOfPfn.length) {
-      if (pfn >= 1 << 26) return;
-      let n = this.mtOfPfn.length;
-      while (n <= pfn) n *= 2;
-      const b = new Int8Array(n).fill(-1);
-      b.set(this.mtOfPfn);
-      this.mtOfPfn = b;
-    }
-    this.mtOfPfn[pfn] = mt;
+    if (pfn >= 0 && mt >= 0) this.mtOfPfn.set(pfn, mt + 1);
   }
-  private mtOf(pfn: number): number { return pfn < this.mtOfPfn.length ? this.mtOfPfn[pfn] : -1; }
+  private mtOf(pfn: number): number { return this.mtOfPfn.get(pfn) - 1; }
 
   /** The pcp (key) whose rebuilt list of zone z holds pfn, or -1. */
   private listHolding(pfn: number, z: number): number {
-    if (pfn >= 0 && pfn < PFN_INDEX_LIMIT) {
-      const k = pfn < this.listOfPfn.length ? this.listOfPfn[pfn] - 1 : -1;
-      return k >= 0 && k % this.zones.length === z ? k : -1;
-    }
-    for (let c = 0; c < this.ncpus; c++) if (this.state.pcps[this.pcpIndex(c, z)].pages.has(pfn)) return this.pcpIndex(c, z);
-    return -1;
+    const k = this.listOfPfn.get(pfn) - 1;
+    return k >= 0 && k % this.zones.length === z ? k : -1;
   }
 
   /** Puts pfn on pcp `key`'s rebuilt list (first pass): the map and the index together. */
@@ -435,16 +421,7 @@ export class Reconstruction {
     const had = p.pages.get(pfn);
     if (had !== undefined) p.known -= 2 ** (had & 0xff);
     p.pages.set(pfn, packed); p.known += 2 ** (packed & 0xff);
-    if (pfn >= 0 && pfn < PFN_INDEX_LIMIT) {
-      if (pfn >= this.listOfPfn.length) {
-        let n = this.listOfPfn.length;
-        while (n <= pfn) n *= 2;
-        const b = new Int16Array(n);
-        b.set(this.listOfPfn);
-        this.listOfPfn = b;
-      }
-      this.listOfPfn[pfn] = key + 1;
-    }
+    this.listOfPfn.set(pfn, key + 1);
   }
 
   /** Takes pfn off pcp `key`'s rebuilt list (first pass); its packed value, or undefined. */
@@ -453,7 +430,7 @@ export class Reconstruction {
     const had = p.pages.get(pfn);
     if (had === undefined) return undefined;
     p.pages.delete(pfn); p.known -= 2 ** (had & 0xff);
-    if (pfn >= 0 && pfn < this.listOfPfn.length && this.listOfPfn[pfn] === key + 1) this.listOfPfn[pfn] = 0;
+    if (this.listOfPfn.get(pfn) === key + 1) this.listOfPfn.set(pfn, 0);
     return had;
   }
 
