@@ -786,10 +786,10 @@ export class LockstepDebugSession extends LoggingDebugSession {
         case SCHEDULE_REQUEST: {
           const rt = this.runtime();
           const a = this.launchArgs!;
-          const config = a.config;
+          const config = parseConfig(a.config);   // checked at launch: an object of settings
           const body: ScheduleResponseBody = {
             scenario: a.scenario!, current: rt.schedule(), recorded: rt.recordedSchedule(), step: rt.pos, steps: rt.length,
-            overridden: !!a.model || (config !== undefined && (typeof config === 'string' ? config.trim() !== '' : Array.isArray(config) ? config.length > 0 : Object.keys(config).length > 0)),
+            overridden: !!a.model || (typeof config === 'object' && Object.keys(config).length > 0),
           };
           response.body = body;
           this.sendResponse(response);
