@@ -3,7 +3,7 @@
 // parsed in place. Malformed lines become line-numbered warnings and the rest loads.
 import * as fs from 'fs';
 import { readLineBytes, readTextLines, headBytes, utf8, ReadStats } from './lineReader';
-import { FtraceFastPath } from './fastFtrace';
+import { FtraceScanner, ScanSink } from './ftraceScan';
 import { PfnIndex } from './pfnIndex';
 import { detectFromLine, isTraceDat, TextFormat, TraceFormat } from './detect';
 import { newHeader, LineHeader, eqAt } from './header';
@@ -35,6 +35,8 @@ export interface ImportedTrace {
   stackTraces: number;
   bytes: number;
   lines: number;
+  /** events read by the WebAssembly scanner itself (the others went through the general reader) */
+  scannedEvents: number;
 }
 
 export const MAX_WARNINGS = 1000;
@@ -46,8 +48,9 @@ export class TraceImportError extends Error {
 }
 
 export interface ImportOptions {
-  /** read common raw ftrace lines from bytes (fastFtrace.ts); default true. Off, every line
-   * goes through the general reader: the tests compare the two. */
+  /** read the file with the WebAssembly scanner, which reads common raw ftrace lines itself
+   * (ftraceScan.ts); default true. Off, every line goes through the general reader, in
+   * JavaScript only: the tests compare the two. */
   fastPath?: boolean;
 }
 
@@ -56,16 +59,29 @@ export function importTrace(file: string, options: ImportOptions = {}): Imported
   const head = headBytes(file);
   // trace-cmd's binary trace.dat: read directly (src/engine/trace/dat/); errors carry the byte offset
   if (isTraceDat(head)) return importTraceDat(file, (offset, message) => Object.assign(new TraceImportError(file, 1, message), { offset }));
-  const imp = new Importer(file, fs.statSync(file).size);
-  imp.fastPath = options.fastPath ?? true;
-  const stats = readLineBytes(file, imp.bytesLine);
-  return imp.finish(stats);
+  const capacity = storeCapacity(fs.statSync(file).size);
+  if (!(options.fastPath ?? true)) {
+    const imp = new Importer(file, new EventStore(capacity));
+    return imp.finish(readLineBytes(file, imp.bytesLine));
+  }
+  // the scanner holds the store (its columns are in the scanner's memory while it reads)
+  const scanner = new FtraceScanner(capacity);
+  const imp = new Importer(file, scanner.store);
+  imp.pairAtEnd = true;
+  return imp.finish(scanner.readFile(file, imp));
 }
 
 /** Imports trace text already in memory (an export read back; tests). */
 export function importTraceText(text: string, name = '<text>'): ImportedTrace {
-  const imp = new Importer(name);
+  const imp = new Importer(name, new EventStore());
   return imp.finish(readTextLines(text, imp.line));
+}
+
+/** Events to reserve for a file of `bytes`: ~125 bytes a line in the captures. Sized once
+ * instead of doubling, up to 4M events (a bigger file grows them as it goes, rather than
+ * reserving gigabytes upfront). */
+function storeCapacity(bytes: number): number {
+  return Math.min(1 << 22, Math.max(4096, Math.ceil(bytes / 110)));
 }
 
 const PRINTABLE_LIMIT = 32;
@@ -77,8 +93,7 @@ function hasControl(s: string, a: number, b: number): boolean {
   return false;
 }
 
-class Importer {
-  readonly store: EventStore = new EventStore();
+class Importer implements ScanSink {
   readonly warnings: TraceWarning[] = [];
   moreWarnings = 0;
   format: TextFormat | null = null;
@@ -88,20 +103,21 @@ class Importer {
   /** the event the next `=> func` frames belong to, and the frames so far */
   stackOwner = -1;
   stackFrames: number[] | null = null;
-  /** per CPU, the last event (stack trace entries attach to it) */
-  readonly lastOnCpu: number[] = [];
+  /** per CPU, the last event (stack trace entries attach to it), as of event lastUpTo */
+  private readonly lastOnCpu: number[] = [];
+  private lastUpTo = 0;
   /** per CPU, its last contention_begin not yet given a stack trace */
   readonly contentionOnCpu: number[] = [];
   /** pfn -> index of its last mm_page_free of order 0 not yet matched by a batched free */
   readonly pendingFree = new PfnIndex();   // value: event index + 1
+  /** pair a batched free's two lines in one pass at the end (the scanner stores events
+   * itself), instead of as each event is stored */
+  pairAtEnd = false;
   private readonly ids: number[] = [];
   /** the last task name seen per pid, to skip interning when it has not changed */
   private readonly taskOfPid = new Map<number, { name: string; id: number }>();
 
-  constructor(readonly file: string, sizeHint = 0) {
-    // ~125 bytes a line in the captures: size the columns once instead of doubling them (up to
-    // 4M events: a bigger file grows them as it goes, rather than reserving gigabytes upfront)
-    if (sizeHint > 0) this.store = new EventStore(Math.min(1 << 22, Math.max(4096, Math.ceil(sizeHint / 110))));
+  constructor(readonly file: string, readonly store: EventStore) {
     // reserve interned ids 1..LAST_KNOWN for the known events, in EV's order
     for (const n of KNOWN_EVENTS) this.ids.push(this.store.strings.id(n));
     if (this.ids[LAST_KNOWN - 1] !== LAST_KNOWN) throw new Error('event name ids out of order');
@@ -112,29 +128,20 @@ class Importer {
     else this.moreWarnings++;
   }
 
-  /** raw ftrace lines of the common layout, read from bytes (set once the format is known) */
-  private fast: FtraceFastPath | null = null;
-  fastPath = false;
-
-  /** A line as bytes: the raw ftrace fast path when it applies, else the general reader on
-   * the line decoded as latin1 (see lineReader). */
+  /** A line as bytes, for the general reader: decoded as latin1 (see lineReader). */
   readonly bytesLine = (b: Buffer, start: number, end: number, lineNo: number): void => {
-    if (this.fast) {
-      // ` => func`: a frame of the stack trace being read (as readStackFrame reads it)
-      if (this.stackFrames && b[start] === 32 && b[start + 1] === 61 && b[start + 2] === 62) {
-        let p = start + 3;
-        while (p < end && (b[p] === 32 || b[p] === 9)) p++;
-        let q = p;
-        while (q < end && b[q] !== 32) q++;
-        this.stackFrames.push(this.store.strings.id(b.toString('latin1', p, q)));
-        return;
-      }
-      const i = this.fast.line(b, start, end, lineNo);
-      if (i >= 0) { this.endStack(); this.afterEvent(i, this.store.name[i]); return; }
-    }
     this.line(b.toString('latin1', start, end), 0, end - start, lineNo);
-    if (this.reader === readFtraceLine && !this.fast && this.fastPath) this.fast = new FtraceFastPath(this.store);
   };
+
+  // ScanSink: what the WebAssembly scanner (ftraceScan.ts) reports, in file order
+  scanMode(): number { return this.reader === readFtraceLine ? 1 : this.reader ? 0 : 2; }
+  scanned(): void { this.endStack(); }
+  other(b: Buffer, start: number, end: number, lineNo: number): void { this.bytesLine(b, start, end, lineNo); }
+  frame(b: Buffer, start: number, end: number, lineNo: number, nameStart: number, nameEnd: number): void {
+    // ` => func`: a frame of the stack trace being read (as readStackFrame reads it)
+    if (this.stackFrames) this.stackFrames.push(this.store.strings.id(b.toString('latin1', nameStart, nameEnd)));
+    else this.bytesLine(b, start, end, lineNo);
+  }
 
   readonly line = (s: string, start: number, end: number, lineNo: number): void => {
     // Binary garbage (control characters other than tab) is looked for where it matters:
@@ -166,7 +173,7 @@ class Importer {
       // the stacktrace trigger of contention_begin: an interrupt may have logged events
       // between the two, so the owner is that CPU's contention_begin still without a stack
       const c = this.contentionOnCpu[h.cpu];
-      this.stackOwner = c !== undefined && c >= 0 ? c : this.lastOnCpu[h.cpu] ?? -1;
+      this.stackOwner = c !== undefined && c >= 0 ? c : this.lastEventOn(h.cpu);
       this.contentionOnCpu[h.cpu] = -1;
       this.stackFrames = [];
       return;
@@ -220,32 +227,47 @@ class Importer {
     this.afterEvent(i, kind);
   }
 
-  /** What every stored event updates: the last event per CPU, open contention, and the
-   * pairing of a batched free's two log lines. */
+  /** The last event of a CPU so far, or -1. */
+  private lastEventOn(cpu: number): number {
+    const st = this.store;
+    for (let i = this.lastUpTo; i < st.length; i++) this.lastOnCpu[st.cpu[i]] = i;
+    this.lastUpTo = st.length;
+    return this.lastOnCpu[cpu] ?? -1;
+  }
+
+  /** What every stored event updates: open contention, and the pairing of a batched free's
+   * two log lines. */
   private afterEvent(i: number, kind: number): void {
-    const st = this.store, cpu = st.cpu[i];
-    this.lastOnCpu[cpu] = i;
-    if (kind === EV.contention_begin) this.contentionOnCpu[cpu] = i;
-    // free_unref_page_list() logs each page twice: mm_page_free in its first pass
-    // (free_pages_prepare), mm_page_free_batched in the second, when the page really goes
-    // on the pcp list. Mark the first so the reconstruction counts the page once.
-    if (kind >= EV.mm_page_alloc && kind <= EV.mm_page_free_batched) {
-      const pfn = st.pfn[i];
-      if (kind === EV.mm_page_free) {
-        if (st.order[i] === 0) this.pendingFree.set(pfn, i + 1);
-      } else if (kind === EV.mm_page_free_batched) {
-        const j = this.pendingFree.get(pfn);
-        if (j) { st.flags[j - 1] |= FLAG_BATCH_FIRST_PASS; this.pendingFree.set(pfn, 0); }
-      } else {
-        this.pendingFree.set(pfn, 0);
-      }
+    const st = this.store;
+    if (kind === EV.contention_begin) this.contentionOnCpu[st.cpu[i]] = i;
+    if (!this.pairAtEnd && kind >= EV.mm_page_alloc && kind <= EV.mm_page_free_batched) this.pair(i, kind);
+  }
+
+  /** free_unref_page_list() logs each page twice: mm_page_free in its first pass
+   * (free_pages_prepare), mm_page_free_batched in the second, when the page really goes on
+   * the pcp list. The first is marked so the reconstruction counts the page once. */
+  private pair(i: number, kind: number): void {
+    const st = this.store, pfn = st.pfn[i];
+    if (kind === EV.mm_page_free) {
+      if (st.order[i] === 0) this.pendingFree.set(pfn, i + 1);
+    } else if (kind === EV.mm_page_free_batched) {
+      const j = this.pendingFree.get(pfn);
+      if (j) { st.flags[j - 1] |= FLAG_BATCH_FIRST_PASS; this.pendingFree.set(pfn, 0); }
+    } else {
+      this.pendingFree.set(pfn, 0);
     }
   }
 
-  finish(stats: ReadStats): ImportedTrace {
+  finish(stats: ReadStats & { scanned?: number }): ImportedTrace {
     this.endStack();
     if (!this.format) throw new TraceImportError(this.file, 1, `${this.file}: not a raw ftrace, trace-cmd report or perf script text (no event line recognised in ${stats.lines} lines)`);
     const st = this.store;
+    if (this.pairAtEnd) {
+      for (let i = 0; i < st.length; i++) {
+        const kind = st.name[i];
+        if (kind >= EV.mm_page_alloc && kind <= EV.mm_page_free_batched) this.pair(i, kind);
+      }
+    }
     // names are interned ids and CPUs small numbers: count in arrays, not maps
     const counts = new Float64Array(st.strings.strings.length);
     const onCpu = new Uint8Array(65536);
@@ -261,7 +283,7 @@ class Importer {
     for (const id of seen.sort((a, b) => counts[b] - counts[a])) byEvent[st.strings.get(id)] = counts[id];
     return {
       file: this.file, format: this.format, store: st, warnings: this.warnings, moreWarnings: this.moreWarnings,
-      byEvent, cpus, stackTraces: this.stackTraces, bytes: stats.bytes, lines: stats.lines,
+      byEvent, cpus, stackTraces: this.stackTraces, bytes: stats.bytes, lines: stats.lines, scannedEvents: stats.scanned ?? 0,
     };
   }
 }

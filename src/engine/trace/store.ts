@@ -28,64 +28,107 @@ export const FLAG_BATCH_FIRST_PASS = 64;
 /** The line had no flags column (trace-cmd report, perf script). */
 export const FLAG_NO_FLAGS = 128;
 
-function grow<T extends Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array | Int8Array>(a: T, n: number): T {
-  const b = new (a.constructor as new (n: number) => T)(n);
-  b.set(a);
-  return b;
+/** Where the columns live: by default a fresh ArrayBuffer; during a raw ftrace import, the
+ * WebAssembly scanner's memory, so it can write events straight into them (ftraceScan.ts). */
+export interface ColumnSpace {
+  /** byte offset of `bytes` new bytes (not zeroed), 8-aligned, in `buffer` (which may be replaced) */
+  alloc(bytes: number): number;
+  readonly buffer: ArrayBuffer;
 }
+
+/** place()'s request for a buffer of the store's own (an argument of undefined would take the default) */
+const OWN_BUFFER: ColumnSpace = { alloc: () => 0, buffer: new ArrayBuffer(0) };
+
+/** Bytes per event over all columns. */
+const EVENT_BYTES = 8 + 8 + 4 + 4 + 4 + 4 + 4 + 4 + 2 + 2 + 1 + 1 + 1 + 1;
 
 export class EventStore {
   length = 0;
-  private cap: number;
-  name: Uint16Array;       // interned event name
-  cpu: Uint16Array;
-  ts: Float64Array;        // seconds
-  pid: Int32Array;
-  task: Uint32Array;       // interned task name
-  flags: Uint8Array;       // FLAG_* bits
-  preempt: Uint8Array;     // preempt depth digit, 255 = not shown
-  line: Uint32Array;       // 1-based line in the file
-  pfn: Float64Array;       // -1 = none
-  order: Int8Array;        // -1 = none
-  mt: Int8Array;           // migratetype, -1 = none
-  x: Int32Array;           // percpu_refill, irq, vec, ret, lock flags: per event kind
-  addr: Uint32Array;       // interned lock address / pointer (lower-case hex, no 0x)
-  text: Uint32Array;       // interned rest of the line (markers, gfp flags, unknown events)
+  private cap = 0;
+  private at = 0;
+  name!: Uint16Array;       // interned event name
+  cpu!: Uint16Array;
+  ts!: Float64Array;        // seconds
+  pid!: Int32Array;
+  task!: Uint32Array;       // interned task name
+  flags!: Uint8Array;       // FLAG_* bits
+  preempt!: Uint8Array;     // preempt depth digit, 255 = not shown
+  line!: Uint32Array;       // 1-based line in the file
+  pfn!: Float64Array;       // -1 = none
+  order!: Int8Array;        // -1 = none
+  mt!: Int8Array;           // migratetype, -1 = none
+  x!: Int32Array;           // percpu_refill, irq, vec, ret, lock flags: per event kind
+  addr!: Uint32Array;       // interned lock address / pointer (lower-case hex, no 0x)
+  text!: Uint32Array;       // interned rest of the line (markers, gfp flags, unknown events)
   /** `<stack trace>` entries, by the index of the event they belong to */
   readonly stacks = new Map<number, number[]>();
   readonly strings = new Interner();
 
-  constructor(initial = 4096) {
-    this.cap = initial;
-    this.name = new Uint16Array(initial); this.cpu = new Uint16Array(initial); this.ts = new Float64Array(initial);
-    this.pid = new Int32Array(initial); this.task = new Uint32Array(initial); this.flags = new Uint8Array(initial);
-    this.preempt = new Uint8Array(initial); this.line = new Uint32Array(initial); this.pfn = new Float64Array(initial);
-    this.order = new Int8Array(initial); this.mt = new Int8Array(initial); this.x = new Int32Array(initial);
-    this.addr = new Uint32Array(initial); this.text = new Uint32Array(initial);
+  constructor(initial = 4096, private space?: ColumnSpace) {
+    this.place(Math.max(8, initial));
+  }
+
+  get capacity(): number { return this.cap; }
+
+  /** Lays the columns out for `cap` events in one block (widest first, so each is aligned),
+   * keeping the events stored so far: in the space when there is one, else in a buffer of
+   * their own. */
+  private place(cap: number, space: ColumnSpace | undefined = this.space): void {
+    cap = (cap + 7) & ~7;
+    const bytes = cap * EVENT_BYTES;
+    // the old columns, over the old space's buffer as it is after alloc (which may replace it)
+    const oldSpace = this.space;
+    if (space === OWN_BUFFER) space = undefined;
+    const at = space ? space.alloc(bytes) : 0;
+    const buf = space ? space.buffer : new ArrayBuffer(bytes);
+    const old = this.cap ? this.columns(oldSpace ? oldSpace.buffer : this.ts.buffer as ArrayBuffer, this.at, this.cap) : null;
+    const cols = this.columns(buf, at, cap);
+    if (old) for (let k = 0; k < cols.length; k++) cols[k].set(old[k].subarray(0, this.length));
+    this.cap = cap; this.at = at; this.space = space;
+    this.bind(cols);
+  }
+
+  /** Moves the columns out of their space into a buffer of their own, just big enough (the
+   * space is then free for other use). */
+  detach(): void {
+    if (this.space) this.place(Math.max(8, this.length), OWN_BUFFER);
+  }
+
+  private columns(buf: ArrayBuffer, at: number, n: number) {
+    let p = at;
+    const next = <T>(make: (b: ArrayBuffer, o: number, n: number) => T, size: number): T => { const a = make(buf, p, n); p += size * n; return a; };
+    return [
+      next((b, o, k) => new Float64Array(b, o, k), 8), next((b, o, k) => new Float64Array(b, o, k), 8),
+      next((b, o, k) => new Int32Array(b, o, k), 4), next((b, o, k) => new Uint32Array(b, o, k), 4), next((b, o, k) => new Uint32Array(b, o, k), 4),
+      next((b, o, k) => new Int32Array(b, o, k), 4), next((b, o, k) => new Uint32Array(b, o, k), 4), next((b, o, k) => new Uint32Array(b, o, k), 4),
+      next((b, o, k) => new Uint16Array(b, o, k), 2), next((b, o, k) => new Uint16Array(b, o, k), 2),
+      next((b, o, k) => new Uint8Array(b, o, k), 1), next((b, o, k) => new Uint8Array(b, o, k), 1),
+      next((b, o, k) => new Int8Array(b, o, k), 1), next((b, o, k) => new Int8Array(b, o, k), 1),
+    ] as const;
+  }
+
+  private bind(c: ReturnType<EventStore['columns']>): void {
+    [this.ts, this.pfn, this.pid, this.task, this.line, this.x, this.addr, this.text, this.name, this.cpu, this.flags, this.preempt, this.order, this.mt] = c;
+  }
+
+  /** Makes the columns again over the space's buffer after it was replaced (memory grown). */
+  rebind(): void {
+    if (this.space && this.ts.buffer !== this.space.buffer) this.bind(this.columns(this.space.buffer, this.at, this.cap));
+  }
+
+  /** Room for at least n events. */
+  reserve(n: number): void {
+    if (n > this.cap) this.place(Math.max(n, this.cap * 2));
   }
 
   /** Appends an empty event and returns its index. */
   push(): number {
-    if (this.length === this.cap) {
-      const n = this.cap * 2;
-      this.name = grow(this.name, n); this.cpu = grow(this.cpu, n); this.ts = grow(this.ts, n);
-      this.pid = grow(this.pid, n); this.task = grow(this.task, n); this.flags = grow(this.flags, n);
-      this.preempt = grow(this.preempt, n); this.line = grow(this.line, n); this.pfn = grow(this.pfn, n);
-      this.order = grow(this.order, n); this.mt = grow(this.mt, n); this.x = grow(this.x, n);
-      this.addr = grow(this.addr, n); this.text = grow(this.text, n);
-      this.cap = n;
-    }
+    if (this.length === this.cap) this.place(this.cap * 2);
     const i = this.length++;
+    // (a space's memory is not zeroed: every column the readers may leave unset is set here)
     this.pfn[i] = -1; this.order[i] = -1; this.mt[i] = -1; this.preempt[i] = 255;
+    this.flags[i] = 0; this.x[i] = 0; this.addr[i] = 0; this.text[i] = 0;
     return i;
-  }
-
-  /** Appends an event whose every column the caller writes except the ones left 0 (x,
-   * addr, text, which a new or popped slot holds as 0): the fast path's push, which does not
-   * touch the pages of columns it has nothing to write to. */
-  pushRaw(): number {
-    if (this.length === this.cap) { this.push(); this.length--; }
-    return this.length++;
   }
 
   /** Drops the last event (a line that turned out malformed after push). */
@@ -99,6 +142,6 @@ export class EventStore {
 
   /** Bytes held by the columns (for the benchmark's memory figure). */
   bytes(): number {
-    return this.cap * (2 + 2 + 8 + 4 + 4 + 1 + 1 + 4 + 8 + 1 + 1 + 4 + 4 + 4);
+    return this.cap * EVENT_BYTES;
   }
 }

@@ -174,7 +174,7 @@ export function toImportedTrace(inp: AdapterInput): ImportedTrace {
   for (const [id, n] of [...counts].sort((a, b) => b[1] - a[1])) byEvent[st.strings.get(id)] = n;
   return {
     file: inp.file, format: 'trace.dat', store: st, warnings, moreWarnings, byEvent,
-    cpus: [...cpuSet].sort((a, b) => a - b), stackTraces, bytes: inp.bytes, lines: recNo,
+    cpus: [...cpuSet].sort((a, b) => a - b), stackTraces, bytes: inp.bytes, lines: recNo, scannedEvents: 0,
   };
 }
 

@@ -1,0 +1,402 @@
+// AssemblyScript, compiled to WebAssembly by scripts/wasm.mjs (not by tsc): the byte scanner
+// of raw ftrace text. It splits a chunk of the file into lines and reads the lines of the
+// kernel's padded layout (print_trace_header / trace_print_context)
+//
+//   `%16s-%-7d [%03d] %c%c%c%c%c %5lu.%06lu: name: fields`
+//    0       16   24 25  29 31   36    42  49 51
+//
+// for the common events (the page events, softirq entry/exit) straight into the EventStore's
+// columns, which live in this module's memory during an import (ftraceScan.ts lays them out).
+// Every other line is listed for the general string reader in JavaScript; the scanner stops
+// before the next event so the importer can read those lines first and events keep file
+// order. A line is read here only where the general reader would give the same columns:
+// anything unexpected (longer pid or timestamp, the tgid column, 4-character flags, another
+// event, another field layout, a failed allocation) is left to it. Strings stay JavaScript's:
+// a task name or gfp_flags text not seen just before is interned through an import.
+
+@external("env", "internTask") declare function internTask(t: usize, e: usize, pid: i32): u32;
+@external("env", "internText") declare function internText(a: usize, e: usize): u32;
+
+const SP: u32 = 32, ZERO: u32 = 48, COLON: u32 = 58, NL: u32 = 10, CR: u32 = 13;
+const NAME_AT: usize = 51;
+
+// kinds of the events read here
+const K_ALLOC: i32 = 1, K_FREE: i32 = 2, K_FREE_BATCHED: i32 = 3, K_DRAIN: i32 = 4, K_ZONE_LOCKED: i32 = 5;
+const K_SOFTIRQ_ENTRY: i32 = 6, K_SOFTIRQ_EXIT: i32 = 7;
+const NAME_LENGTH: StaticArray<i32> = [0, 13, 12, 20, 18, 25, 13, 12];
+/** the kinds as eventKinds.ts's EV ids (checked by ftraceScan.ts against EV) */
+const KIND_EV: StaticArray<i32> = [0, 1, 2, 3, 4, 5, 10, 11];
+export function kindEv(k: i32): i32 { return k > 0 && k < 8 ? unchecked(KIND_EV[k]) : -1; }
+
+// flag bits of store.ts
+const F_IRQS_OFF: i32 = 1, F_NEED_RESCHED: i32 = 2, F_HARDIRQ: i32 = 4, F_SOFTIRQ: i32 = 8, F_NMI: i32 = 16, F_BH_OFF: i32 = 32;
+
+/** other-line record: kind (0 = for the general reader, 1 = stack frame), start, end, line,
+ * frame name start, end */
+export const OTHER_INTS: i32 = 8;
+export const MAX_OTHER: i32 = 1024;
+const CPUS: i32 = 1000;
+const TASK_STRIDE: usize = 32;       // pid, interned id, then at +8 the 16 bytes of the task column
+const GFP_SLOTS: i32 = 8;
+const GFP_STRIDE: usize = 256;       // length, interned id, then the text
+const GFP_MAX: i32 = 248;
+
+const TASKS: usize = (__heap_base + 15) & ~(<usize>15);
+const GFP: usize = TASKS + <usize>CPUS * TASK_STRIDE;
+const OTHER: usize = GFP + <usize>GFP_SLOTS * GFP_STRIDE;
+/** where JavaScript may place what it needs (the input chunk, the store's columns) */
+const FREE: usize = (OTHER + <usize>MAX_OTHER * <usize>OTHER_INTS * 4 + 15) & ~(<usize>15);
+
+// the store's columns (byte offsets in this memory), set by JavaScript before a scan
+let cName: usize = 0, cCpu: usize = 0, cTs: usize = 0, cPid: usize = 0, cTask: usize = 0, cFlags: usize = 0, cPreempt: usize = 0;
+let cLine: usize = 0, cPfn: usize = 0, cOrder: usize = 0, cMt: usize = 0, cX: usize = 0, cAddr: usize = 0, cText: usize = 0;
+
+let count: i32 = 0;       // events in the store
+let others: i32 = 0;
+let lineNo: i32 = 0;
+let gfpNext: i32 = 0;
+
+export function freePtr(): usize { return FREE; }
+export function otherPtr(): usize { return OTHER; }
+export function eventCount(): i32 { return count; }
+export function otherCount(): i32 { return others; }
+export function lines(): i32 { return lineNo; }
+
+/** Forgets the last tasks and gfp texts: a new import. */
+export function reset(): void {
+  lineNo = 0;
+  gfpNext = 0;
+  gfpLast = 0;
+  for (let c: i32 = 0; c < CPUS; c++) store<i32>(TASKS + <usize>c * TASK_STRIDE, -1);
+  for (let s: i32 = 0; s < GFP_SLOTS; s++) store<i32>(GFP + <usize>s * GFP_STRIDE, -1);
+}
+
+export function columns(name: usize, cpu: usize, ts: usize, pid: usize, task: usize, flags: usize, preempt: usize,
+  line: usize, pfn: usize, order: usize, mt: usize, x: usize, addr: usize, text: usize): void {
+  cName = name; cCpu = cpu; cTs = ts; cPid = pid; cTask = task; cFlags = flags; cPreempt = preempt;
+  cLine = line; cPfn = pfn; cOrder = order; cMt = mt; cX = x; cAddr = addr; cText = text;
+}
+
+@inline function at(p: usize): u32 { return <u32>load<u8>(p); }
+@inline function isDigit(c: u32): bool { return c - ZERO < 10; }
+
+/** The first newline in [p, end), or end. Sixteen bytes at a time. */
+function newline(p: usize, end: usize): usize {
+  const nl = i8x16.splat(10);
+  while (p + 16 <= end) {
+    const m = i8x16.bitmask(i8x16.eq(v128.load(p), nl));
+    if (m) return p + <usize>ctz(m);
+    p += 16;
+  }
+  while (p < end && at(p) != NL) p++;
+  return p;
+}
+
+/** The first bytes (up to 8) of the latin1 text s as a little-endian word, to compare with
+ * one load: byte-by-byte comparison with a string cost more than the rest of a line. */
+function word(s: string): u64 {
+  let w: u64 = 0;
+  for (let k = s.length - 1; k >= 0; k--) w = (w << 8) | <u64>s.charCodeAt(k);
+  return w;
+}
+
+/** The n (1..8) bytes at p, within the line ending at e, are the word w. (Loading 8 bytes
+ * past e stays inside the memory: the input region has room beyond its end.) */
+@inline function has(p: usize, e: usize, n: usize, w: u64): bool {
+  return p + n <= e && (load<u64>(p) & (<u64>-1 >> ((8 - n) * 8))) == w;
+}
+
+const MM_PAGE_ = word('mm_page_'), SOFTIRQ_ = word('softirq_');
+const ALLOC_ = word('alloc:'), ALLOC_ZO = word('alloc_zo'), NE_LOCKE = word('ne_locke'), D_ = word('d:');
+const FREE_ = word('free:'), FREE_BAT = word('free_bat'), CHED_ = word('ched:');
+const PCPU_DRA = word('pcpu_dra'), IN_ = word('in:'), ENTRY_ = word('entry:'), EXIT_ = word('exit:');
+const VEC_ = word('vec='), PAGE_ = word('page='), PFN_ = word('pfn='), ORDER_ = word(' order=');
+const MIGRATE = word(' migrate'), TYPE_ = word('type='), PERCPU_ = word(' percpu_'), REFILL_ = word('refill=');
+const GFP_FLA = word(' gfp_fla'), GS_ = word('gs=');
+
+function eventAt(p: usize, e: usize): i32 {
+  if (p + 16 > e) return 0;
+  const w = load<u64>(p);
+  if (w == MM_PAGE_) {
+    const q = p + 8;
+    const v = load<u64>(q);
+    if (has(q, e, 6, ALLOC_)) return K_ALLOC;
+    if (v == ALLOC_ZO) return has(q + 8, e, 8, NE_LOCKE) && has(q + 16, e, 2, D_) ? K_ZONE_LOCKED : 0;
+    if (has(q, e, 5, FREE_)) return K_FREE;
+    if (v == FREE_BAT) return has(q + 8, e, 5, CHED_) ? K_FREE_BATCHED : 0;
+    if (v == PCPU_DRA) return has(q + 8, e, 3, IN_) ? K_DRAIN : 0;
+    return 0;
+  }
+  if (w == SOFTIRQ_) {
+    if (has(p + 8, e, 6, ENTRY_)) return K_SOFTIRQ_ENTRY;
+    if (has(p + 8, e, 5, EXIT_)) return K_SOFTIRQ_EXIT;
+  }
+  return 0;
+}
+
+function flagBits(c0: u32, c1: u32, c2: u32): i32 {
+  let f: i32 = 0;
+  if (c0 == 100) f |= F_IRQS_OFF;
+  else if (c0 == 68) f |= F_IRQS_OFF | F_BH_OFF;
+  else if (c0 == 98) f |= F_BH_OFF;
+  else if (c0 != 46 && c0 != 88) return -1;
+  if (c1 == 78 || c1 == 110 || c1 == 112) f |= F_NEED_RESCHED;
+  else if (c1 != 46) return -1;
+  if (c2 == 104) f |= F_HARDIRQ;
+  else if (c2 == 115) f |= F_SOFTIRQ;
+  else if (c2 == 72) f |= F_HARDIRQ | F_SOFTIRQ;
+  else if (c2 == 122 || c2 == 90) f |= F_NMI;
+  else if (c2 != 46) return -1;
+  return f;
+}
+
+function preemptDepth(c: u32): i32 {
+  if (isDigit(c)) return <i32>(c - ZERO);
+  if (c >= 97 && c <= 102) return <i32>c - 87;
+  return c == 46 ? 0 : -1;
+}
+
+/** An unsigned decimal at q within e as a double (as JavaScript reads it), and where it ends. */
+let numEnd: usize = 0;
+function decimal(q: usize, e: usize): f64 {
+  let v: f64 = 0;
+  let c = at(q);
+  while (q < e && isDigit(c)) { v = v * 10 + <f64>(c - ZERO); q++; c = at(q); }
+  numEnd = q;
+  return v;
+}
+
+/** An unsigned decimal at q within e, held at 2^40 once past it (enough for the range checks
+ * that follow), and where it ends (numEnd). */
+function small(q: usize, e: usize): i64 {
+  let v: i64 = 0;
+  let c = at(q);
+  while (q < e && isDigit(c)) { v = v * 10 + <i64>(c - ZERO); if (v > (<i64>1 << 40)) v = <i64>1 << 40; q++; c = at(q); }
+  numEnd = q;
+  return v;
+}
+
+const NOT_OURS = 0, STORED = 1, AFTER_OTHERS = 2;
+
+/** Reads the line [a, e) into the store when it has the layout and one of the events read
+ * here (STORED); NOT_OURS, with nothing kept, otherwise; AFTER_OTHERS, with nothing kept, when
+ * it is ours but other lines listed before it must be read first. */
+function readLine(a: usize, e: usize): i32 {
+  if (e - a <= NAME_AT + 16) return NOT_OURS;
+  if (at(a + 16) != 45 || at(a + 25) != 91 || at(a + 29) != 93 || at(a + 30) != SP ||
+    at(a + 36) != SP || at(a + 42) != 46 || at(a + 49) != COLON || at(a + 50) != SP) return NOT_OURS;
+  let t = a;
+  while (t < a + 16 && (at(t) == SP || at(t) == 9)) t++;
+  if (t == a + 16) return NOT_OURS;
+  let q = a + 17;
+  let pid: i32 = 0;
+  for (let c = at(q); isDigit(c); c = at(++q)) pid = pid * 10 + <i32>(c - ZERO);
+  if (q == a + 17) return NOT_OURS;
+  for (; q < a + 25; q++) if (at(q) != SP) return NOT_OURS;
+  const c0 = at(a + 26) - ZERO, c1 = at(a + 27) - ZERO, c2 = at(a + 28) - ZERO;
+  if (c0 > 9 || c1 > 9 || c2 > 9) return NOT_OURS;
+  const flags = flagBits(at(a + 31), at(a + 32), at(a + 33));
+  const preempt = preemptDepth(at(a + 34));
+  if (flags < 0 || preempt < 0 || at(a + 35) == SP || at(a + 35) == COLON) return NOT_OURS;
+  let whole: i32 = 0, digits: i32 = 0;
+  for (q = a + 37; q < a + 42; q++) {
+    const c = at(q);
+    if (c == SP) { if (digits) return NOT_OURS; continue; }
+    if (!isDigit(c)) return NOT_OURS;
+    whole = whole * 10 + <i32>(c - ZERO); digits++;
+  }
+  if (!digits) return NOT_OURS;
+  let frac: i32 = 0;
+  for (q = a + 43; q < a + 49; q++) { const c = at(q); if (!isDigit(c)) return NOT_OURS; frac = frac * 10 + <i32>(c - ZERO); }
+  const kind = eventAt(a + NAME_AT, e);
+  if (!kind) return NOT_OURS;
+  let p = a + NAME_AT + <usize>unchecked(NAME_LENGTH[kind]) + 1;
+  while (p < e && at(p) == SP) p++;
+
+  let pfn: f64 = -1, order: i32 = -1, mt: i32 = -1, x: i64 = 0;
+  let gfp: usize = 0, hasGfp = false;
+  if (kind == K_SOFTIRQ_ENTRY || kind == K_SOFTIRQ_EXIT) {
+    if (!has(p, e, 4, VEC_)) return NOT_OURS;
+    x = small(p + 4, e);
+    q = numEnd;
+    if (q == p + 4 || (at(q) == 120 && x == 0) || x > 2147483647) return NOT_OURS;
+  } else {
+    q = p;
+    if (has(q, e, 5, PAGE_)) {
+      q += 5;
+      // nearly always 16 hex digits then a space: checked sixteen bytes at once
+      if (q + 16 < e && at(q + 16) == SP && !i8x16.bitmask(i8x16.eq(v128.load(q), i8x16.splat(32)))) q += 16;
+      else while (q < e && at(q) != SP) q++;
+      if (q >= e) return NOT_OURS;
+      q++;
+    }
+    if (!has(q, e, 4, PFN_)) return NOT_OURS;
+    q += 4;
+    pfn = 0;
+    if (at(q) == ZERO && at(q + 1) == 120) {
+      q += 2;
+      const q0 = q;
+      let v: u64 = 0;
+      for (; q < e; q++) {
+        const c = at(q);
+        if (isDigit(c)) v = (v << 4) | <u64>(c - 48);
+        else if (c >= 97 && c <= 102) v = (v << 4) | <u64>(c - 87);
+        else break;
+      }
+      if (q == q0) return NOT_OURS;
+      // up to 13 digits the integer is exact as a double; beyond, add up in doubles as
+      // JavaScript does, so the rounding is the same
+      if (q - q0 <= 13) pfn = <f64>v;
+      else for (let k = q0; k < q; k++) { const c = at(k); pfn = pfn * 16 + <f64>(isDigit(c) ? c - 48 : c - 87); }
+    } else {
+      const q0 = q;
+      pfn = decimal(q, e);
+      q = numEnd;
+      if (q == q0) return NOT_OURS;
+    }
+    if (pfn == 0 || !has(q, e, 7, ORDER_)) return NOT_OURS;
+    q += 7;
+    const o0 = q;
+    const ord = small(q, e);
+    q = numEnd;
+    if (q == o0 || ord > 127 || (ord == 0 && at(q) == 120)) return NOT_OURS;
+    order = <i32>ord;
+    if (kind != K_FREE && kind != K_FREE_BATCHED) {
+      if (!has(q, e, 8, MIGRATE) || !has(q + 8, e, 5, TYPE_)) return NOT_OURS;
+      q += 13;
+      const neg = at(q) == 45;
+      if (neg) q++;
+      const m0 = q;
+      const m = small(q, e);
+      q = numEnd;
+      if (q == m0 || m > 127 || (m == 0 && at(q) == 120)) return NOT_OURS;
+      mt = neg ? -<i32>m : <i32>m;
+      if (kind == K_ZONE_LOCKED) {
+        if (!has(q, e, 8, PERCPU_) || !has(q + 8, e, 7, REFILL_)) return NOT_OURS;
+        q += 15;
+        const r0 = q;
+        x = small(q, e);
+        q = numEnd;
+        if (q == r0 || x > 2147483647 || (x == 0 && at(q) == 120)) return NOT_OURS;
+      } else if (kind == K_ALLOC && has(q, e, 8, GFP_FLA) && has(q + 8, e, 3, GS_)) {
+        gfp = q + 11; hasGfp = true;
+      }
+    }
+  }
+
+  if (others > 0) return AFTER_OTHERS;
+  const cpu = <i32>(c0 * 100 + c1 * 10 + c2);
+  const i = <usize>count;
+  store<u16>(cName + (i << 1), <u16>unchecked(KIND_EV[kind]));
+  store<u16>(cCpu + (i << 1), <u16>cpu);
+  store<f64>(cTs + (i << 3), <f64>whole + <f64>frac / 1e6);
+  store<i32>(cPid + (i << 2), pid);
+  store<u32>(cTask + (i << 2), taskId(cpu, pid, a, t));
+  store<u8>(cFlags + i, <u8>flags);
+  store<u8>(cPreempt + i, <u8>preempt);
+  store<u32>(cLine + (i << 2), <u32>lineNo);
+  store<f64>(cPfn + (i << 3), pfn);
+  store<i8>(cOrder + i, <i8>order);
+  store<i8>(cMt + i, <i8>mt);
+  store<i32>(cX + (i << 2), <i32>x);
+  store<u32>(cAddr + (i << 2), 0);
+  store<u32>(cText + (i << 2), hasGfp ? gfpId(gfp, e) : 0);
+  count++;
+  return STORED;
+}
+
+/** The interned task of the line at a (task name from t): the CPU's previous one when the pid
+ * and the 16 bytes of the task column are the same, else asked of JavaScript. */
+function taskId(cpu: i32, pid: i32, a: usize, t: usize): u32 {
+  const r = TASKS + <usize>cpu * TASK_STRIDE;
+  const w0 = load<u64>(a), w1 = load<u64>(a + 8);
+  if (load<i32>(r) == pid && load<u64>(r + 8) == w0 && load<u64>(r + 16) == w1) return load<u32>(r + 4);
+  const id = internTask(t, a + 16, pid);
+  store<i32>(r, pid);
+  store<u32>(r + 4, id);
+  store<u64>(r + 8, w0);
+  store<u64>(r + 16, w1);
+  return id;
+}
+
+/** the n bytes at a and b are the same, a word at a time */
+function sameBytes(a: usize, b: usize, n: usize): bool {
+  let k: usize = 0;
+  for (; k + 8 <= n; k += 8) if (load<u64>(a + k) != load<u64>(b + k)) return false;
+  for (; k < n; k++) if (load<u8>(a + k) != load<u8>(b + k)) return false;
+  return true;
+}
+
+let gfpLast: i32 = 0;
+
+/** The interned gfp_flags text at [g, e): kept in a few slots, the last match tried first
+ * (allocations come in runs with the same flags). */
+function gfpId(g: usize, e: usize): u32 {
+  const n = <i32>(e - g);
+  if (n > GFP_MAX) return internText(g, e);
+  for (let k: i32 = 0; k < GFP_SLOTS; k++) {
+    const s = (gfpLast + k) & (GFP_SLOTS - 1);
+    const r = GFP + <usize>s * GFP_STRIDE;
+    if (load<i32>(r) == n && sameBytes(r + 8, g, <usize>n)) { gfpLast = s; return load<u32>(r + 4); }
+  }
+  const id = internText(g, e);
+  const s = gfpNext;
+  gfpNext = (gfpNext + 1) & (GFP_SLOTS - 1);
+  const r = GFP + <usize>s * GFP_STRIDE;
+  store<i32>(r, n);
+  store<u32>(r + 4, id);
+  memory.copy(r + 8, g, <usize>n);
+  gfpLast = s;
+  return id;
+}
+
+function other(kind: i32, a: usize, e: usize, p: usize, q: usize): void {
+  const r = OTHER + <usize>others * <usize>OTHER_INTS * 4;
+  store<i32>(r, kind);
+  store<i32>(r + 4, <i32>a);
+  store<i32>(r + 8, <i32>e);
+  store<i32>(r + 12, lineNo);
+  store<i32>(r + 16, <i32>p);
+  store<i32>(r + 20, <i32>q);
+  others++;
+}
+
+/** scan()'s modes: read the common lines; list every line; list one line (the format is not
+ * known yet: the importer reads it before deciding) */
+const FAST = 1, ALL_OTHER = 0, ONE_LINE = 2;
+
+/**
+ * Reads the whole lines of [from, end): events of the layout into the store's columns from
+ * event `first` on (in FAST mode), other lines into other-line records. Stops at an event line
+ * once it has listed other lines (they come first in the file, so JavaScript reads them
+ * before events go on), when the list is full, or when the store has `capacity` events.
+ * Returns where it stopped: the start of the first line not read.
+ */
+export function scan(from: usize, end: usize, mode: i32, first: i32, capacity: i32): usize {
+  count = first;
+  others = 0;
+  let a = from;
+  while (a < end && others < MAX_OTHER && count < capacity) {
+    const nl = newline(a, end);
+    if (nl == end) break;
+    const e = nl > a && at(nl - 1) == CR ? nl - 1 : nl;
+    lineNo++;
+    if (mode != FAST) {
+      other(0, a, e, 0, 0);
+      if (mode == ONE_LINE) { a = nl + 1; break; }
+    } else if (at(a) == SP && at(a + 1) == 61 && at(a + 2) == 62) {
+      // ` => func`: a stack frame, the name up to the next space
+      let p = a + 3;
+      while (p < e && (at(p) == SP || at(p) == 9)) p++;
+      let q = p;
+      while (q < e && at(q) != SP) q++;
+      other(1, a, e, p, q);
+    } else {
+      const r = readLine(a, e);
+      if (r == AFTER_OTHERS) { lineNo--; break; }
+      if (r == NOT_OURS) other(0, a, e, 0, 0);
+    }
+    a = nl + 1;
+  }
+  return a;
+}

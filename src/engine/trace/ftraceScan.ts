@@ -1,0 +1,209 @@
+// The JavaScript side of the raw ftrace byte scanner (asm/ftraceScan.ts, WebAssembly). Each
+// import gets its own instance. The file is read in chunks straight into the instance's
+// memory, where the EventStore's columns also live during the import: the scanner writes the
+// common events into them itself, and lists the other lines, which the importer's general
+// reader reads in file order between the scanner's calls. Strings are made only for a task
+// name or gfp_flags text the scanner has not seen just before.
+import * as fs from 'fs';
+import { WASM_BASE64 } from './ftraceScan.wasm';
+import { EV } from './eventKinds';
+import { CHUNK_BYTES, utf8 } from './lineReader';
+import { ColumnSpace, EventStore } from './store';
+
+/** What the scanner feeds: the importer. */
+export interface ScanSink {
+  readonly store: EventStore;
+  /** 1: the scanner reads the common lines (the format is raw ftrace); 0: it lists every line
+   * for the general reader; 2: it lists one line at a time (the format is not known yet) */
+  scanMode(): number;
+  /** the scanner stored events up to (not including) index n */
+  scanned(n: number): void;
+  /** a line for the general reader, as bytes of `b` */
+  other(b: Buffer, start: number, end: number, lineNo: number): void;
+  /** a ` => func` line; the name is b[nameStart, nameEnd) */
+  frame(b: Buffer, start: number, end: number, lineNo: number, nameStart: number, nameEnd: number): void;
+}
+
+interface ScanExports {
+  memory: WebAssembly.Memory;
+  OTHER_INTS: WebAssembly.Global; MAX_OTHER: WebAssembly.Global;
+  freePtr(): number; otherPtr(): number; eventCount(): number; otherCount(): number; lines(): number;
+  kindEv(k: number): number;
+  reset(): void;
+  columns(name: number, cpu: number, ts: number, pid: number, task: number, flags: number, preempt: number,
+    line: number, pfn: number, order: number, mt: number, x: number, addr: number, text: number): void;
+  scan(from: number, end: number, mode: number, first: number, capacity: number): number;
+}
+
+let compiled: WebAssembly.Module | undefined;
+
+/** The scanner's kinds 1..7, in its order: checked against EV when a scanner is made. */
+const KINDS = [EV.mm_page_alloc, EV.mm_page_free, EV.mm_page_free_batched, EV.mm_page_pcpu_drain, EV.mm_page_alloc_zone_locked, EV.softirq_entry, EV.softirq_exit];
+const MAX_PID = 1 << 22;
+const PAGE = 65536;
+
+/** b[a, e) holds exactly the latin1 text t. */
+function bytesEqual(b: Uint8Array, a: number, e: number, t: string): boolean {
+  if (e - a !== t.length) return false;
+  for (let k = 0; k < t.length; k++) if (b[a + k] !== t.charCodeAt(k)) return false;
+  return true;
+}
+
+/** A bump allocator over the instance's memory: what the EventStore's columns are placed in. */
+class WasmSpace implements ColumnSpace {
+  top: number;
+  constructor(private readonly memory: WebAssembly.Memory, readonly from: number) { this.top = from; }
+  get buffer(): ArrayBuffer { return this.memory.buffer; }
+  alloc(bytes: number): number {
+    const at = (this.top + 15) & ~15;
+    const end = at + bytes;
+    const have = this.memory.buffer.byteLength;
+    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
+    this.top = end;
+    return at;
+  }
+}
+
+/** An instance and its memory, kept between imports: fresh memory costs a page fault per
+ * 4 KiB on first touch, which for the columns of a 10 MB trace was more than the whole scan. */
+interface Pooled { x: ScanExports; space: WasmSpace; current: FtraceScanner | null }
+let pooled: Pooled | undefined;
+/** a memory grown past this by a big import is let go rather than kept */
+const POOL_LIMIT = 64 << 20;
+
+function makePooled(): Pooled {
+  compiled ??= new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'));
+  const p = {} as Pooled;
+  const inst = new WebAssembly.Instance(compiled, {
+    env: {
+      abort: () => { throw new Error('ftrace scanner: abort'); },
+      internTask: (t: number, e: number, pid: number) => p.current!.taskId(t, e, pid),
+      internText: (a: number, e: number) => p.current!.textId(a, e),
+    },
+  });
+  p.x = inst.exports as unknown as ScanExports;
+  for (let k = 0; k < KINDS.length; k++) if (p.x.kindEv(k + 1) !== KINDS[k]) throw new Error('ftrace scanner: event kinds out of step with EV');
+  p.space = new WasmSpace(p.x.memory, p.x.freePtr());
+  p.current = null;
+  return p;
+}
+
+/** One import's scanner. It takes the kept instance (or makes one) and gives it back once
+ * the store's columns are moved out of its memory. */
+export class FtraceScanner {
+  private readonly p: Pooled;
+  private readonly x: ScanExports;
+  private readonly space: WasmSpace;
+  /** the input region: where chunks are read, and its size */
+  private input: number;
+  private cap = CHUNK_BYTES;
+  private mem!: Buffer;
+  private readonly otherInts: number;
+  private readonly taskOfPid = new Map<number, { raw: string; id: number }>();
+  readonly store: EventStore;
+  /** events the scanner read itself */
+  private scanned = 0;
+
+  constructor(capacity: number) {
+    // (taken, not shared: an import inside another would make its own)
+    this.p = pooled ?? makePooled();
+    pooled = undefined;
+    this.p.current = this;
+    this.x = this.p.x;
+    this.x.reset();
+    this.space = this.p.space;
+    this.space.top = this.space.from;
+    this.otherInts = this.x.OTHER_INTS.value;
+    // room past the region's end: an added newline, and word loads near a line's end
+    this.input = this.space.alloc(this.cap + 16);
+    this.store = new EventStore(capacity, this.space);
+    this.view();
+  }
+
+  private release(): void {
+    this.store.detach();
+    this.p.current = null;
+    if (this.x.memory.buffer.byteLength <= POOL_LIMIT) pooled = this.p;
+  }
+
+  /** The memory as a Buffer, made again when it has grown. */
+  private view(): Buffer {
+    if (!this.mem || this.mem.buffer !== this.x.memory.buffer) this.mem = Buffer.from(this.x.memory.buffer);
+    return this.mem;
+  }
+
+  /** Reads the whole file, feeding `sink`; returns its bytes and lines. */
+  readFile(file: string, sink: ScanSink): { bytes: number; lines: number; scanned: number } {
+    const fd = fs.openSync(file, 'r');
+    let bytes = 0, carry = 0;
+    try {
+      for (;;) {
+        // a line longer than the region: a region twice the size (rare: the kernel caps trace lines)
+        if (carry === this.cap) {
+          const at = this.space.alloc(this.cap * 2 + 16);
+          this.view().copy(this.view(), at, this.input, this.input + carry);
+          this.input = at; this.cap *= 2;
+        }
+        const n = fs.readSync(fd, this.view(), this.input + carry, this.cap - carry, null);
+        bytes += n;
+        if (n === 0) break;
+        const filled = carry + n;
+        const used = this.scanAll(filled, sink);
+        carry = filled - used;
+        if (carry && used) this.view().copyWithin(this.input, this.input + used, this.input + filled);
+      }
+      if (carry) {
+        // the last line has no newline: give it one (the region has room past its end)
+        this.view()[this.input + carry] = 10;
+        this.scanAll(carry + 1, sink);
+      }
+    } finally {
+      fs.closeSync(fd);
+      this.release();
+    }
+    return { bytes, lines: this.x.lines(), scanned: this.scanned };
+  }
+
+  /** Scans input[0, len) in as many calls as it takes; returns the bytes used (whole lines). */
+  private scanAll(len: number, sink: ScanSink): number {
+    const st = this.store, x = this.x;
+    const end = this.input + len;
+    let pos = this.input;
+    for (;;) {
+      st.reserve(st.length + 1);
+      st.rebind();
+      x.columns(st.name.byteOffset, st.cpu.byteOffset, st.ts.byteOffset, st.pid.byteOffset, st.task.byteOffset, st.flags.byteOffset,
+        st.preempt.byteOffset, st.line.byteOffset, st.pfn.byteOffset, st.order.byteOffset, st.mt.byteOffset, st.x.byteOffset, st.addr.byteOffset, st.text.byteOffset);
+      const before = st.length;
+      const next = x.scan(pos, end, sink.scanMode(), before, st.capacity);
+      const n = x.eventCount(), others = x.otherCount();
+      if (n > before) { st.length = n; this.scanned += n - before; sink.scanned(n); }
+      // the listed lines come after those events; reading them may grow the memory (a
+      // general-reader event growing the store), so the views are taken again each time
+      for (let m = 0; m < others; m++) {
+        const b = this.view();
+        const o = new Int32Array(b.buffer, x.otherPtr() + m * this.otherInts * 4, 6);
+        if (o[0] === 1) sink.frame(b, o[1], o[2], o[3], o[4], o[5]);
+        else sink.other(b, o[1], o[2], o[3]);
+      }
+      // no whole line left (or no progress): the rest is an unfinished line
+      if (next >= end || (next === pos && !others && n === before)) return next - this.input;
+      pos = next;
+    }
+  }
+
+  /** A gfp_flags text the scanner has not kept. */
+  textId(a: number, e: number): number { return this.store.strings.id(this.view().toString('latin1', a, e)); }
+
+  /** The interned name of a task the CPU's previous scanned event did not have. */
+  taskId(t: number, e: number, pid: number): number {
+    const b = this.view();
+    let known = pid < MAX_PID ? this.taskOfPid.get(pid) : undefined;
+    if (!known || !bytesEqual(b, t, e, known.raw)) {
+      const raw = b.toString('latin1', t, e);
+      known = { raw, id: this.store.strings.id(utf8(raw)) };
+      if (pid < MAX_PID) this.taskOfPid.set(pid, known);
+    }
+    return known.id;
+  }
+}
