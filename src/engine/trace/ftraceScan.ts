@@ -22,6 +22,8 @@ export interface ScanSink {
   other(b: Buffer, start: number, end: number, lineNo: number): void;
   /** a ` => func` line; the name is b[nameStart, nameEnd) */
   frame(b: Buffer, start: number, end: number, lineNo: number, nameStart: number, nameEnd: number): void;
+  /** pair the batched frees of pfns outside [0, limit) (the scanner paired the others) */
+  pairOutside(limit: number): void;
 }
 
 interface ScanExports {
@@ -33,6 +35,8 @@ interface ScanExports {
   columns(name: number, cpu: number, ts: number, pid: number, task: number, flags: number, preempt: number,
     line: number, pfn: number, order: number, mt: number, x: number, addr: number, text: number): void;
   scan(from: number, end: number, mode: number, first: number, capacity: number): number;
+  maxPagePfn(n: number): number;
+  pairFrees(n: number, table: number, limit: number): number;
 }
 
 let compiled: WebAssembly.Module | undefined;
@@ -157,11 +161,30 @@ export class FtraceScanner {
         this.view()[this.input + carry] = 10;
         this.scanAll(carry + 1, sink);
       }
+      this.pair(sink);
     } finally {
       fs.closeSync(fd);
       this.release();
     }
     return { bytes, lines: this.x.lines(), scanned: this.scanned };
+  }
+
+  /** Pairs the batched frees' two lines over the columns, in the scanner's memory. */
+  private pair(sink: ScanSink): void {
+    const st = this.store, x = this.x;
+    this.bindColumns();
+    const limit = x.maxPagePfn(st.length) + 1;
+    const table = this.space.alloc(limit * 4);
+    this.bindColumns();
+    if (x.pairFrees(st.length, table, limit)) sink.pairOutside(limit);
+  }
+
+  /** Tells the scanner where the store's columns are now. */
+  private bindColumns(): void {
+    const st = this.store;
+    st.rebind();
+    this.x.columns(st.name.byteOffset, st.cpu.byteOffset, st.ts.byteOffset, st.pid.byteOffset, st.task.byteOffset, st.flags.byteOffset,
+      st.preempt.byteOffset, st.line.byteOffset, st.pfn.byteOffset, st.order.byteOffset, st.mt.byteOffset, st.x.byteOffset, st.addr.byteOffset, st.text.byteOffset);
   }
 
   /** Scans input[0, len) in as many calls as it takes; returns the bytes used (whole lines). */
@@ -171,9 +194,7 @@ export class FtraceScanner {
     let pos = this.input;
     for (;;) {
       st.reserve(st.length + 1);
-      st.rebind();
-      x.columns(st.name.byteOffset, st.cpu.byteOffset, st.ts.byteOffset, st.pid.byteOffset, st.task.byteOffset, st.flags.byteOffset,
-        st.preempt.byteOffset, st.line.byteOffset, st.pfn.byteOffset, st.order.byteOffset, st.mt.byteOffset, st.x.byteOffset, st.addr.byteOffset, st.text.byteOffset);
+      this.bindColumns();
       const before = st.length;
       const next = x.scan(pos, end, sink.scanMode(), before, st.capacity);
       const n = x.eventCount(), others = x.otherCount();

@@ -110,8 +110,8 @@ class Importer implements ScanSink {
   readonly contentionOnCpu: number[] = [];
   /** pfn -> index of its last mm_page_free of order 0 not yet matched by a batched free */
   readonly pendingFree = new PfnIndex();   // value: event index + 1
-  /** pair a batched free's two lines in one pass at the end (the scanner stores events
-   * itself), instead of as each event is stored */
+  /** a batched free's two lines are paired by the scanner (which stores events itself) at
+   * the end, instead of as each event is stored */
   pairAtEnd = false;
   private readonly ids: number[] = [];
   /** the last task name seen per pid, to skip interning when it has not changed */
@@ -227,6 +227,14 @@ class Importer implements ScanSink {
     this.afterEvent(i, kind);
   }
 
+  pairOutside(limit: number): void {
+    const st = this.store;
+    for (let i = 0; i < st.length; i++) {
+      const kind = st.name[i], pfn = st.pfn[i];
+      if (kind >= EV.mm_page_alloc && kind <= EV.mm_page_free_batched && !(pfn >= 0 && pfn < limit && Number.isInteger(pfn))) this.pair(i, kind);
+    }
+  }
+
   /** The last event of a CPU so far, or -1. */
   private lastEventOn(cpu: number): number {
     const st = this.store;
@@ -262,12 +270,6 @@ class Importer implements ScanSink {
     this.endStack();
     if (!this.format) throw new TraceImportError(this.file, 1, `${this.file}: not a raw ftrace, trace-cmd report or perf script text (no event line recognised in ${stats.lines} lines)`);
     const st = this.store;
-    if (this.pairAtEnd) {
-      for (let i = 0; i < st.length; i++) {
-        const kind = st.name[i];
-        if (kind >= EV.mm_page_alloc && kind <= EV.mm_page_free_batched) this.pair(i, kind);
-      }
-    }
     // names are interned ids and CPUs small numbers: count in arrays, not maps
     const counts = new Float64Array(st.strings.strings.length);
     const onCpu = new Uint8Array(65536);

@@ -147,4 +147,53 @@ describe('raw ftrace fast path', function () {
       assertSameImport(t, importTrace(file, { fastPath: false }));
     });
   });
+
+  it('more events than the file size promised: the columns grow inside the scanner and keep every event', () => {
+    // the shortest lines it reads (~85 bytes): more events than the ~110 bytes an event reserved
+    const n = 30000;
+    const parts = [HEADER];
+    for (let k = 0; k < n; k++) parts.push(`${'a'.padStart(16)}-${String(k % 7).padEnd(7)} [00${k % 3}] d..1. ${String(10 + (k >> 10)).padStart(5)}.${String(k % 1000000).padStart(6, '0')}: mm_page_free: pfn=0x${(0x1000 + k).toString(16)} order=0\n`);
+    withFile(parts.join(''), file => {
+      assert.ok(fs.statSync(file).size / 110 < n);
+      const t = importTrace(file);
+      assert.equal(t.store.length, n);
+      assert.equal(t.scannedEvents, n);   // (the `# tracer:` header told the format)
+      assert.equal(t.store.pfn[n - 1], 0x1000 + n - 1);
+      assertSameImport(t, importTrace(file, { fastPath: false }));
+    });
+  });
+
+  it('a line longer than the chunk the file is read in, and pfns past 2^24, read as the general reader reads them', () => {
+    const long = `            bash-1234    [000] ..... 1234.000100: tracing_mark_write: ${'x'.repeat(200000)}\n`;
+    const far = 0x1000000 + 5;
+    const lines = [
+      ALLOC,
+      // a batched free's two lines for a pfn beyond the scanner's pairing table, and one within it
+      `            bash-1234    [000] d..2. 1234.000001: mm_page_free: page=fffff7a9c0a8c040 pfn=0x${far.toString(16)} order=0\n`,
+      '            bash-1234    [000] d..2. 1234.000002: mm_page_free: page=fffff7a9c0a8c040 pfn=0x2a400 order=0\n',
+      long,
+      `            bash-1234    [000] d..2. 1234.000003: mm_page_free_batched: page=fffff7a9c0a8c040 pfn=0x${far.toString(16)} order=0\n`,
+      '            bash-1234    [000] d..2. 1234.000004: mm_page_free_batched: page=fffff7a9c0a8c040 pfn=0x2a400 order=0\n',
+      ALLOC,
+    ];
+    withFile(HEADER + lines.join(''), file => {
+      const t = importTrace(file), st = t.store;
+      assert.equal(st.length, lines.length);
+      assert.equal(st.textOf(3).length, 200000);
+      assert.ok(st.flags[1] & 64, 'the far pfn\'s first pass is marked');
+      assert.ok(st.flags[2] & 64, 'the near pfn\'s first pass is marked');
+      assert.equal(st.flags[4] & 64, 0);
+      assertSameImport(t, importTrace(file, { fastPath: false }));
+    });
+  });
+
+  it('imports one after another keep their own events (the scanner\'s memory is reused)', () => {
+    const a = importTrace(captureFile('drain', 'ftrace-raw'));
+    const before = { pfn: Array.from(a.store.pfn.subarray(0, 2000)), x: Array.from(a.store.x.subarray(0, 2000)), flags: Array.from(a.store.flags.subarray(0, 2000)) };
+    const b = importTrace(captureFile('fork-storm', 'ftrace-raw'));
+    assert.ok(b.store.length > 0);
+    assert.deepStrictEqual(Array.from(a.store.pfn.subarray(0, 2000)), before.pfn);
+    assert.deepStrictEqual(Array.from(a.store.x.subarray(0, 2000)), before.x);
+    assert.deepStrictEqual(Array.from(a.store.flags.subarray(0, 2000)), before.flags);
+  });
 });

@@ -400,3 +400,48 @@ export function scan(from: usize, end: usize, mode: i32, first: i32, capacity: i
   }
   return a;
 }
+
+/** The largest integer pfn below 2^24 of the page events (alloc, free, batched free) in
+ * [0, n), or -1: the size of pairFrees' table. */
+export function maxPagePfn(n: i32): i32 {
+  let m: i32 = -1;
+  for (let i: i32 = 0; i < n; i++) {
+    const k = <i32>load<u16>(cName + (<usize>i << 1));
+    if (k < 1 || k > 3) continue;
+    const pfn = load<f64>(cPfn + (<usize>i << 3));
+    if (pfn >= 0 && pfn < 16777216 && pfn == Math.floor(pfn) && <i32>pfn > m) m = <i32>pfn;
+  }
+  return m;
+}
+
+/**
+ * free_unref_page_list() logs each page twice: mm_page_free in its first pass, then
+ * mm_page_free_batched when the page really goes on the pcp list. Marks the first
+ * (FLAG_BATCH_FIRST_PASS) over events [0, n), for pfns in [0, limit), with `table` (limit
+ * i32s) as pfn -> event + 1 of the pending order-0 free. The same rule as the importer's
+ * pair(), which takes the events of other pfns: returns how many there are.
+ */
+export function pairFrees(n: i32, table: usize, limit: i32): i32 {
+  memory.fill(table, 0, <usize>limit << 2);
+  let outside: i32 = 0;
+  for (let i: i32 = 0; i < n; i++) {
+    const k = <i32>load<u16>(cName + (<usize>i << 1));
+    if (k < 1 || k > 3) continue;
+    const pfn = load<f64>(cPfn + (<usize>i << 3));
+    if (!(pfn >= 0 && pfn < <f64>limit && pfn == Math.floor(pfn))) { outside++; continue; }
+    const slot = table + (<usize><i32>pfn << 2);
+    if (k == 2) {
+      if (load<i8>(cOrder + <usize>i) == 0) store<i32>(slot, i + 1);
+    } else if (k == 3) {
+      const j = load<i32>(slot);
+      if (j) {
+        const f = cFlags + <usize>(j - 1);
+        store<u8>(f, load<u8>(f) | 64);
+        store<i32>(slot, 0);
+      }
+    } else {
+      store<i32>(slot, 0);
+    }
+  }
+  return outside;
+}
