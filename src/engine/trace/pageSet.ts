@@ -54,10 +54,37 @@ export class PageSet {
     this.vals[h] = v;
   }
 
-  delete(pfn: number): boolean {
+  /** Keeps v for pfn; returns the value it had, or -1 (one probe where get + set take two). */
+  put(pfn: number, v: number): number {
+    if (pfn < 0 || !Number.isInteger(pfn)) throw new RangeError(`PageSet: bad pfn ${pfn}`);
     let h = this.slot(pfn);
+    if (this.keys[h] === pfn) { const had = this.vals[h]; this.vals[h] = v; return had; }
+    if ((this.size + 1) * 2 > this.keys.length) { this.grow(); h = this.slot(pfn); }
+    this.keys[h] = pfn;
+    this.seq[h] = this.stamp++;
+    this.size++;
+    this.vals[h] = v;
+    return -1;
+  }
+
+  /** Removes pfn; returns the value it had, or -1. */
+  remove(pfn: number): number {
+    const h = this.slot(pfn);
+    if (this.keys[h] !== pfn) return -1;
+    const had = this.vals[h];
+    this.deleteAt(h);
+    return had;
+  }
+
+  delete(pfn: number): boolean {
+    const h = this.slot(pfn);
+    if (this.keys[h] !== pfn) return false;
+    this.deleteAt(h);
+    return true;
+  }
+
+  private deleteAt(h: number): void {
     const keys = this.keys, mask = this.mask;
-    if (keys[h] !== pfn) return false;
     // backward-shift deletion: move later entries of the probe run into the hole
     let j = h;
     for (;;) {
@@ -74,7 +101,6 @@ export class PageSet {
     }
     keys[h] = EMPTY;
     this.size--;
-    return true;
   }
 
   clear(): void {

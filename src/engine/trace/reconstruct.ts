@@ -72,6 +72,10 @@ export interface LockInterval { cpu: number; pid: number; addr: string; name: st
 export interface IrqInterval { cpu: number; kind: 'irq' | 'softirq'; name: string; depth: number; from: number; to: number }
 
 const NO_PCP = -1;
+/** 2 ** k for a packed value's order byte */
+const POW2 = Float64Array.from({ length: 256 }, (_, k) => 2 ** k);
+/** pages in a block of this order (an event's order column: -1 when the line had none) */
+function pagesOf(order: number): number { return order >= 0 && order < 256 ? POW2[order] : 2 ** order; }
 /** set in every packed page value, so an order-0 page of unknown migratetype is not 0 */
 const PAGE_BIT = 0x4000;
 
@@ -382,12 +386,12 @@ export class Reconstruction {
     if (key >= 0) {
       const p = S.pcps[key], e = this.effect[i], pfn = pfnKey(st.pfn[i]);
       if (e > 0) {
-        const had = p.pages.get(pfn);
-        if (had !== undefined) p.known -= 2 ** (had & 0xff);
-        p.pages.set(pfn, e); p.known += 2 ** (e & 0xff);
+        const had = p.pages.put(pfn, e);
+        if (had >= 0) p.known -= POW2[had & 0xff];
+        p.known += POW2[e & 0xff];
       } else if (e < 0) {
-        const had = p.pages.get(pfn);
-        if (had !== undefined) { p.pages.delete(pfn); p.known -= 2 ** (had & 0xff); }
+        const had = p.pages.remove(pfn);
+        if (had >= 0) p.known -= POW2[had & 0xff];
       }
       p.count = this.countAfter[i];
     }
@@ -418,18 +422,18 @@ export class Reconstruction {
   /** Puts pfn on pcp `key`'s rebuilt list (first pass): the map and the index together. */
   private putPage(key: number, pfn: number, packed: number): void {
     const p = this.state.pcps[key];
-    const had = p.pages.get(pfn);
-    if (had !== undefined) p.known -= 2 ** (had & 0xff);
-    p.pages.set(pfn, packed); p.known += 2 ** (packed & 0xff);
+    const had = p.pages.put(pfn, packed);
+    if (had >= 0) p.known -= POW2[had & 0xff];
+    p.known += POW2[packed & 0xff];
     this.listOfPfn.set(pfn, key + 1);
   }
 
   /** Takes pfn off pcp `key`'s rebuilt list (first pass); its packed value, or undefined. */
   private dropPage(key: number, pfn: number): number | undefined {
     const p = this.state.pcps[key];
-    const had = p.pages.get(pfn);
-    if (had === undefined) return undefined;
-    p.pages.delete(pfn); p.known -= 2 ** (had & 0xff);
+    const had = p.pages.remove(pfn);
+    if (had < 0) return undefined;
+    p.known -= POW2[had & 0xff];
     if (this.listOfPfn.get(pfn) === key + 1) this.listOfPfn.set(pfn, 0);
     return had;
   }
@@ -463,7 +467,7 @@ export class Reconstruction {
     if (mt >= 0) this.remember(pfn, mt); else mt = this.mtOf(pfn);
     const key = this.pcpIndex(cpu, z);
     const p = this.state.pcps[key];
-    const n = 2 ** order;
+    const n = pagesOf(order);
     const packed = PAGE_BIT | order | ((mt + 1) << 8);
     // A page freed while the rebuilt lists still hold it left its list without an event:
     // __alloc_pages_bulk() (vmalloc, kernel stacks) takes pages off the pcp list without
@@ -499,7 +503,7 @@ export class Reconstruction {
   private remove(i: number, key: number, pfn: number, order: number, reason: string, why: string): void {
     pfn = pfnKey(pfn);
     const p = this.state.pcps[key];
-    const n = 2 ** order;
+    const n = pagesOf(order);
     const had = this.dropPage(key, pfn);
     if (had !== undefined) {
       p.count -= n;

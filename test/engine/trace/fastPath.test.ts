@@ -196,4 +196,39 @@ describe('raw ftrace fast path', function () {
     assert.deepStrictEqual(Array.from(a.store.x.subarray(0, 2000)), before.x);
     assert.deepStrictEqual(Array.from(a.store.flags.subarray(0, 2000)), before.flags);
   });
+
+  it('every character the flags column may hold, and some it may not, read alike', () => {
+    const lines: string[] = [];
+    for (const a of 'dDbX.x') for (const b of 'Nnp.q') for (const c of 'hsHzZ.y') for (const d of '0a.g') {
+      lines.push(`            bash-1234    [001] ${a}${b}${c}${d}.  1234.000001: mm_page_free: page=fffff7a9c0a8c040 pfn=0x2a400 order=0\n`);
+    }
+    withFile(HEADER + lines.join(''), file => {
+      const fast = importTrace(file);
+      assertSameImport(fast, importTrace(file, { fastPath: false }));
+      assert.ok(fast.scannedEvents > 0 && fast.warnings.length > 0, 'both readers had lines to read');
+    });
+  });
+
+  it('mutated captures (bytes replaced, inserted, dropped; lines cut): the scanner still reads exactly what the general reader reads', () => {
+    const lines = fs.readFileSync(captureFile('fork-storm', 'ftrace-raw'), 'latin1').split('\n').slice(0, 4000);
+    let seed = 7;
+    const rnd = (n: number) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed % n; };
+    // what a damaged or hand-edited trace has: digits, hex letters, the flags column's letters,
+    // spaces, field punctuation, binary bytes
+    const bytes = '0123456789abcdefxXdDbNnphsHzZ .:=-[]()|\t\r\u0000\u00ff\u0080\u001b';
+    for (let round = 0; round < 16; round++) {
+      const out = lines.slice();
+      for (let m = 0; m < 400; m++) {
+        const k = 12 + rnd(out.length - 12), l = out[k];
+        const p = rnd(l.length + 1), c = bytes[rnd(bytes.length)];
+        switch (rnd(4)) {
+          case 0: out[k] = l.slice(0, p) + c + l.slice(p + 1); break;
+          case 1: out[k] = l.slice(0, p) + c + l.slice(p); break;
+          case 2: out[k] = l.slice(0, p) + l.slice(p + 1); break;
+          default: out[k] = l.slice(0, p);
+        }
+      }
+      withFile(out.join('\n'), file => assertSameImport(importTrace(file), importTrace(file, { fastPath: false })));
+    }
+  });
 });
