@@ -132,15 +132,19 @@ export class PageSet {
   keysInOrder(): number[] { return this.entries().map(e => e[0]); }
 
   private grow(): void {
-    const old = this.entries();
-    const n = this.keys.length * 2;
+    const keys = this.keys, vals = this.vals, seq = this.seq;
+    const n = keys.length * 2;
     this.keys = new Float64Array(n).fill(EMPTY);
     this.vals = new Int32Array(n);
     this.seq = new Float64Array(n);
     this.mask = n - 1;
-    this.size = 0;
-    // re-inserted in order with fresh consecutive stamps: order is all the stamps mean
-    this.stamp = 0;
-    for (const [pfn, v] of old) this.set(pfn, v);
+    // every entry moves to its slot in the bigger table, keeping its stamp: no probe run
+    // holds a hole, since the table only fills
+    for (let h = 0; h < keys.length; h++) {
+      const k = keys[h];
+      if (k === EMPTY) continue;
+      const j = this.slot(k);
+      this.keys[j] = k; this.vals[j] = vals[h]; this.seq[j] = seq[h];
+    }
   }
 }

@@ -72,6 +72,9 @@ export interface LockInterval { cpu: number; pid: number; addr: string; name: st
 export interface IrqInterval { cpu: number; kind: 'irq' | 'softirq'; name: string; depth: number; from: number; to: number }
 
 const NO_PCP = -1;
+/** pfnInfo: 1 + pcp in the low bits (pcps are Int16 keys: at most 32767), 1 + migratetype above */
+const PFN_LIST_MASK = 0xffff;
+const PFN_MT_SHIFT = 16;
 /** 2 ** k for a packed value's order byte */
 const POW2 = Float64Array.from({ length: 256 }, (_, k) => 2 ** k);
 /** pages in a block of this order (an event's order column: -1 when the line had none) */
@@ -149,14 +152,14 @@ export class Reconstruction {
   private readonly pcpPtrCpu = new Map<string, number>();
   private readonly pendingCheck: ({ i: number; owner: number; count: number; high: number; batch: number; zonePtr: string } | null)[];
   private readonly windows = new Map<string, { begin: number; min: Float64Array; max: Float64Array }>();
-  /** pfn -> 1 + the migratetype its last allocation or refill logged (frees do not log it) */
-  private readonly mtOfPfn = new PfnIndex();
+  /** First pass, per pfn, in one value so a page event looks its page up once (the table is
+   * megabytes: each lookup is a cache miss): the low bits, 1 + the pcp whose rebuilt list holds
+   * it (0 = none), so a free or a drain finds the list without asking every CPU's map; above
+   * PFN_MT_SHIFT, 1 + the migratetype its last allocation or refill logged (frees do not log
+   * it). restore() and replay() never need it. */
+  private readonly pfnInfo = new PfnIndex();
   /** first pass: each CPU's previous event (where a refill batch begins) */
   private readonly lastOnCpu: Int32Array;
-  /** First pass only: pfn -> 1 + the pcp whose rebuilt list holds it (0 = none), so a free or
-   * a drain finds the list holding a page without asking every CPU's map (restore() and
-   * replay() never need it). */
-  private readonly listOfPfn = new PfnIndex();
   private readonly kprobe: { fpb: number; dpz: number; shb: number; dap: number };
   readonly resync: boolean;
 
@@ -409,13 +412,13 @@ export class Reconstruction {
   }
 
   private remember(pfn: number, mt: number): void {
-    if (pfn >= 0 && mt >= 0) this.mtOfPfn.set(pfn, mt + 1);
+    if (pfn >= 0 && mt >= 0) this.pfnInfo.set(pfn, (this.pfnInfo.get(pfn) & PFN_LIST_MASK) | ((mt + 1) << PFN_MT_SHIFT));
   }
-  private mtOf(pfn: number): number { return this.mtOfPfn.get(pfn) - 1; }
+  private mtOf(pfn: number): number { return (this.pfnInfo.get(pfn) >>> PFN_MT_SHIFT) - 1; }
 
   /** The pcp (key) whose rebuilt list of zone z holds pfn, or -1. */
   private listHolding(pfn: number, z: number): number {
-    const k = this.listOfPfn.get(pfn) - 1;
+    const k = (this.pfnInfo.get(pfn) & PFN_LIST_MASK) - 1;
     return k >= 0 && k % this.zones.length === z ? k : -1;
   }
 
@@ -425,7 +428,7 @@ export class Reconstruction {
     const had = p.pages.put(pfn, packed);
     if (had >= 0) p.known -= POW2[had & 0xff];
     p.known += POW2[packed & 0xff];
-    this.listOfPfn.set(pfn, key + 1);
+    this.pfnInfo.set(pfn, (this.pfnInfo.get(pfn) & ~PFN_LIST_MASK) | (key + 1));
   }
 
   /** Takes pfn off pcp `key`'s rebuilt list (first pass); its packed value, or undefined. */
@@ -434,7 +437,8 @@ export class Reconstruction {
     const had = p.pages.remove(pfn);
     if (had < 0) return undefined;
     p.known -= POW2[had & 0xff];
-    if (this.listOfPfn.get(pfn) === key + 1) this.listOfPfn.set(pfn, 0);
+    const info = this.pfnInfo.get(pfn);
+    if ((info & PFN_LIST_MASK) === key + 1) this.pfnInfo.set(pfn, info & ~PFN_LIST_MASK);
     return had;
   }
 
