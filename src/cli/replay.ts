@@ -58,6 +58,7 @@ export function runReplay(file: string, io: ReplayIo, o: ReplayCliOptions): numb
     for (const p of s.pcp) {
       const win = p.windowMin === p.windowMax ? `${p.reconstructed}` : `${p.reconstructed} (${p.windowMin}..${p.windowMax} between the markers)`;
       io.out(`  CPU ${p.cpu} ${p.zone.padEnd(6)} rebuilt ${win}, zoneinfo ${p.actual}${p.match ? '' : `  MISMATCH by ${p.off}`}`);
+      if (p.why) io.out(`    ${p.why}`);
     }
   }
   if (j.kprobeChecks.total) io.out(`free_pcppages_bulk pcp_count checks: ${j.kprobeChecks.matched}/${j.kprobeChecks.total} equal to the rebuilt count`);

@@ -417,8 +417,11 @@ export class TraceTarget {
     return zi.pcp.filter(p => p.cpu === cpu).map(p => {
       const z = this.tl.rec.zones.findIndex(x => x.name === p.zone);
       const rebuilt = z >= 0 ? this.tl.rec.pcpView(cpu, z).count : null;
-      return this.v(p.zone, `count ${p.count}, high ${p.high}, batch ${p.batch} (rebuilt ${rebuilt ?? '?'})`, this.handle_(() => [
+      const c = p.compared;
+      const verdict = c ? (c.match ? `within the rebuilt ${c.windowMin}..${c.windowMax} between the markers` : `MISMATCH by ${c.off}: ${c.why ?? ''}`) : undefined;
+      return this.v(p.zone, `count ${p.count}, high ${p.high}, batch ${p.batch} (rebuilt ${rebuilt ?? '?'})${c && !c.match ? ` MISMATCH by ${c.off}` : ''}`, this.handle_(() => [
         this.v('count', p.count), this.v('high', p.high), this.v('batch', p.batch), this.v('rebuilt count', rebuilt),
+        ...(verdict ? [this.v('compared', verdict)] : []),
       ]));
     });
   }

@@ -129,6 +129,8 @@ describe('debug adapter: replaying a kernel trace', function () {
         const zv = (await dc.variablesRequest({ variablesReference: z.variablesReference })).body.variables;
         const dma32 = byName(zv, 'DMA32');
         assert.match(dma32.value, /^count \d+, high 3464, batch 63 \(rebuilt \d+\)$/);
+        // and how it compared: every pcp of this snapshot is within its window
+        assert.match(byName(await children(dc, dma32), 'compared').value, /^within the rebuilt \d+\.\.\d+ between the markers$/);
         const pcp = await scope(dc, f[0].id, 'Per-CPU lists');
         const rebuilt = byName(pcp, 'DMA32');
         const fields = await children(dc, rebuilt);

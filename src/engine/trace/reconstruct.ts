@@ -59,6 +59,8 @@ export interface PcpCompare {
   match: boolean;
   /** distance from the window (0 when it matches) */
   off: number;
+  /** for a mismatch: what the events could not tell, with this list's evidence */
+  why?: string;
 }
 export interface SnapshotResult {
   label: string; beginEvent: number; endEvent: number;
@@ -161,6 +163,11 @@ export class Reconstruction {
   /** first pass: each CPU's previous event (where a refill batch begins) */
   private readonly lastOnCpu: Int32Array;
   private readonly kprobe: { fpb: number; dpz: number; shb: number; dap: number };
+  /** per pcp, in pages, for explaining a snapshot mismatch: found to have left the rebuilt list
+   * without an event (silent-alloc, refill-list-not-empty); removals not followed because the
+   * page was not on the list (alloc/drain-not-on-list: the count kept them); removals taken
+   * from the unidentified pages for a page not on the list (right only if it was on it) */
+  private readonly unlogged: { left: Float64Array; kept: Float64Array; guessed: Float64Array };
   readonly resync: boolean;
 
   constructor(readonly trace: ImportedTrace, readonly options: ReconstructOptions = {}) {
@@ -175,6 +182,7 @@ export class Reconstruction {
     this.state = new RebuildState(pcps, Array.from({ length: this.ncpus }, () => []), new Map(),
       new Int16Array(this.ncpus).fill(-1), new Int16Array(this.ncpus).fill(-1), false, 0);
     this.pendingCheck = new Array(this.ncpus).fill(null);
+    this.unlogged = { left: new Float64Array(pcps.length), kept: new Float64Array(pcps.length), guessed: new Float64Array(pcps.length) };
     this.lastOnCpu = new Int32Array(this.ncpus).fill(-1);
     this.pcpOf = new Int16Array(st.length).fill(NO_PCP);
     this.countAfter = new Int32Array(st.length);
@@ -311,6 +319,7 @@ export class Reconstruction {
       if (l) l.push(set); else this.sets.set(i, [set]);
     }
     this.touched(key);
+    this.unlogged.left[key] += pages;
     this.note('refill-list-not-empty', 'a refill (rmqueue_bulk, which runs only when the list of that order and migratetype is empty) found pages on the rebuilt list: they had left it without an event (__alloc_pages_bulk() logs no mm_page_alloc) and were taken off', stale.length, pages, i);
   }
 
@@ -481,6 +490,7 @@ export class Reconstruction {
       const q = this.state.pcps[silent];
       const had = this.dropPage(silent, pfn)!;
       q.count -= 2 ** (had & 0xff);
+      this.unlogged.left[silent] += 2 ** (had & 0xff);
       this.note('silent-alloc', 'page freed while still on a rebuilt list: it was taken off without an event (__alloc_pages_bulk() logs no mm_page_alloc); removed from that list first', 1, 2 ** (had & 0xff), i);
       if (silent !== key) {
         const s: PcpSet = { key: silent, count: q.count, removePfn: pfn };
@@ -513,7 +523,9 @@ export class Reconstruction {
       p.count -= n;
     } else if (p.count - p.known >= n) {
       p.count -= n;
+      if (this.state.started) this.unlogged.guessed[key] += n;
     } else {
+      if (this.state.started) this.unlogged.kept[key] += n;
       this.note(reason, why, 1, n, i);
       if (!this.state.started) return;
     }
@@ -640,7 +652,9 @@ export class Reconstruction {
         const lo = w ? w.min[key] : p.count, hi = w ? w.max[key] : p.count;
         const match = a.count >= lo && a.count <= hi;
         const off = match ? 0 : a.count < lo ? lo - a.count : a.count - hi;
-        res.pcp.push({ cpu: a.cpu, zone: iz.name, reconstructed: p.count, actual: a.count, windowMin: lo, windowMax: hi, match, off });
+        const c: PcpCompare = { cpu: a.cpu, zone: iz.name, reconstructed: p.count, actual: a.count, windowMin: lo, windowMax: hi, match, off };
+        if (!match) c.why = this.mismatchWhy(key, a.count < lo, off);
+        res.pcp.push(c);
         res.total++;
         if (match) res.matched++;
         if (p.count === a.count) res.exact++;
@@ -649,6 +663,24 @@ export class Reconstruction {
       }
     }
     this.snapshots.push(res);
+  }
+
+  /** Why a rebuilt count can differ from the kernel's by `off` pages, from what this list saw. */
+  private mismatchWhy(key: number, high: boolean, off: number): string {
+    const u = this.unlogged, pages = (n: number) => `${n} page${n === 1 ? '' : 's'}`;
+    const parts: string[] = [];
+    if (high) {
+      parts.push(`rebuilt ${pages(off)} above the kernel's count: pages left this list without an event in the trace ` +
+        `(__alloc_pages_bulk(), which vmalloc uses for kernel stacks, takes pages off the pcp list and logs no mm_page_alloc)`);
+      parts.push(`before this snapshot ${pages(u.left[key])} on this list were seen to have left that way (freed again, or met by a refill)`);
+      if (u.kept[key]) parts.push(`${pages(u.kept[key])} of allocations and drains of pages not on the list were left in the count`);
+    } else {
+      parts.push(`rebuilt ${pages(off)} below the kernel's count: pages went on this list without an event in the trace, ` +
+        `or allocations the buddy served were taken from the list's unidentified pages`);
+      if (u.guessed[key]) parts.push(`${pages(u.guessed[key])} of allocations and drains of pages not on the list were taken from them`);
+    }
+    if (!this.kprobe.fpb) parts.push('the capture has no free_pcppages_bulk kprobe, whose pcp_count would set the count from the kernel\'s at each drain');
+    return parts.join('; ');
   }
 
   /** Sets every pcp's count, high and batch from the starting zoneinfo. Pages seen going

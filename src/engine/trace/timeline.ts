@@ -6,7 +6,7 @@ import { EV, lockFlagsText, SOFTIRQ_NAMES } from './eventKinds';
 import { keyValues } from './fields';
 import { FLAG_HARDIRQ, FLAG_IRQS_OFF, FLAG_NEED_RESCHED, FLAG_NO_FLAGS, FLAG_SOFTIRQ, FLAG_BATCH_FIRST_PASS } from './store';
 import { lockTaker } from './locks';
-import type { PcpView } from './reconstruct';
+import type { PcpCompare, PcpView } from './reconstruct';
 
 export const CHECKPOINT_EVERY = 2048;
 
@@ -225,13 +225,14 @@ export class TraceTimeline {
   }
 
   /** At a snapshot (position between its markers, or at them), the zoneinfo values taken there. */
-  zoneinfoAt(i = this.position): { label: string; pcp: { cpu: number; zone: string; count: number; high: number; batch: number }[] } | undefined {
+  zoneinfoAt(i = this.position): { label: string; pcp: { cpu: number; zone: string; count: number; high: number; batch: number; compared?: PcpCompare }[] } | undefined {
     const rec = this.rec;
     for (const s of rec.snapshots) {
       if (i < s.beginEvent || i > s.endEvent) continue;
       const input = rec.options.zoneinfo?.find(z => z.label === s.label);
       if (!input) continue;
-      const pcp = input.info.zones.flatMap(z => z.pcp.map(p => ({ cpu: p.cpu, zone: z.name, count: p.count, high: p.high, batch: p.batch })));
+      const pcp = input.info.zones.flatMap(z => z.pcp.map(p => ({ cpu: p.cpu, zone: z.name, count: p.count, high: p.high, batch: p.batch,
+        compared: s.start ? undefined : s.pcp.find(c => c.cpu === p.cpu && c.zone === z.name) })));
       return { label: s.label, pcp };
     }
     return undefined;

@@ -41,6 +41,16 @@ for (const capture of Object.keys(MEASURED)) {
       it('the zoneinfo pages the window misses are all rebuilt too high (pages taken off without an event), never too low', () => {
         for (const s of r.rec.snapshots) for (const p of s.pcp) if (!p.match) assert.ok(p.windowMin > p.actual, `${s.label} CPU ${p.cpu} ${p.zone}: ${p.windowMin}..${p.windowMax} vs ${p.actual}`);
       });
+      it('each mismatch says why and by how much, with what its list showed; a match says nothing', () => {
+        for (const s of r.rec.snapshots) {
+          for (const p of s.pcp) {
+            if (p.match) { assert.equal(p.why, undefined); continue; }
+            assert.match(p.why!, new RegExp(`^rebuilt ${p.off} pages? above the kernel's count: .*__alloc_pages_bulk`));
+            assert.match(p.why!, /before this snapshot \d+ pages? on this list were seen to have left that way/);
+            assert.equal(/no free_pcppages_bulk kprobe/.test(p.why!), capture === 'fork-storm', 'only the capture without drain kprobes lacks them');
+          }
+        }
+      });
       if (MEASURED[capture].checks) {
         it('the drain kprobes: free_pcppages_bulk pcp_count equals the rebuilt count at 273 of 282 drains', () => {
           const ok = r.rec.checks.filter(c => c.reconstructed === c.actual).length;
