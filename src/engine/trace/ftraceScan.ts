@@ -53,6 +53,14 @@ function bytesEqual(b: Uint8Array, a: number, e: number, t: string): boolean {
   return true;
 }
 
+/** The scanner's memory is full (a 32-bit WebAssembly memory holds at most 4 GiB of columns,
+ * some 80M events): the importer reads such a trace in JavaScript instead. */
+export class ScanMemoryError extends Error {}
+
+/** the most the scanner's memory may hold: what a 32-bit memory can (tests set less) */
+let memoryLimit = 65536 * PAGE;
+export function setScannerMemoryLimit(bytes = 65536 * PAGE): void { memoryLimit = bytes; }
+
 /** A bump allocator over the instance's memory: what the EventStore's columns are placed in. */
 class WasmSpace implements ColumnSpace {
   top: number;
@@ -62,7 +70,14 @@ class WasmSpace implements ColumnSpace {
     const at = (this.top + 15) & ~15;
     const end = at + bytes;
     const have = this.memory.buffer.byteLength;
-    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
+    if (end > memoryLimit) throw new ScanMemoryError(`the scanner would need ${end} bytes, more than its ${memoryLimit}`);
+    if (end > have) {
+      try {
+        this.memory.grow(Math.ceil((end - have) / PAGE));
+      } catch (e) {
+        throw new ScanMemoryError(`the scanner's memory cannot grow to ${end} bytes (${e instanceof Error ? e.message : String(e)})`);
+      }
+    }
     this.top = end;
     return at;
   }

@@ -3,7 +3,7 @@
 // parsed in place. Malformed lines become line-numbered warnings and the rest loads.
 import * as fs from 'fs';
 import { readLineBytes, readTextLines, headBytes, utf8, ReadStats } from './lineReader';
-import { FtraceScanner, ScanSink } from './ftraceScan';
+import { FtraceScanner, ScanMemoryError, ScanSink } from './ftraceScan';
 import { PfnIndex } from './pfnIndex';
 import { detectFromLine, isTraceDat, TextFormat, TraceFormat } from './detect';
 import { newHeader, LineHeader, eqAt } from './header';
@@ -65,10 +65,15 @@ export function importTrace(file: string, options: ImportOptions = {}): Imported
     return imp.finish(readLineBytes(file, imp.bytesLine));
   }
   // the scanner holds the store (its columns are in the scanner's memory while it reads)
-  const scanner = new FtraceScanner(capacity);
-  const imp = new Importer(file, scanner.store);
-  imp.pairAtEnd = true;
-  return imp.finish(scanner.readFile(file, imp));
+  try {
+    const scanner = new FtraceScanner(capacity);
+    const imp = new Importer(file, scanner.store);
+    imp.pairAtEnd = true;
+    return imp.finish(scanner.readFile(file, imp));
+  } catch (e) {
+    if (e instanceof ScanMemoryError) return importTrace(file, { ...options, fastPath: false });
+    throw e;
+  }
 }
 
 /** Imports trace text already in memory (an export read back; tests). */

@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { importTrace, ImportedTrace, Reconstruction, EV } from '../../../src/engine';
 import { captureFile, snapshotsOf } from './captures';
+import { setScannerMemoryLimit } from '../../../src/engine/trace/ftraceScan';
 
 const COLUMNS = ['name', 'cpu', 'ts', 'pid', 'task', 'flags', 'preempt', 'line', 'pfn', 'order', 'mt', 'x', 'addr', 'text'] as const;
 
@@ -230,5 +231,18 @@ describe('raw ftrace fast path', function () {
       }
       withFile(out.join('\n'), file => assertSameImport(importTrace(file), importTrace(file, { fastPath: false })));
     }
+  });
+
+  it('a trace whose events do not fit the scanner\'s memory is read by the general reader instead, whole', () => {
+    const file = captureFile('fork-storm', 'ftrace-raw');
+    setScannerMemoryLimit(2 << 20);
+    try {
+      const t = importTrace(file);
+      assert.equal(t.scannedEvents, 0);
+      assertSameImport(t, importTrace(file, { fastPath: false }));
+    } finally {
+      setScannerMemoryLimit();
+    }
+    assert.ok(importTrace(file).scannedEvents > 80000, 'and the next import scans again');
   });
 });
