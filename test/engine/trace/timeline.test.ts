@@ -73,7 +73,9 @@ describe('trace timeline (drain capture)', function () {
     const z = tl.zoneinfoAt()!;
     assert.equal(z.label, 'before-hotplug');
     const actual = snaps.find(x => x.label === 'before-hotplug')!.info.zones.find(x => x.name === 'DMA32')!.pcp.find(p => p.cpu === 3)!;
-    assert.deepStrictEqual(z.pcp.find(p => p.zone === 'DMA32' && p.cpu === 3), { cpu: 3, zone: 'DMA32', count: actual.count, high: actual.high, batch: actual.batch });
+    const compared = s.pcp.find(p => p.cpu === 3 && p.zone === 'DMA32');
+    assert.deepStrictEqual(z.pcp.find(p => p.zone === 'DMA32' && p.cpu === 3), { cpu: 3, zone: 'DMA32', count: actual.count, high: actual.high, batch: actual.batch, compared });
+    assert.ok(compared && compared.actual === actual.count);
     const pcp = tl.pcp(3).find(p => p.zone === 'DMA32')!;
     assert.equal(pcp.count, s.pcp.find(p => p.cpu === 3 && p.zone === 'DMA32')!.reconstructed);
     assert.equal(pcp.knownPages + pcp.unidentified, pcp.count);
