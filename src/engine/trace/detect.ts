@@ -20,9 +20,9 @@ export function formatLabel(f: TraceFormat): { name: string; lines: string } {
   return f === 'trace.dat' ? { name: 'trace-cmd trace.dat', lines: 'records' } : { name: `${f} text`, lines: 'lines' };
 }
 
-const FTRACE_EVENT = /^\s*.+-\d+\s+(\(\s*[-\d]+\)\s+)?\[\d+\]\s+[.dDbX][.Nnp][.hHsSzZ][.\da-f][.\da-f]?\s+\d+\.\d+:/;
-const TRACECMD_EVENT = /^\s*.+-\d+\s+\[\d+\]\s+\d+\.\d+:\s+\w+:/;
-const PERF_EVENT = /^\s*\S.*\s\d+(\/\d+)?\s+\[\d+\]\s+\d+\.\d+:\s+[\w-]+:[\w-]+:/;
+const FTRACE_EVENT = /^\s*.+-\d+\s+(\(\s*[-\d]+\)\s+)?\[\d+\]\s+[.dDbX][.Nnp][.hHsSzZ][.\da-f][.\da-f]?\s+\d+(?:\.\d+)?:/;
+const TRACECMD_EVENT = /^\s*.+-\d+\s+\[\d+\]\s+\d+(?:\.\d+)?:\s+\w+:/;
+const PERF_EVENT = /^\s*\S.*\s\d+(\/\d+)?\s+\[\d+\]\s+\d+(?:\.\d+)?:\s+[\w-]+:[\w-]+:/;
 
 /** The format one line shows, or null if the line does not tell (blank, unknown). */
 export function detectFromLine(line: string): TextFormat | null {

@@ -10,6 +10,8 @@ export interface LineHeader {
   flags: number;
   preempt: number;      // 255 = not shown
   ts: number;
+  /** the timestamp was a raw clock count (no decimal point): not seconds */
+  rawClock: boolean;
   nameStart: number; nameEnd: number;
   restStart: number;
   /** where the event's text ends (the line's end unless the reader cut a trailer off) */
@@ -21,7 +23,7 @@ export interface LineHeader {
 }
 
 export function newHeader(): LineHeader {
-  return { taskStart: 0, taskEnd: 0, pid: 0, cpu: 0, flags: 0, preempt: 255, ts: 0, nameStart: 0, nameEnd: 0, restStart: 0, restEnd: 0, marker: false, error: '' };
+  return { taskStart: 0, taskEnd: 0, pid: 0, cpu: 0, flags: 0, preempt: 255, ts: 0, rawClock: false, nameStart: 0, nameEnd: 0, restStart: 0, restEnd: 0, marker: false, error: '' };
 }
 
 const SP = 32, TAB = 9, LBR = 91, RBR = 93, COLON = 58, DOT = 46, ZERO = 48, NINE = 57;
@@ -75,11 +77,15 @@ export function skipSpaces(s: string, p: number, end: number): number {
   return p;
 }
 
-/** Parses `12345.678901:` at p into h.ts; returns the index after the colon, or -1. */
+/** Parses `12345.678901:` at p into h.ts; returns the index after the colon, or -1. A clock
+ * that does not count nanoseconds (trace_clock `counter`, `x86-tsc`) prints its raw value,
+ * `1234567890:`, kept as it is: the order of events holds, the unit is the clock's. */
 export function readTimestamp(s: string, p: number, end: number, h: LineHeader): number {
   let whole = 0, frac = 0, scale = 1, digits = 0;
   let c = s.charCodeAt(p);
   while (p < end && isDigit(c)) { whole = whole * 10 + (c - ZERO); digits++; c = s.charCodeAt(++p); }
+  h.rawClock = false;
+  if (digits && c === COLON && p < end) { h.ts = whole; h.rawClock = true; return p + 1; }
   if (!digits || c !== DOT) return -1;
   c = s.charCodeAt(++p);
   while (p < end && isDigit(c)) { frac = frac * 10 + (c - ZERO); scale *= 10; c = s.charCodeAt(++p); }
@@ -89,8 +95,8 @@ export function readTimestamp(s: string, p: number, end: number, h: LineHeader):
 }
 
 /** The raw ftrace flags column's first three characters (irqs-off, need-resched,
- * hardirq/softirq) as FLAG_* bits, or -1 if they are not flags. Char codes, so that the
- * string reader and the byte fast path (fastFtrace.ts) read the column the same way. */
+ * hardirq/softirq) as FLAG_* bits, or -1 if they are not flags. (The WebAssembly scanner,
+ * asm/ftraceScan.ts, reads the column by the same table.) */
 export function flagBits(c0: number, c1: number, c2: number): number {
   let f = 0;
   switch (c0) {

@@ -113,6 +113,7 @@ class Importer implements ScanSink {
   private lastUpTo = 0;
   /** per CPU, its last contention_begin not yet given a stack trace */
   readonly contentionOnCpu: number[] = [];
+  private rawClockSeen = false;
   /** pfn -> index of its last mm_page_free of order 0 not yet matched by a batched free */
   readonly pendingFree = new PfnIndex();   // value: event index + 1
   /** a batched free's two lines are paired by the scanner (which stores events itself) at
@@ -205,6 +206,10 @@ class Importer implements ScanSink {
 
   private event(s: string, end: number, lineNo: number): void {
     const h = this.h, st = this.store;
+    if (h.rawClock && !this.rawClockSeen) {
+      this.rawClockSeen = true;
+      this.warn(lineNo, 'timestamp without a decimal point: a trace clock that does not count nanoseconds (counter, x86-tsc); times and durations are in its units, not seconds');
+    }
     const name = h.marker ? EV.tracing_mark_write : this.nameId(s, h.nameStart, h.nameEnd);
     const i = st.push();
     st.name[i] = name;

@@ -130,6 +130,30 @@ describe('import: formats, bad input', () => {
     assert.equal(t.store.x[2], 9);
   });
 
+  it('a clock that does not count nanoseconds (counter, x86-tsc): raw integer timestamps, in order, said once', () => {
+    // the drain capture's first events as `echo counter > trace_clock` prints them, raw and as trace-cmd report
+    const raw = fs.readFileSync(captureFile('drain', 'ftrace-raw'), 'latin1').split('\n').slice(0, 3000);
+    const ref = importTraceText(raw.join('\n'));
+    const counter = raw.map(l => l.replace(/ (\d+)\.(\d{6}): /, (_m, a: string, b: string) => ` ${Number(a) * 1e6 + Number(b)}: `));
+    for (const lines of [counter, counter.map(l => l.replace(/^(\s*\S.*?-\d+\s+\[\d+\]) \S+ /, '$1 '))]) {
+      const t = importTraceText(lines.join('\n'));
+      assert.equal(t.format, 'ftrace');
+      assert.equal(t.store.length, ref.store.length);
+      const raws = t.warnings.filter(w => /without a decimal point/.test(w.message));
+      assert.equal(raws.length, 1);
+      assert.deepStrictEqual(t.warnings.filter(w => !raws.includes(w)), ref.warnings);
+      for (let i = 0; i < t.store.length; i += 101) {
+        assert.equal(t.store.ts[i], Math.round(ref.store.ts[i] * 1e6));
+        assert.equal(t.store.pfn[i], ref.store.pfn[i]);
+        assert.equal(t.store.name[i], ref.store.name[i]);
+      }
+    }
+    // and with no header to tell the format: the event lines themselves do
+    const bare = importTraceText(counter.filter(l => !l.startsWith('#')).join('\n'));
+    assert.equal(bare.format, 'ftrace');
+    assert.equal(bare.store.length, ref.store.length);
+  });
+
   it('a trace-cmd trace.dat is read directly (its own tests: dat.test.ts)', function () {
     this.timeout(60000);
     assert.equal(importTrace(captureFile('drain', 'ftrace-raw').replace(/ftrace-raw-drain\.txt$/, 'trace-drain.dat')).store.length, 50040);
