@@ -194,10 +194,15 @@ export class FtraceScanner {
     if (x.pairFrees(st.length, table, limit)) sink.pairOutside(limit);
   }
 
-  /** Tells the scanner where the store's columns are now. */
+  /** the store's ts column the scanner was last told of: the columns move only with it */
+  private boundTs: Float64Array | null = null;
+
+  /** Tells the scanner where the store's columns are now (when they have moved). */
   private bindColumns(): void {
     const st = this.store;
     st.rebind();
+    if (st.ts === this.boundTs) return;
+    this.boundTs = st.ts;
     this.x.columns(st.name.byteOffset, st.cpu.byteOffset, st.ts.byteOffset, st.pid.byteOffset, st.task.byteOffset, st.flags.byteOffset,
       st.preempt.byteOffset, st.line.byteOffset, st.pfn.byteOffset, st.order.byteOffset, st.mt.byteOffset, st.x.byteOffset, st.addr.byteOffset, st.text.byteOffset);
   }
@@ -208,7 +213,7 @@ export class FtraceScanner {
     const end = this.input + len;
     let pos = this.input;
     for (;;) {
-      st.reserve(st.length + 1);
+      if (st.length === st.capacity) st.reserve(st.length + 1);
       this.bindColumns();
       const before = st.length;
       const next = x.scan(pos, end, sink.scanMode(), before, st.capacity);
