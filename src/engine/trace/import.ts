@@ -59,14 +59,17 @@ export function importTrace(file: string, options: ImportOptions = {}): Imported
   const head = headBytes(file);
   // trace-cmd's binary trace.dat: read directly (src/engine/trace/dat/); errors carry the byte offset
   if (isTraceDat(head)) return importTraceDat(file, (offset, message) => Object.assign(new TraceImportError(file, 1, message), { offset }));
-  const capacity = storeCapacity(fs.statSync(file).size);
+  const size = fs.statSync(file).size;
   if (!(options.fastPath ?? true)) {
-    const imp = new Importer(file, new EventStore(capacity));
+    const imp = new Importer(file, new EventStore(storeCapacity(size)));
     return imp.finish(readLineBytes(file, imp.bytesLine));
   }
-  // the scanner holds the store (its columns are in the scanner's memory while it reads)
+  // the scanner holds the store (its columns are in the scanner's memory while it reads).
+  // There the whole estimate is reserved upfront: growing a WebAssembly memory only maps
+  // pages, which cost nothing until written, while growing the columns as they fill would
+  // leave every smaller copy behind in the memory.
   try {
-    const scanner = new FtraceScanner(capacity);
+    const scanner = new FtraceScanner(storeCapacity(size, Infinity));
     const imp = new Importer(file, scanner.store);
     imp.pairAtEnd = true;
     return imp.finish(scanner.readFile(file, imp));
@@ -83,10 +86,10 @@ export function importTraceText(text: string, name = '<text>'): ImportedTrace {
 }
 
 /** Events to reserve for a file of `bytes`: ~125 bytes a line in the captures. Sized once
- * instead of doubling, up to 4M events (a bigger file grows them as it goes, rather than
- * reserving gigabytes upfront). */
-function storeCapacity(bytes: number): number {
-  return Math.min(1 << 22, Math.max(4096, Math.ceil(bytes / 110)));
+ * instead of doubling, up to `most` events (4M for columns in buffers of their own: a bigger
+ * file grows them as it goes, rather than reserving gigabytes upfront). */
+function storeCapacity(bytes: number, most = 1 << 22): number {
+  return Math.min(most, Math.max(4096, Math.ceil(bytes / 110)));
 }
 
 const PRINTABLE_LIMIT = 32;
