@@ -87,8 +87,9 @@ class WasmSpace implements ColumnSpace {
  * 4 KiB on first touch, which for the columns of a 10 MB trace was more than the whole scan. */
 interface Pooled { x: ScanExports; space: WasmSpace; current: FtraceScanner | null }
 let pooled: Pooled | undefined;
-/** a memory grown past this by a big import is let go rather than kept */
-const POOL_LIMIT = 64 << 20;
+/** a memory grown past this by a big import is let go rather than kept (tests set less) */
+let poolLimit = 64 << 20;
+export function setScannerPoolLimit(bytes = 64 << 20): void { poolLimit = bytes; }
 
 function makePooled(): Pooled {
   compiled ??= new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'));
@@ -108,7 +109,7 @@ function makePooled(): Pooled {
 }
 
 /** One import's scanner. It takes the kept instance (or makes one) and gives it back once
- * the store's columns are moved out of its memory. */
+ * the store's columns are moved out of its memory (see release()). */
 export class FtraceScanner {
   private readonly p: Pooled;
   private readonly x: ScanExports;
@@ -139,10 +140,14 @@ export class FtraceScanner {
     this.view();
   }
 
+  /** Gives the instance back with the store's columns moved out; a memory grown past
+   * poolLimit is not kept, so it stays the store's own (no copy of a big trace's columns,
+   * which would double its memory and cost a page fault per 4 KiB written). */
   private release(): void {
-    this.store.detach();
     this.p.current = null;
-    if (this.x.memory.buffer.byteLength <= POOL_LIMIT) pooled = this.p;
+    if (this.x.memory.buffer.byteLength > poolLimit) { this.store.rebind(); return; }
+    this.store.detach();
+    pooled = this.p;
   }
 
   /** The memory as a Buffer, made again when it has grown. */

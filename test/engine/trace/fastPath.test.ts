@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { importTrace, ImportedTrace, Reconstruction, EV } from '../../../src/engine';
 import { captureFile, snapshotsOf } from './captures';
-import { setScannerMemoryLimit } from '../../../src/engine/trace/ftraceScan';
+import { setScannerMemoryLimit, setScannerPoolLimit } from '../../../src/engine/trace/ftraceScan';
 
 const COLUMNS = ['name', 'cpu', 'ts', 'pid', 'task', 'flags', 'preempt', 'line', 'pfn', 'order', 'mt', 'x', 'addr', 'text'] as const;
 
@@ -244,5 +244,18 @@ describe('raw ftrace fast path', function () {
       setScannerMemoryLimit();
     }
     assert.ok(importTrace(file).scannedEvents > 80000, 'and the next import scans again');
+  });
+
+  it('a big import keeps the scanner\'s memory as its own (no copy), and the next import gets a fresh one', () => {
+    setScannerPoolLimit(1 << 20);
+    try {
+      const a = importTrace(captureFile('drain', 'ftrace-raw'));
+      const b = importTrace(captureFile('fork-storm', 'ftrace-raw'));
+      assert.ok(a.scannedEvents > 40000 && b.scannedEvents > 80000);
+      assertSameImport(a, importTrace(captureFile('drain', 'ftrace-raw'), { fastPath: false }));
+      assertSameImport(b, importTrace(captureFile('fork-storm', 'ftrace-raw'), { fastPath: false }));
+    } finally {
+      setScannerPoolLimit();
+    }
   });
 });
