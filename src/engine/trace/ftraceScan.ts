@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import { WASM_BASE64 } from './ftraceScan.wasm';
 import { EV } from './eventKinds';
-import { CHUNK_BYTES, utf8 } from './lineReader';
+import { CHUNK_BYTES, MAX_LINE_BYTES, skipToNewline, utf8 } from './lineReader';
 import { ColumnSpace, EventStore } from './store';
 
 /** What the scanner feeds: the importer. */
@@ -24,12 +24,14 @@ export interface ScanSink {
   frame(b: Buffer, start: number, end: number, lineNo: number, nameStart: number, nameEnd: number): void;
   /** pair the batched frees of pfns outside [0, limit) (the scanner paired the others) */
   pairOutside(limit: number): void;
+  /** line lineNo was longer than MAX_LINE_BYTES: skipped unread */
+  longLine(lineNo: number): void;
 }
 
 interface ScanExports {
   memory: WebAssembly.Memory;
   OTHER_INTS: WebAssembly.Global; MAX_OTHER: WebAssembly.Global;
-  freePtr(): number; otherPtr(): number; eventCount(): number; otherCount(): number; lines(): number;
+  freePtr(): number; otherPtr(): number; eventCount(): number; otherCount(): number; lines(): number; skipLine(): number;
   kindEv(k: number): number;
   reset(): void;
   columns(name: number, cpu: number, ts: number, pid: number, task: number, flags: number, preempt: number,
@@ -162,6 +164,14 @@ export class FtraceScanner {
     let bytes = 0, carry = 0;
     try {
       for (;;) {
+        if (carry === this.cap && this.cap >= MAX_LINE_BYTES) {
+          const skip = skipToNewline(fd, this.view(), this.input, this.cap);
+          bytes += skip.bytes;
+          sink.longLine(this.x.skipLine());
+          if (skip.carry < 0) { carry = 0; break; }
+          carry = skip.carry;
+          continue;
+        }
         // a line longer than the region: a region twice the size (rare: the kernel caps trace lines)
         if (carry === this.cap) {
           const at = this.space.alloc(this.cap * 2 + 16);

@@ -2,7 +2,7 @@
 // an EventStore: format detected from the first lines, the file read in chunks, each line
 // parsed in place. Malformed lines become line-numbered warnings and the rest loads.
 import * as fs from 'fs';
-import { readLineBytes, readTextLines, headBytes, utf8, ReadStats } from './lineReader';
+import { readLineBytes, readTextLines, headBytes, utf8, ReadStats, CHUNK_BYTES, LONG_LINE_MESSAGE } from './lineReader';
 import { FtraceScanner, ScanMemoryError, ScanSink } from './ftraceScan';
 import { PfnIndex } from './pfnIndex';
 import { detectFromLine, isTraceDat, TextFormat, TraceFormat } from './detect';
@@ -62,7 +62,7 @@ export function importTrace(file: string, options: ImportOptions = {}): Imported
   const size = fs.statSync(file).size;
   if (!(options.fastPath ?? true)) {
     const imp = new Importer(file, new EventStore(storeCapacity(size)));
-    return imp.finish(readLineBytes(file, imp.bytesLine));
+    return imp.finish(readLineBytes(file, imp.bytesLine, CHUNK_BYTES, n => imp.longLine(n)));
   }
   // the scanner holds the store (its columns are in the scanner's memory while it reads).
   // There the whole estimate is reserved upfront: growing a WebAssembly memory only maps
@@ -240,6 +240,8 @@ class Importer implements ScanSink {
     this.afterEvent(i, kind);
   }
 
+  longLine(lineNo: number): void { this.warn(lineNo, LONG_LINE_MESSAGE); }
+
   pairOutside(limit: number): void {
     const st = this.store;
     for (let i = 0; i < st.length; i++) {
@@ -281,7 +283,10 @@ class Importer implements ScanSink {
 
   finish(stats: ReadStats & { scanned?: number }): ImportedTrace {
     this.endStack();
-    if (!this.format) throw new TraceImportError(this.file, 1, `${this.file}: not a raw ftrace, trace-cmd report or perf script text (no event line recognised in ${stats.lines} lines)`);
+    if (!this.format) {
+      const w = this.warnings[0];
+      throw new TraceImportError(this.file, w?.line ?? 1, `${this.file}: not a raw ftrace, trace-cmd report or perf script text (no event line recognised in ${stats.lines} lines${w ? `; line ${w.line}: ${w.message}` : ''})`);
+    }
     const st = this.store;
     // names are interned ids and CPUs small numbers: count in arrays, not maps
     const counts = new Float64Array(st.strings.strings.length);

@@ -15,19 +15,33 @@ export const CHUNK_BYTES = 1 << 16;
 
 export interface ReadStats { bytes: number; lines: number }
 
+/** A line longer than this is no trace line (the kernel prints lines of a few KiB at most):
+ * it is skipped to its end, never held whole, so a file without newlines cannot fill memory. */
+export const MAX_LINE_BYTES = 1 << 20;
+export const LONG_LINE_MESSAGE = `line longer than ${MAX_LINE_BYTES >> 20} MiB: not a trace line, skipped`;
+
 /**
  * Reads `file` chunkBytes at a time into one buffer. `whole(buf, filled)` gets the buffer
  * holding `filled` bytes and returns how many of them (whole lines) it used; the rest, an
  * unfinished line, is moved to the front and read on. `rest(buf, n)` gets a last line the
  * file does not end with a newline. Returns the bytes read.
  */
-function eachChunk(file: string, chunkBytes: number, whole: (buf: Buffer, filled: number) => number, rest: (buf: Buffer, n: number) => void): number {
+function eachChunk(file: string, chunkBytes: number, whole: (buf: Buffer, filled: number) => number, rest: (buf: Buffer, n: number) => void,
+  long: () => void): number {
   const fd = fs.openSync(file, 'r');
   try {
     let buf = Buffer.allocUnsafe(chunkBytes);
     let carry = 0;          // bytes of an unfinished line kept at the start of buf
     let bytes = 0;
     for (;;) {
+      if (carry === buf.length && buf.length >= MAX_LINE_BYTES) {
+        const skip = skipToNewline(fd, buf);
+        bytes += skip.bytes;
+        long();
+        if (skip.carry < 0) { carry = 0; break; }
+        carry = skip.carry;
+        continue;
+      }
       // a line longer than the buffer: grow it (rare: the kernel caps trace lines)
       if (carry === buf.length) { const b = Buffer.allocUnsafe(buf.length * 2); buf.copy(b, 0, 0, carry); buf = b; }
       const n = fs.readSync(fd, buf, carry, buf.length - carry, null);
@@ -45,15 +59,32 @@ function eachChunk(file: string, chunkBytes: number, whole: (buf: Buffer, filled
   }
 }
 
-/** Calls `fn` for each line of the file at `file`, reading CHUNK_BYTES at a time. */
-export function readLines(file: string, fn: LineFn, chunkBytes = CHUNK_BYTES): ReadStats {
+/**
+ * Reads on into `buf` until a newline, past a line too long to keep. Returns the bytes read,
+ * and how many follow the newline (moved to the start of buf), or -1 when the file ended first.
+ */
+export function skipToNewline(fd: number, buf: Uint8Array, at = 0, size = buf.length - at): { bytes: number; carry: number } {
+  let bytes = 0;
+  for (;;) {
+    const n = fs.readSync(fd, buf, at, size, null);
+    bytes += n;
+    if (n === 0) return { bytes, carry: -1 };
+    const chunk = buf.subarray(at, at + n);
+    const k = chunk.indexOf(10);
+    if (k >= 0) { buf.copyWithin(at, at + k + 1, at + n); return { bytes, carry: n - k - 1 }; }
+  }
+}
+
+/** Calls `fn` for each line of the file at `file`, reading CHUNK_BYTES at a time; a line
+ * longer than MAX_LINE_BYTES is counted and skipped (`onLong` gets its number). */
+export function readLines(file: string, fn: LineFn, chunkBytes = CHUNK_BYTES, onLong?: (lineNo: number) => void): ReadStats {
   let lineNo = 0;
   const bytes = eachChunk(file, chunkBytes, (buf, filled) => {
     const lastNl = buf.lastIndexOf(10, filled - 1);
     if (lastNl < 0) return 0;
     lineNo = eachLine(buf.toString('latin1', 0, lastNl + 1), fn, lineNo);
     return lastNl + 1;
-  }, (buf, n) => { lineNo = eachLine(`${buf.toString('latin1', 0, n)}\n`, fn, lineNo); });
+  }, (buf, n) => { lineNo = eachLine(`${buf.toString('latin1', 0, n)}\n`, fn, lineNo); }, () => onLong?.(++lineNo));
   return { bytes, lines: lineNo };
 }
 
@@ -65,7 +96,7 @@ export type ByteLineFn = (buf: Buffer, start: number, end: number, lineNo: numbe
  * decoded unless the callback decodes it (the importer parses the common lines from bytes
  * and decodes only the others). The buffer is reused: copy what must outlive the call.
  */
-export function readLineBytes(file: string, fn: ByteLineFn, chunkBytes = CHUNK_BYTES): ReadStats {
+export function readLineBytes(file: string, fn: ByteLineFn, chunkBytes = CHUNK_BYTES, onLong?: (lineNo: number) => void): ReadStats {
   let lineNo = 0;
   const bytes = eachChunk(file, chunkBytes, (buf, filled) => {
     let p = 0;
@@ -76,7 +107,7 @@ export function readLineBytes(file: string, fn: ByteLineFn, chunkBytes = CHUNK_B
       fn(buf, p, e > p && buf[e - 1] === 13 ? e - 1 : e, ++lineNo);
       p = e + 1;
     }
-  }, (buf, n) => fn(buf, 0, buf[n - 1] === 13 ? n - 1 : n, ++lineNo));
+  }, (buf, n) => fn(buf, 0, buf[n - 1] === 13 ? n - 1 : n, ++lineNo), () => onLong?.(++lineNo));
   return { bytes, lines: lineNo };
 }
 

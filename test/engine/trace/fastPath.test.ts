@@ -258,4 +258,21 @@ describe('raw ftrace fast path', function () {
       setScannerPoolLimit();
     }
   });
+
+  it('a line longer than 1 MiB is skipped unread with a warning naming it, in both readers; the lines after it keep their numbers', () => {
+    const huge = `            bash-1234    [000] ..... 1234.000100: tracing_mark_write: ${'y'.repeat(3 << 20)}\n`;
+    const lines = [ALLOC, huge, ALLOC.replace('pfn=0x2a300', 'pfn=0x2a301'), huge.trimEnd()];
+    withFile(HEADER + lines.join(''), file => {
+      const t = importTrace(file);
+      assertSameImport(t, importTrace(file, { fastPath: false }));
+      assert.equal(t.store.length, 2);
+      assert.deepStrictEqual(t.store.line.subarray(0, 2), new Uint32Array([3, 5]));
+      assert.deepStrictEqual(t.warnings.map(w => [w.line, /longer than 1 MiB/.test(w.message)]), [[4, true], [6, true]]);
+      assert.equal(t.lines, 6);
+    });
+    // a file of one endless line is refused, saying why, without holding it
+    withFile('x'.repeat(5 << 20), file => {
+      assert.throws(() => importTrace(file), (e: Error) => /no event line recognised in 1 lines; line 1: line longer than 1 MiB/.test(e.message));
+    });
+  });
 });

@@ -61,6 +61,8 @@ export function otherPtr(): usize { return OTHER; }
 export function eventCount(): i32 { return count; }
 export function otherCount(): i32 { return others; }
 export function lines(): i32 { return lineNo; }
+/** Counts a line JavaScript skipped unread (too long to be a trace line); its number. */
+export function skipLine(): i32 { return ++lineNo; }
 
 /** Forgets the last tasks and gfp texts: a new import. */
 export function reset(): void {
