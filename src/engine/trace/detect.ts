@@ -22,6 +22,8 @@ export function formatLabel(f: TraceFormat): { name: string; lines: string } {
 
 const FTRACE_EVENT = /^\s*.+-\d+\s+(\(\s*[-\d]+\)\s+)?\[\d+\]\s+[.dDbX][.Nnp][.hHsSzZ][.\da-f][.\da-f]?\s+\d+(?:\.\d+)?:/;
 const TRACECMD_EVENT = /^\s*.+-\d+\s+\[\d+\]\s+\d+(?:\.\d+)?:\s+\w+:/;
+/** `trace-cmd report -l`: the CPU without brackets and the flags column glued to it */
+const TRACECMD_LATENCY_EVENT = /^\s*.+-\d+ +\d+[.dDbX][.Nnp][.hHsSzZ][.\da-f][.\da-f]? +\d+(?:\.\d+)?:\s+\w+:/;
 const PERF_EVENT = /^\s*\S.*\s\d+(\/\d+)?\s+\[\d+\]\s+\d+(?:\.\d+)?:\s+[\w-]+:[\w-]+:/;
 
 /** The format one line shows, or null if the line does not tell (blank, unknown). */
@@ -30,7 +32,7 @@ export function detectFromLine(line: string): TextFormat | null {
   if (/^cpus=\d+/.test(line) || /^version = \d/.test(line)) return 'trace-cmd';
   if (PERF_EVENT.test(line)) return 'perf';
   if (FTRACE_EVENT.test(line)) return 'ftrace';
-  if (TRACECMD_EVENT.test(line)) return 'trace-cmd';
+  if (TRACECMD_EVENT.test(line) || TRACECMD_LATENCY_EVENT.test(line)) return 'trace-cmd';
   return null;
 }
 

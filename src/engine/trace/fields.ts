@@ -146,8 +146,10 @@ export function parseFields(st: EventStore, i: number, kind: number, s: string, 
       st.pfn[i] = (kind === EV.mm_page_alloc || kind === EV.mm_page_alloc_zone_locked) && pfn === 0 && isNullPage(s, p, end) ? -1 : pfn;
       const po = find(s, 'order=', pf, end);
       const o = numAt(s, po, end);
-      if (Number.isNaN(o)) return 'truncated event: no order=';
-      st.order[i] = o;
+      // mm_page_free_batched's record has no order field: its format prints `order=0` as
+      // text, which `trace-cmd report -R` (raw fields) leaves out
+      if (Number.isNaN(o) && !(kind === EV.mm_page_free_batched && po < 0)) return 'truncated event: no order=';
+      st.order[i] = Number.isNaN(o) ? 0 : o;
       if (kind === EV.mm_page_free || kind === EV.mm_page_free_batched) return '';
       const pm = find(s, 'migratetype=', po, end);
       const m = numAt(s, pm, end);
@@ -164,24 +166,27 @@ export function parseFields(st: EventStore, i: number, kind: number, s: string, 
       return '';
     }
     case EV.contention_begin: {
-      const a = pointerAt(s, p, end);
+      // `ADDR (flags=NAMES)` as printed, or `lock_addr=0xADDR flags=N` as raw fields (report -R)
+      const la = find(s, 'lock_addr=', p, end);
+      const a = pointerAt(s, la >= 0 ? la : p, end);
       if (!a) return 'truncated event: no lock address';
       st.addr[i] = st.strings.id(a);
       const f = find(s, 'flags=', p, end);
       if (f < 0) return 'truncated event: no flags=';
       let x = 0;
       let q = f;
-      while (q < end && s.charCodeAt(q) !== 41 /* ) */) q++;
+      while (q < end && s.charCodeAt(q) !== 41 /* ) */ && s.charCodeAt(q) !== 32) q++;
       for (const part of s.slice(f, q).split('|')) {
         const hit = LOCK_FLAGS.find(([, n]) => n === part);
         if (hit) x |= hit[0];
-        else if (/^0x[0-9a-f]+$/i.test(part)) x |= Number(part);
+        else if (/^(0x[0-9a-f]+|\d+)$/i.test(part)) x |= Number(part);
       }
       st.x[i] = x;
       return '';
     }
     case EV.contention_end: {
-      const a = pointerAt(s, p, end);
+      const la = find(s, 'lock_addr=', p, end);
+      const a = pointerAt(s, la >= 0 ? la : p, end);
       if (!a) return 'truncated event: no lock address';
       st.addr[i] = st.strings.id(a);
       const r = numAt(s, find(s, 'ret=', p, end), end);

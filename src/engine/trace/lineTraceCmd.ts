@@ -1,9 +1,13 @@
 // `trace-cmd report` text:
 //   `cpus=4` header, then `            init-1     [000]     3.754380: mm_page_alloc:        page=...`
-// (no flags column unless `report -l`, which adds it like the raw text), names padded
-// with spaces, `print:  tracing_mark_write: ...` for trace_marker writes, and
-// `kernel_stack: <stack trace >` entries followed by `=> func (address)` lines.
-import { LineHeader, findCpuField, readCpu, readFlagsAndTime, readName, readStackFrame, readTaskDashPid, skipSpaces } from './header';
+// names padded with spaces, `print:  tracing_mark_write: ...` for trace_marker writes, and
+// `kernel_stack: <stack trace >` entries followed by `=> func (address)` lines. Its options:
+//   -l   the latency layout: the CPU without brackets, the flags column glued to it
+//        (`    init-1       2d..3.     4.049733: ...`)
+//   -t   nanosecond timestamps; --ts-diff a `(+N)` after the timestamp
+//   -R   raw fields: `lock_addr=0x... flags=N`, `print: ip=... buf=TEXT`, no order= in
+//        mm_page_free_batched (fields.ts reads those)
+import { LineHeader, findCpuField, readCpu, readFlags, readFlagsAndTime, readName, readStackFrame, readTaskDashPid, readTimestamp, skipSpaces } from './header';
 import { LINE_BAD, LINE_EVENT, LINE_FRAME, LINE_SKIP, LINE_STACK_START } from './lineKinds';
 
 export function readTraceCmdLine(s: string, start: number, end: number, h: LineHeader): number {
@@ -13,17 +17,51 @@ export function readTraceCmdLine(s: string, start: number, end: number, h: LineH
   if (readStackFrame(s, p0, end, h)) return LINE_FRAME;
   if (c0 === 35 /* # */ || s.startsWith('cpus=', p0) || s.startsWith('version', p0) || s.startsWith('CPU ', p0)) return LINE_SKIP;
   const lbr = findCpuField(s, p0, end);
-  if (lbr < 0) { h.error = 'not an event line (no [CPU] field)'; return LINE_BAD; }
-  if (!readTaskDashPid(s, p0, lbr, h)) { h.error = 'not an event line (no task-pid before [CPU])'; return LINE_BAD; }
-  const p = readFlagsAndTime(s, readCpu(s, lbr, h), end, h, false);
+  let p: number;
+  if (lbr >= 0) {
+    if (!readTaskDashPid(s, p0, lbr, h)) { h.error = 'not an event line (no task-pid before [CPU])'; return LINE_BAD; }
+    p = readFlagsAndTime(s, readCpu(s, lbr, h), end, h, false);
+  } else {
+    p = readLatencyHead(s, p0, end, h);
+  }
   if (p < 0) return LINE_BAD;
+  p = skipTsDiff(s, p, end);
   if (!readName(s, p, end, h)) { h.error = skipSpaces(s, p, end) >= end ? 'truncated line: no event' : 'no event name'; return LINE_BAD; }
   if (h.nameEnd - h.nameStart === 12 && s.startsWith('kernel_stack', h.nameStart)) return LINE_STACK_START;
   // `print: tracing_mark_write: text`: the event is the marker write, as in the raw text
   if (h.nameEnd - h.nameStart === 5 && s.startsWith('print', h.nameStart)) {
     const r = h.restStart;
     if (s.startsWith('tracing_mark_write:', r)) h.restStart = skipSpaces(s, r + 19, end);
+    else if (s.startsWith('ip=', r)) {
+      const b = s.indexOf(' buf=', r);
+      if (b >= 0 && b < end) h.restStart = b + 5;
+    }
     h.marker = true;
   }
   return LINE_EVENT;
+}
+
+/** `task-pid CPUflags timestamp:` of `report -l`; the index after the timestamp's colon, or
+ * -1 with h.error set. */
+const LATENCY_HEAD = /^(.*?)-(\d+) +(\d+)(\S{4,5}) +(?=\d)/d;
+function readLatencyHead(s: string, p0: number, end: number, h: LineHeader): number {
+  const m = LATENCY_HEAD.exec(s.slice(p0, Math.min(end, p0 + 200)));
+  if (!m) { h.error = 'not an event line (no [CPU] field)'; return -1; }
+  h.taskStart = p0; h.taskEnd = p0 + m[1].length;
+  h.pid = Number(m[2]);
+  h.cpu = Number(m[3]);
+  const [fa, fb] = m.indices![4];
+  if (!readFlags(s, p0 + fa, p0 + fb, h)) { h.error = `bad flags column '${m[4]}'`; return -1; }
+  const after = readTimestamp(s, p0 + m[0].length, end, h);
+  if (after < 0) h.error = `bad timestamp '${s.slice(p0 + m[0].length, Math.min(end, p0 + m[0].length + 20))}'`;
+  return after;
+}
+
+/** The `(+N)` `report --ts-diff` prints after the timestamp: skipped. */
+function skipTsDiff(s: string, p: number, end: number): number {
+  const q = skipSpaces(s, p, end);
+  if (s.charCodeAt(q) !== 40 /* ( */ || s.charCodeAt(q + 1) !== 43 /* + */) return p;
+  let k = q + 2;
+  while (k < end && s.charCodeAt(k) >= 48 && s.charCodeAt(k) <= 57) k++;
+  return k > q + 2 && s.charCodeAt(k) === 41 /* ) */ ? k + 1 : p;
 }
