@@ -24,13 +24,16 @@ const FTRACE_EVENT = /^\s*.+-\d+\s+(\(\s*[-\d]+\)\s+)?\[\d+\]\s+[.dDbX][.Nnp][.h
 const TRACECMD_EVENT = /^\s*.+-\d+\s+\[\d+\]\s+\d+(?:\.\d+)?:\s+\w+:/;
 /** `trace-cmd report -l`: the CPU without brackets and the flags column glued to it */
 const TRACECMD_LATENCY_EVENT = /^\s*.+-\d+ +\d+[.dDbX][.Nnp][.hHsSzZ][.\da-f][.\da-f]? +\d+(?:\.\d+)?:\s+\w+:/;
-const PERF_EVENT = /^\s*\S.*\s\d+(\/\d+)?\s+\[\d+\]\s+\d+(?:\.\d+)?:\s+[\w-]+:[\w-]+:/;
+/** (-F may leave the comm out, and add the sample's period before the event) */
+const PERF_EVENT = /^\s*(?:\S.*\s)?\d+(\/\d+)?\s+\[\d+\]\s+\d+(?:\.\d+)?:\s+(?:\d+\s+)?[\w-]+:[\w-]+:/;
+/** perf script -F without cpu: known, so that each line can say what is missing */
+const PERF_NO_CPU = /^\s*\S.*\s\d+(\/\d+)?\s+\d+\.\d+:\s+(?:\d+\s+)?[\w-]+:[\w-]+:/;
 
 /** The format one line shows, or null if the line does not tell (blank, unknown). */
 export function detectFromLine(line: string): TextFormat | null {
   if (line.startsWith('# tracer:') || line.startsWith('# entries-in-buffer')) return 'ftrace';
   if (/^cpus=\d+/.test(line) || /^version = \d/.test(line)) return 'trace-cmd';
-  if (PERF_EVENT.test(line)) return 'perf';
+  if (PERF_EVENT.test(line) || PERF_NO_CPU.test(line)) return 'perf';
   if (FTRACE_EVENT.test(line)) return 'ftrace';
   if (TRACECMD_EVENT.test(line) || TRACECMD_LATENCY_EVENT.test(line)) return 'trace-cmd';
   return null;

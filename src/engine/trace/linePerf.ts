@@ -26,24 +26,31 @@ export function readPerfLine(s: string, start: number, end: number, h: LineHeade
     }
   }
   const lbr = findCpuField(s, p0, end);
-  if (lbr < 0) { h.error = 'not an event line (no [CPU] field)'; return LINE_BAD; }
+  if (lbr < 0) { h.error = 'not an event line (no [CPU] field: perf script needs the cpu field, -F +cpu)'; return LINE_BAD; }
   // `comm pid[/tid]` before the CPU: the last number is the task's pid/tid
   let q = lbr - 1;
   while (q > p0 && s.charCodeAt(q) === 32) q--;
   let k = q;
   while (k > p0 && ((s.charCodeAt(k) >= 48 && s.charCodeAt(k) <= 57) || s.charCodeAt(k) === 47 /* / */)) k--;
-  if (k === q || s.charCodeAt(k) !== 32) { h.error = 'not an event line (no comm and pid before [CPU])'; return LINE_BAD; }
-  const ids = s.slice(k + 1, q + 1);
+  // (-F without comm: the pid alone, and no task name)
+  const isId = (c: number) => (c >= 48 && c <= 57) || c === 47;
+  const noComm = k === p0 && isId(s.charCodeAt(k));
+  if ((k === q && !noComm) || (s.charCodeAt(k) !== 32 && !noComm)) { h.error = 'not an event line (no comm and pid before [CPU])'; return LINE_BAD; }
+  const ids = s.slice(noComm ? k : k + 1, q + 1);
   const slash = ids.indexOf('/');
   h.pid = Number(slash >= 0 ? ids.slice(slash + 1) : ids);
   h.taskStart = p0;
-  let te = k;
+  let te = noComm ? p0 : k;
   while (te > p0 && s.charCodeAt(te - 1) === 32) te--;
   h.taskEnd = te;
   const p = readFlagsAndTime(s, readCpu(s, lbr, h), end, h, false);
   if (p < 0) return LINE_BAD;
-  // `kmem:mm_page_alloc:` - the subsystem goes, the name stays
-  const n0 = skipSpaces(s, p, end);
+  // `kmem:mm_page_alloc:` - the subsystem goes, the name stays (after the sample's period,
+  // a bare number, when -F adds it)
+  let n0 = skipSpaces(s, p, end);
+  let d = n0;
+  while (d < end && s.charCodeAt(d) >= 48 && s.charCodeAt(d) <= 57) d++;
+  if (d > n0 && s.charCodeAt(d) === 32) n0 = skipSpaces(s, d, end);
   const c1 = s.indexOf(':', n0);
   if (c1 > n0 && c1 + 1 < end && s.charCodeAt(c1 + 1) !== 32) {
     if (!readName(s, c1 + 1, end, h)) { h.error = 'no event name'; return LINE_BAD; }
