@@ -191,3 +191,30 @@ export function readTaskDashPid(s: string, start: number, lbr: number, h: LineHe
   h.taskEnd = k;
   return true;
 }
+
+/** `task-pid CPUflags time:` of the latency layouts, the CPU without brackets and the flags
+ * column glued to it: `trace-cmd report -l` (`    init-1       2d..3.     4.049733:`) and the
+ * tracefs trace file with options/latency-format (`  cap.sh-23047     1..... 11510us+:`, the
+ * time in microseconds since the trace began, then a delay mark). Task names are cut to 8
+ * characters there. Returns the index after the colon, or -1 with h.error set. */
+const LATENCY_HEAD = /^(.*?)-(\d+) +(\d+)(\S{4,5}) +(?=\d)/d;
+export function readLatencyHead(s: string, p0: number, end: number, h: LineHeader): number {
+  const m = LATENCY_HEAD.exec(s.slice(p0, Math.min(end, p0 + 200)));
+  if (!m) { h.error = 'not an event line (no [CPU] field)'; return -1; }
+  h.taskStart = p0; h.taskEnd = p0 + m[1].length;
+  h.pid = Number(m[2]);
+  h.cpu = Number(m[3]);
+  const [fa, fb] = m.indices![4];
+  if (!readFlags(s, p0 + fa, p0 + fb, h)) { h.error = `bad flags column '${m[4]}'`; return -1; }
+  const t = p0 + m[0].length;
+  let q = t;
+  while (q < end && isDigit(s.charCodeAt(q))) q++;
+  if (q + 3 < end && s.charCodeAt(q) === 117 /* u */ && s.charCodeAt(q + 1) === 115 /* s */ && s.charCodeAt(q + 3) === COLON) {
+    h.ts = Number(s.slice(t, q)) / 1e6;
+    h.rawClock = false;
+    return q + 4;
+  }
+  const after = readTimestamp(s, t, end, h);
+  if (after < 0) h.error = `bad timestamp '${s.slice(t, Math.min(end, t + 20))}'`;
+  return after;
+}

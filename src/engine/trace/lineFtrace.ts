@@ -1,8 +1,9 @@
 // Raw ftrace text (the tracefs `trace` file):
 //   `            init-1       [000] d..3.     3.754380: mm_page_alloc: page=... pfn=0x21b4 ...`
 // with the `# tracer:` header, the flags column (4 or 5 characters; absent when the
-// irq-info option is off) and `<stack trace>` entries followed by ` => func` lines.
-import { LineHeader, eqAt, findCpuField, readCpu, readFlagsAndTime, readName, readStackFrame, readTaskDashPid, skipSpaces } from './header';
+// irq-info option is off) and `<stack trace>` entries followed by ` => func` lines; or, with
+// options/latency-format, `  cap.sh-23047     1..... 11510us+: mm_page_alloc: ...`
+import { LineHeader, eqAt, findCpuField, readCpu, readFlagsAndTime, readLatencyHead, readName, readStackFrame, readTaskDashPid, skipSpaces } from './header';
 import { LINE_BAD, LINE_EVENT, LINE_FRAME, LINE_SKIP, LINE_STACK_START } from './lineKinds';
 
 export function readFtraceLine(s: string, start: number, end: number, h: LineHeader): number {
@@ -12,9 +13,13 @@ export function readFtraceLine(s: string, start: number, end: number, h: LineHea
   if (c0 === 35 /* # */) return LINE_SKIP;
   if (readStackFrame(s, p0, end, h)) return LINE_FRAME;
   const lbr = findCpuField(s, p0, end);
-  if (lbr < 0) { h.error = 'not an event line (no [CPU] field)'; return LINE_BAD; }
-  if (!readTaskDashPid(s, p0, lbr, h)) { h.error = 'not an event line (no task-pid before [CPU])'; return LINE_BAD; }
-  const p = readFlagsAndTime(s, readCpu(s, lbr, h), end, h, true);
+  let p: number;
+  if (lbr >= 0) {
+    if (!readTaskDashPid(s, p0, lbr, h)) { h.error = 'not an event line (no task-pid before [CPU])'; return LINE_BAD; }
+    p = readFlagsAndTime(s, readCpu(s, lbr, h), end, h, true);
+  } else {
+    p = readLatencyHead(s, p0, end, h);
+  }
   if (p < 0) return LINE_BAD;
   const q = skipSpaces(s, p, end);
   if (s.charCodeAt(q) === 60 /* < */ && eqAt(s, q, '<stack trace>')) return LINE_STACK_START;

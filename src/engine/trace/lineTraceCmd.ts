@@ -7,7 +7,7 @@
 //   -t   nanosecond timestamps; --ts-diff a `(+N)` after the timestamp
 //   -R   raw fields: `lock_addr=0x... flags=N`, `print: ip=... buf=TEXT`, no order= in
 //        mm_page_free_batched (fields.ts reads those)
-import { LineHeader, findCpuField, readCpu, readFlags, readFlagsAndTime, readName, readStackFrame, readTaskDashPid, readTimestamp, skipSpaces } from './header';
+import { LineHeader, findCpuField, readCpu, readFlagsAndTime, readLatencyHead, readName, readStackFrame, readTaskDashPid, skipSpaces } from './header';
 import { LINE_BAD, LINE_EVENT, LINE_FRAME, LINE_SKIP, LINE_STACK_START } from './lineKinds';
 
 export function readTraceCmdLine(s: string, start: number, end: number, h: LineHeader): number {
@@ -39,22 +39,6 @@ export function readTraceCmdLine(s: string, start: number, end: number, h: LineH
     h.marker = true;
   }
   return LINE_EVENT;
-}
-
-/** `task-pid CPUflags timestamp:` of `report -l`; the index after the timestamp's colon, or
- * -1 with h.error set. */
-const LATENCY_HEAD = /^(.*?)-(\d+) +(\d+)(\S{4,5}) +(?=\d)/d;
-function readLatencyHead(s: string, p0: number, end: number, h: LineHeader): number {
-  const m = LATENCY_HEAD.exec(s.slice(p0, Math.min(end, p0 + 200)));
-  if (!m) { h.error = 'not an event line (no [CPU] field)'; return -1; }
-  h.taskStart = p0; h.taskEnd = p0 + m[1].length;
-  h.pid = Number(m[2]);
-  h.cpu = Number(m[3]);
-  const [fa, fb] = m.indices![4];
-  if (!readFlags(s, p0 + fa, p0 + fb, h)) { h.error = `bad flags column '${m[4]}'`; return -1; }
-  const after = readTimestamp(s, p0 + m[0].length, end, h);
-  if (after < 0) h.error = `bad timestamp '${s.slice(p0 + m[0].length, Math.min(end, p0 + m[0].length + 20))}'`;
-  return after;
 }
 
 /** The `(+N)` `report --ts-diff` prints after the timestamp: skipped. */
