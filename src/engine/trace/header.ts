@@ -18,12 +18,14 @@ export interface LineHeader {
   restEnd: number;
   /** a trace_marker write shown under another name (trace-cmd's and perf's `print`) */
   marker: boolean;
+  /** a function tracer line (`func <-parent`, no event name): kept as a `function` event */
+  fn: boolean;
   /** why the line is not an event line (set when a reader returns false) */
   error: string;
 }
 
 export function newHeader(): LineHeader {
-  return { taskStart: 0, taskEnd: 0, pid: 0, cpu: 0, flags: 0, preempt: 255, ts: 0, rawClock: false, nameStart: 0, nameEnd: 0, restStart: 0, restEnd: 0, marker: false, error: '' };
+  return { taskStart: 0, taskEnd: 0, pid: 0, cpu: 0, flags: 0, preempt: 255, ts: 0, rawClock: false, nameStart: 0, nameEnd: 0, restStart: 0, restEnd: 0, marker: false, fn: false, error: '' };
 }
 
 const SP = 32, TAB = 9, LBR = 91, RBR = 93, COLON = 58, DOT = 46, ZERO = 48, NINE = 57;

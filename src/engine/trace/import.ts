@@ -167,6 +167,7 @@ class Importer implements ScanSink {
     }
     const h = this.h;
     h.marker = false;
+    h.fn = false;
     h.restEnd = end;
     const r = this.reader(s, start, end, h);
     if (r === LINE_FRAME) {
@@ -213,7 +214,7 @@ class Importer implements ScanSink {
       this.rawClockSeen = true;
       this.warn(lineNo, 'timestamp without a decimal point: a trace clock that does not count nanoseconds (counter, x86-tsc); times and durations are in its units, not seconds');
     }
-    const name = h.marker ? EV.tracing_mark_write : this.nameId(s, h.nameStart, h.nameEnd);
+    const name = h.marker ? EV.tracing_mark_write : h.fn ? this.store.strings.id('function') : this.nameId(s, h.nameStart, h.nameEnd);
     const i = st.push();
     st.name[i] = name;
     st.cpu[i] = h.cpu;

@@ -6,6 +6,8 @@
 import { LineHeader, eqAt, findCpuField, readCpu, readFlagsAndTime, readLatencyHead, readName, readStackFrame, readTaskDashPid, skipSpaces } from './header';
 import { LINE_BAD, LINE_EVENT, LINE_FRAME, LINE_SKIP, LINE_STACK_START } from './lineKinds';
 
+const FUNCTION_LINE = /^[\w.$]+(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)? <-[\w.$]+/;
+
 export function readFtraceLine(s: string, start: number, end: number, h: LineHeader): number {
   const p0 = skipSpaces(s, start, end);
   if (p0 >= end) return LINE_SKIP;
@@ -23,6 +25,11 @@ export function readFtraceLine(s: string, start: number, end: number, h: LineHea
   if (p < 0) return LINE_BAD;
   const q = skipSpaces(s, p, end);
   if (s.charCodeAt(q) === 60 /* < */ && eqAt(s, q, '<stack trace>')) return LINE_STACK_START;
-  if (!readName(s, q, end, h)) { h.error = q >= end ? 'truncated line: no event' : 'no event name'; return LINE_BAD; }
+  if (!readName(s, q, end, h)) {
+    // the function tracer's `rmqueue_bulk <-rmqueue`: an event of its own, kept with its text
+    if (FUNCTION_LINE.test(s.slice(q, Math.min(end, q + 300)))) { h.fn = true; h.restStart = q; return LINE_EVENT; }
+    h.error = q >= end ? 'truncated line: no event' : 'no event name';
+    return LINE_BAD;
+  }
   return LINE_EVENT;
 }

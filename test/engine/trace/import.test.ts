@@ -154,6 +154,22 @@ describe('import: formats, bad input', () => {
     assert.equal(bare.store.length, ref.store.length);
   });
 
+  it('function tracer lines among the events are kept and counted as `function` events, not warned about', () => {
+    const t = importTraceText([
+      '# tracer: function',
+      '              dd-171     [001] d..1.     4.126100: rmqueue_bulk <-rmqueue',
+      '              dd-171     [001] d..1.     4.126101: free_pcppages_bulk+0x0/0x2e0 <-free_unref_page_commit',
+      '              dd-171     [001] d..2.     4.126102: mm_page_alloc_zone_locked: page=fffff7a9c0a8c000 pfn=0x2a300 order=0 migratetype=1 percpu_refill=1',
+      '              dd-171     [001] d..1.     4.126103: this is not a trace line',
+    ].join('\n'));
+    assert.equal(t.store.length, 3);
+    assert.equal(t.byEvent.function, 2);
+    assert.equal(t.store.eventName(0), 'function');
+    assert.equal(t.store.textOf(1), 'free_pcppages_bulk+0x0/0x2e0 <-free_unref_page_commit');
+    assert.equal(t.store.pfn[2], 0x2a300);
+    assert.deepStrictEqual(t.warnings.map(w => w.line), [5]);
+  });
+
   it('a trace-cmd trace.dat is read directly (its own tests: dat.test.ts)', function () {
     this.timeout(60000);
     assert.equal(importTrace(captureFile('drain', 'ftrace-raw').replace(/ftrace-raw-drain\.txt$/, 'trace-drain.dat')).store.length, 50040);
