@@ -220,3 +220,13 @@ export function readLatencyHead(s: string, p0: number, end: number, h: LineHeade
   if (after < 0) h.error = `bad timestamp '${s.slice(t, Math.min(end, t + 20))}'`;
   return after;
 }
+
+/** `task-pid [CPU] flags time:`, or the latency layout's `task-pid CPUflags time:`: task,
+ * pid, CPU, flags and time into h. Returns the index after the time's colon, or -1 with
+ * h.error set (`flagsExpected` as for readFlagsAndTime). */
+export function readEventHead(s: string, p0: number, end: number, h: LineHeader, flagsExpected: boolean): number {
+  const lbr = findCpuField(s, p0, end);
+  if (lbr < 0) return readLatencyHead(s, p0, end, h);
+  if (!readTaskDashPid(s, p0, lbr, h)) { h.error = 'not an event line (no task-pid before [CPU])'; return -1; }
+  return readFlagsAndTime(s, readCpu(s, lbr, h), end, h, flagsExpected);
+}

@@ -3,7 +3,7 @@
 // with the `# tracer:` header, the flags column (4 or 5 characters; absent when the
 // irq-info option is off) and `<stack trace>` entries followed by ` => func` lines; or, with
 // options/latency-format, `  cap.sh-23047     1..... 11510us+: mm_page_alloc: ...`
-import { LineHeader, eqAt, findCpuField, readCpu, readFlagsAndTime, readLatencyHead, readName, readStackFrame, readTaskDashPid, skipSpaces } from './header';
+import { LineHeader, eqAt, readEventHead, readName, readStackFrame, skipSpaces } from './header';
 import { LINE_BAD, LINE_EVENT, LINE_FRAME, LINE_SKIP, LINE_STACK_START } from './lineKinds';
 
 const FUNCTION_LINE = /^[\w.$]+(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)? <-[\w.$]+/;
@@ -14,14 +14,7 @@ export function readFtraceLine(s: string, start: number, end: number, h: LineHea
   const c0 = s.charCodeAt(p0);
   if (c0 === 35 /* # */) return LINE_SKIP;
   if (readStackFrame(s, p0, end, h)) return LINE_FRAME;
-  const lbr = findCpuField(s, p0, end);
-  let p: number;
-  if (lbr >= 0) {
-    if (!readTaskDashPid(s, p0, lbr, h)) { h.error = 'not an event line (no task-pid before [CPU])'; return LINE_BAD; }
-    p = readFlagsAndTime(s, readCpu(s, lbr, h), end, h, true);
-  } else {
-    p = readLatencyHead(s, p0, end, h);
-  }
+  const p = readEventHead(s, p0, end, h, true);
   if (p < 0) return LINE_BAD;
   const q = skipSpaces(s, p, end);
   if (s.charCodeAt(q) === 60 /* < */ && eqAt(s, q, '<stack trace>')) return LINE_STACK_START;

@@ -7,7 +7,7 @@
 //   -t   nanosecond timestamps; --ts-diff a `(+N)` after the timestamp
 //   -R   raw fields: `lock_addr=0x... flags=N`, `print: ip=... buf=TEXT`, no order= in
 //        mm_page_free_batched (fields.ts reads those)
-import { LineHeader, findCpuField, readCpu, readFlagsAndTime, readLatencyHead, readName, readStackFrame, readTaskDashPid, skipSpaces } from './header';
+import { LineHeader, readEventHead, readName, readStackFrame, skipSpaces } from './header';
 import { LINE_BAD, LINE_EVENT, LINE_FRAME, LINE_SKIP, LINE_STACK_START } from './lineKinds';
 
 export function readTraceCmdLine(s: string, start: number, end: number, h: LineHeader): number {
@@ -16,14 +16,7 @@ export function readTraceCmdLine(s: string, start: number, end: number, h: LineH
   const c0 = s.charCodeAt(p0);
   if (readStackFrame(s, p0, end, h)) return LINE_FRAME;
   if (c0 === 35 /* # */ || s.startsWith('cpus=', p0) || s.startsWith('version', p0) || s.startsWith('CPU ', p0)) return LINE_SKIP;
-  const lbr = findCpuField(s, p0, end);
-  let p: number;
-  if (lbr >= 0) {
-    if (!readTaskDashPid(s, p0, lbr, h)) { h.error = 'not an event line (no task-pid before [CPU])'; return LINE_BAD; }
-    p = readFlagsAndTime(s, readCpu(s, lbr, h), end, h, false);
-  } else {
-    p = readLatencyHead(s, p0, end, h);
-  }
+  let p = readEventHead(s, p0, end, h, false);
   if (p < 0) return LINE_BAD;
   p = skipTsDiff(s, p, end);
   if (!readName(s, p, end, h)) { h.error = skipSpaces(s, p, end) >= end ? 'truncated line: no event' : 'no event name'; return LINE_BAD; }
