@@ -36,11 +36,15 @@ export interface ColumnSpace {
   readonly buffer: ArrayBuffer;
 }
 
-/** place()'s request for a buffer of the store's own (an argument of undefined would take the default) */
-const OWN_BUFFER: ColumnSpace = { alloc: () => 0, buffer: new ArrayBuffer(0) };
+/** The columns in their block, widest first so each is aligned: ts, pfn, pid, task, line, x,
+ * addr, text, name, cpu, flags, preempt, order, mt (bind() names them in this order). */
+const LAYOUT = [Float64Array, Float64Array, Int32Array, Uint32Array, Uint32Array, Int32Array, Uint32Array, Uint32Array,
+  Uint16Array, Uint16Array, Uint8Array, Uint8Array, Int8Array, Int8Array] as const;
+type Instances<T extends readonly (new (b: ArrayBuffer, o: number, n: number) => unknown)[]> = { -readonly [K in keyof T]: InstanceType<T[K]> };
+type Columns = Instances<typeof LAYOUT>;
 
 /** Bytes per event over all columns. */
-const EVENT_BYTES = 8 + 8 + 4 + 4 + 4 + 4 + 4 + 4 + 2 + 2 + 1 + 1 + 1 + 1;
+const EVENT_BYTES = LAYOUT.reduce((n, C) => n + C.BYTES_PER_ELEMENT, 0);
 
 export class EventStore {
   length = 0;
@@ -64,8 +68,11 @@ export class EventStore {
   readonly stacks = new Map<number, number[]>();
   readonly strings = new Interner();
 
-  constructor(initial = 4096, private space?: ColumnSpace) {
-    this.place(Math.max(8, initial));
+  private space: ColumnSpace | null;
+
+  constructor(initial = 4096, space?: ColumnSpace) {
+    this.space = space ?? null;
+    this.place(Math.max(8, initial), this.space);
   }
 
   get capacity(): number { return this.cap; }
@@ -73,12 +80,11 @@ export class EventStore {
   /** Lays the columns out for `cap` events in one block (widest first, so each is aligned),
    * keeping the events stored so far: in the space when there is one, else in a buffer of
    * their own. */
-  private place(cap: number, space: ColumnSpace | undefined = this.space): void {
+  private place(cap: number, space: ColumnSpace | null): void {
     cap = (cap + 7) & ~7;
     const bytes = cap * EVENT_BYTES;
     // the old columns, over the old space's buffer as it is after alloc (which may replace it)
     const oldSpace = this.space;
-    if (space === OWN_BUFFER) space = undefined;
     const at = space ? space.alloc(bytes) : 0;
     const buf = space ? space.buffer : new ArrayBuffer(bytes);
     const old = this.cap ? this.columns(oldSpace ? oldSpace.buffer : this.ts.buffer as ArrayBuffer, this.at, this.cap) : null;
@@ -91,23 +97,15 @@ export class EventStore {
   /** Moves the columns out of their space into a buffer of their own, just big enough (the
    * space is then free for other use). */
   detach(): void {
-    if (this.space) this.place(Math.max(8, this.length), OWN_BUFFER);
+    if (this.space) this.place(Math.max(8, this.length), null);
   }
 
-  private columns(buf: ArrayBuffer, at: number, n: number) {
+  private columns(buf: ArrayBuffer, at: number, n: number): Columns {
     let p = at;
-    const next = <T>(make: (b: ArrayBuffer, o: number, n: number) => T, size: number): T => { const a = make(buf, p, n); p += size * n; return a; };
-    return [
-      next((b, o, k) => new Float64Array(b, o, k), 8), next((b, o, k) => new Float64Array(b, o, k), 8),
-      next((b, o, k) => new Int32Array(b, o, k), 4), next((b, o, k) => new Uint32Array(b, o, k), 4), next((b, o, k) => new Uint32Array(b, o, k), 4),
-      next((b, o, k) => new Int32Array(b, o, k), 4), next((b, o, k) => new Uint32Array(b, o, k), 4), next((b, o, k) => new Uint32Array(b, o, k), 4),
-      next((b, o, k) => new Uint16Array(b, o, k), 2), next((b, o, k) => new Uint16Array(b, o, k), 2),
-      next((b, o, k) => new Uint8Array(b, o, k), 1), next((b, o, k) => new Uint8Array(b, o, k), 1),
-      next((b, o, k) => new Int8Array(b, o, k), 1), next((b, o, k) => new Int8Array(b, o, k), 1),
-    ] as const;
+    return LAYOUT.map(C => { const a = new C(buf, p, n); p += C.BYTES_PER_ELEMENT * n; return a; }) as unknown as Columns;
   }
 
-  private bind(c: ReturnType<EventStore['columns']>): void {
+  private bind(c: Columns): void {
     [this.ts, this.pfn, this.pid, this.task, this.line, this.x, this.addr, this.text, this.name, this.cpu, this.flags, this.preempt, this.order, this.mt] = c;
   }
 
@@ -118,12 +116,12 @@ export class EventStore {
 
   /** Room for at least n events. */
   reserve(n: number): void {
-    if (n > this.cap) this.place(Math.max(n, this.cap * 2));
+    if (n > this.cap) this.place(Math.max(n, this.cap * 2), this.space);
   }
 
   /** Appends an empty event and returns its index. */
   push(): number {
-    if (this.length === this.cap) this.place(this.cap * 2);
+    if (this.length === this.cap) this.place(this.cap * 2, this.space);
     const i = this.length++;
     // (a space's memory is not zeroed: every column the readers may leave unset is set here)
     this.pfn[i] = -1; this.order[i] = -1; this.mt[i] = -1; this.preempt[i] = 255;

@@ -1,4 +1,5 @@
 // The shared kernel-trace captures, imported once per test run (the biggest is 11 MB).
+import * as assert from 'assert';
 import * as path from 'path';
 import * as fs from 'fs';
 import { importTrace, ImportedTrace, parseZoneInfo, ZoneInfo } from '../../../src/engine';
@@ -30,3 +31,23 @@ export function snapshotsOf(capture: string): { label: string; file: string; inf
 }
 
 export const haveCaptures = fs.existsSync(CAPTURES);
+
+const COLUMNS = ['name', 'cpu', 'ts', 'pid', 'task', 'flags', 'preempt', 'line', 'pfn', 'order', 'mt', 'x', 'addr', 'text'] as const;
+
+/** Two imports of one file (the WebAssembly scanner's and the general reader's) hold the same
+ * columns, strings, stacks, counts, warnings and lines. */
+export function assertSameImport(fast: ImportedTrace, slow: ImportedTrace): void {
+  assert.equal(fast.store.length, slow.store.length, 'events');
+  for (const c of COLUMNS) {
+    const a = fast.store[c], b = slow.store[c];
+    for (let i = 0; i < fast.store.length; i++) {
+      if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) assert.fail(`column ${c} differs at event ${i} (line ${slow.store.line[i]}): ${a[i]} vs ${b[i]}`);
+    }
+  }
+  assert.deepStrictEqual(fast.store.strings.strings, slow.store.strings.strings);
+  assert.deepStrictEqual([...fast.store.stacks], [...slow.store.stacks]);
+  assert.deepStrictEqual(fast.byEvent, slow.byEvent);
+  assert.deepStrictEqual(fast.warnings, slow.warnings);
+  assert.deepStrictEqual(fast.cpus, slow.cpus);
+  assert.equal(fast.lines, slow.lines);
+}

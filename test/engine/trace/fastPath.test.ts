@@ -6,26 +6,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { importTrace, ImportedTrace, Reconstruction, EV } from '../../../src/engine';
-import { captureFile, snapshotsOf } from './captures';
+import { assertSameImport, captureFile, snapshotsOf } from './captures';
 import { setScannerMemoryLimit, setScannerPoolLimit } from '../../../src/engine/trace/ftraceScan';
-
-const COLUMNS = ['name', 'cpu', 'ts', 'pid', 'task', 'flags', 'preempt', 'line', 'pfn', 'order', 'mt', 'x', 'addr', 'text'] as const;
-
-function assertSameImport(fast: ImportedTrace, slow: ImportedTrace): void {
-  assert.equal(fast.store.length, slow.store.length, 'events');
-  for (const c of COLUMNS) {
-    const a = fast.store[c], b = slow.store[c];
-    for (let i = 0; i < fast.store.length; i++) {
-      if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) assert.fail(`column ${c} differs at event ${i} (line ${slow.store.line[i]}): ${a[i]} vs ${b[i]}`);
-    }
-  }
-  assert.deepStrictEqual(fast.store.strings.strings, slow.store.strings.strings);
-  assert.deepStrictEqual([...fast.store.stacks], [...slow.store.stacks]);
-  assert.deepStrictEqual(fast.byEvent, slow.byEvent);
-  assert.deepStrictEqual(fast.warnings, slow.warnings);
-  assert.deepStrictEqual(fast.cpus, slow.cpus);
-  assert.equal(fast.lines, slow.lines);
-}
 
 function withFile(text: string, fn: (file: string) => void): void {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-fast-'));
