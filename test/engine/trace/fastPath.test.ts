@@ -192,6 +192,28 @@ describe('raw ftrace fast path', function () {
     });
   });
 
+  it('every task, pid and seconds column the layout may hold, and some it may not, read alike', () => {
+    // the scanner reads these columns eight bytes at a time: every digit count and every
+    // place a stray byte can sit in them
+    const tasks = ['bash', '<idle>', 'kworker/u8:1', 'a b', '\tbash', '', ' \t', 'sixteen-chars-xx'];
+    const pids = ['0', '7', '12', '1234', '99999', '4194304', '1234567', '12x4', '-1', ' 12', '1 2', '12\t', '0x12', ''];
+    const seconds = ['    1', '   12', '  123', ' 1234', '12345', '    0', '     ', ' 1 23', '  x12', '1234 ', '  -12', ' 12:4', '\t1234'];
+    const fracs = ['000001', '999999', '123456', '00a001', '12345 ', ' 12345', '1234567'];
+    const pad = (s: string, n: number, left: boolean) => s.length >= n ? s : left ? s + ' '.repeat(n - s.length) : ' '.repeat(n - s.length) + s;
+    const lines: string[] = [];
+    for (const t of tasks) for (const p of pids) {
+      for (const s of seconds) {
+        lines.push(`${pad(t, 16, false)}-${pad(p, 7, true)} [001] d..1. ${s}.${fracs[lines.length % fracs.length]}: mm_page_free: page=fffff7a9c0a8c040 pfn=0x2a400 order=0\n`);
+      }
+    }
+    for (const f of fracs) lines.push(`            bash-1234    [001] d..1.  1234.${f}: mm_page_free: page=fffff7a9c0a8c040 pfn=0x2a400 order=0\n`);
+    withFile(HEADER + lines.join(''), file => {
+      const fast = importTrace(file);
+      assertSameImport(fast, importTrace(file, { fastPath: false }));
+      assert.ok(fast.scannedEvents > 100 && fast.warnings.length > 100, 'both readers had lines to read');
+    });
+  });
+
   it('mutated captures (bytes replaced, inserted, dropped; lines cut): the scanner still reads exactly what the general reader reads', () => {
     const lines = fs.readFileSync(captureFile('fork-storm', 'ftrace-raw'), 'latin1').split('\n').slice(0, 4000);
     let seed = 7;

@@ -178,6 +178,27 @@ function small(q: usize, e: usize): i64 {
   return v;
 }
 
+const SPACES: u64 = 0x2020202020202020, ZEROS: u64 = 0x3030303030303030;
+
+/** How many of the 8 bytes of w (first byte lowest) are decimal digits before the first
+ * that is not. Per byte, c - '0' is a digit value only when it is below 10: adding 0x76 sets
+ * the top bit for 10 and above, and the subtraction already set it below '0'. A borrow or
+ * carry only runs upward, so the bytes before the first non-digit are read right. */
+@inline function digitRun(w: u64): i32 {
+  const v = w - ZEROS;
+  const bad = (v | (v + 0x7676767676767676)) & 0x8080808080808080;
+  return bad ? <i32>(ctz(bad) >> 3) : 8;
+}
+
+/** The value of the first n (1..8) bytes of w, all decimal digits, the first the most
+ * significant: the digits moved to the top of the word (zeros before them), then pairs of
+ * digits combined, then pairs of pairs, with two multiplies. */
+@inline function digitsValue(w: u64, n: i32): u64 {
+  let v = (w - ZEROS) << (<u64>(8 - n) << 3);
+  v = v * 10 + (v >> 8);   // even bytes: 10 * digit + the next digit
+  return ((v & 0x000000ff000000ff) * (100 + (<u64>1000000 << 32)) + ((v >> 16) & 0x000000ff000000ff) * (1 + (<u64>10000 << 32))) >> 32;
+}
+
 const NOT_OURS = 0, STORED = 1, AFTER_OTHERS = 2;
 
 /** Reads the line [a, e) into the store when it has the layout and one of the events read
@@ -187,35 +208,37 @@ function readLine(a: usize, e: usize): i32 {
   if (e - a <= NAME_AT + 16) return NOT_OURS;
   if (at(a + 16) != 45 || at(a + 25) != 91 || at(a + 29) != 93 || at(a + 30) != SP ||
     at(a + 36) != SP || at(a + 42) != 46 || at(a + 49) != COLON || at(a + 50) != SP) return NOT_OURS;
-  let t = a;
-  while (t < a + 16 && (at(t) == SP || at(t) == 9)) t++;
-  if (t == a + 16) return NOT_OURS;
-  let q = a + 17;
-  let pid: i32 = 0;
-  for (let c = at(q); isDigit(c); c = at(++q)) pid = pid * 10 + <i32>(c - ZERO);
-  if (q == a + 17) return NOT_OURS;
-  for (; q < a + 25; q++) if (at(q) != SP) return NOT_OURS;
+  // a task column of spaces and tabs only is not this layout (one vector compare)
+  const col = v128.load(a);
+  if (i8x16.bitmask(v128.or(i8x16.eq(col, i8x16.splat(32)), i8x16.eq(col, i8x16.splat(9)))) == 0xffff) return NOT_OURS;
+  // pid: left-aligned in the 8 columns before the CPU's bracket, then spaces
+  const wp = load<u64>(a + 17);
+  const np = digitRun(wp);
+  if (!np || (np < 8 && (wp ^ SPACES) >> (<u64>np << 3))) return NOT_OURS;
+  const pid = <i32>digitsValue(wp, np);
   const c0 = at(a + 26) - ZERO, c1 = at(a + 27) - ZERO, c2 = at(a + 28) - ZERO;
   if (c0 > 9 || c1 > 9 || c2 > 9) return NOT_OURS;
   const flags = flagBits(at(a + 31), at(a + 32), at(a + 33));
   const preempt = preemptDepth(at(a + 34));
   if (flags < 0 || preempt < 0 || at(a + 35) == SP || at(a + 35) == COLON) return NOT_OURS;
-  let whole: i32 = 0, digits: i32 = 0;
-  for (q = a + 37; q < a + 42; q++) {
-    const c = at(q);
-    if (c == SP) { if (digits) return NOT_OURS; continue; }
-    if (!isDigit(c)) return NOT_OURS;
-    whole = whole * 10 + <i32>(c - ZERO); digits++;
-  }
-  if (!digits) return NOT_OURS;
-  let frac: i32 = 0;
-  for (q = a + 43; q < a + 49; q++) { const c = at(q); if (!isDigit(c)) return NOT_OURS; frac = frac * 10 + <i32>(c - ZERO); }
+  // seconds: right-aligned in 5 columns (leading spaces, then digits only)
+  const ws = load<u64>(a + 37) & 0xffffffffff;
+  const lead = <i32>(ctz(ws ^ (SPACES & 0xffffffffff)) >> 3);
+  if (lead >= 5) return NOT_OURS;
+  const wd = ws >> (<u64>lead << 3);
+  if (digitRun(wd) != 5 - lead) return NOT_OURS;   // (the bytes shifted in are 0: not digits)
+  const whole = <i32>digitsValue(wd, 5 - lead);
+  // microseconds: exactly six digits (the colon follows)
+  const wf = load<u64>(a + 43);
+  if (digitRun(wf) != 6) return NOT_OURS;
+  const frac = <i32>digitsValue(wf, 6);
   const kind = eventAt(a + NAME_AT, e);
   if (!kind) return NOT_OURS;
   let p = a + NAME_AT + <usize>unchecked(NAME_LENGTH[kind]) + 1;
   while (p < e && at(p) == SP) p++;
 
   let pfn: f64 = -1, order: i32 = -1, mt: i32 = -1, x: i64 = 0;
+  let q: usize;
   let gfp: usize = 0, hasGfp = false;
   if (kind == K_SOFTIRQ_ENTRY || kind == K_SOFTIRQ_EXIT) {
     if (!has(p, e, 4, VEC_)) return NOT_OURS;
@@ -293,7 +316,7 @@ function readLine(a: usize, e: usize): i32 {
   store<u16>(cCpu + (i << 1), <u16>cpu);
   store<f64>(cTs + (i << 3), <f64>whole + <f64>frac / 1e6);
   store<i32>(cPid + (i << 2), pid);
-  store<u32>(cTask + (i << 2), taskId(cpu, pid, a, t));
+  store<u32>(cTask + (i << 2), taskId(cpu, pid, a));
   store<u8>(cFlags + i, <u8>flags);
   store<u8>(cPreempt + i, <u8>preempt);
   store<u32>(cLine + (i << 2), <u32>lineNo);
@@ -307,12 +330,15 @@ function readLine(a: usize, e: usize): i32 {
   return STORED;
 }
 
-/** The interned task of the line at a (task name from t): the CPU's previous one when the pid
+/** The interned task of the line at a: the CPU's previous one when the pid
  * and the 16 bytes of the task column are the same, else asked of JavaScript. */
-function taskId(cpu: i32, pid: i32, a: usize, t: usize): u32 {
+function taskId(cpu: i32, pid: i32, a: usize): u32 {
   const r = TASKS + <usize>cpu * TASK_STRIDE;
   const w0 = load<u64>(a), w1 = load<u64>(a + 8);
   if (load<i32>(r) == pid && load<u64>(r + 8) == w0 && load<u64>(r + 16) == w1) return load<u32>(r + 4);
+  // the name is right-aligned in its 16 columns (readLine saw it is not all blank)
+  let t = a;
+  while (at(t) == SP || at(t) == 9) t++;
   const id = internTask(t, a + 16, pid);
   store<i32>(r, pid);
   store<u32>(r + 4, id);
