@@ -152,9 +152,17 @@ export class FtraceScanner {
     pooled = this.p;
   }
 
-  /** The memory as a Buffer, made again when it has grown. */
+  /** the other-line records, over the memory as `mem` sees it */
+  private records!: Int32Array;
+
+  /** The memory as a Buffer, made again when it has grown. Growing detaches the old buffer
+   * (its length becomes 0): checked on the view itself, since asking the memory for its
+   * buffer is a call into the engine, and this is asked several times per scan call. */
   private view(): Buffer {
-    if (!this.mem || this.mem.buffer !== this.x.memory.buffer) this.mem = Buffer.from(this.x.memory.buffer);
+    if (!this.mem || this.mem.length === 0) {
+      this.mem = Buffer.from(this.x.memory.buffer);
+      this.records = new Int32Array(this.mem.buffer, this.x.otherPtr(), this.x.MAX_OTHER.value * this.otherInts);
+    }
     return this.mem;
   }
 
@@ -237,10 +245,9 @@ export class FtraceScanner {
       // the listed lines come after those events; reading them may grow the memory (a
       // general-reader event growing the store), so the views are taken again each time
       for (let m = 0; m < others; m++) {
-        const b = this.view();
-        const o = new Int32Array(b.buffer, x.otherPtr() + m * this.otherInts * 4, 6);
-        if (o[0] === 1) sink.frame(b, o[1], o[2], o[3], o[4], o[5]);
-        else sink.other(b, o[1], o[2], o[3]);
+        const b = this.view(), o = this.records, r = m * this.otherInts;
+        if (o[r] === 1) sink.frame(b, o[r + 1], o[r + 2], o[r + 3], o[r + 4], o[r + 5]);
+        else sink.other(b, o[r + 1], o[r + 2], o[r + 3]);
       }
       // no whole line left (or no progress): the rest is an unfinished line
       if (next >= end || (next === pos && !others && n === before)) return next - this.input;

@@ -24,7 +24,7 @@ export class PageSet {
 
   private slot(pfn: number): number {
     // pfns are small integers: a multiplicative hash spreads consecutive frames
-    let h = Math.imul(pfn | 0, 0x9e3779b1) ^ ((pfn / 4294967296) | 0);
+    let h = Math.imul(pfn | 0, 0x9e3779b1) ^ (pfn < 4294967296 ? 0 : (pfn / 4294967296) | 0);
     h = (h ^ (h >>> 15)) & this.mask;
     const keys = this.keys;
     for (;;) {

@@ -162,7 +162,18 @@ export class Reconstruction {
   private readonly pfnInfo = new PfnIndex();
   /** first pass: each CPU's previous event (where a refill batch begins) */
   private readonly lastOnCpu: Int32Array;
-  private readonly kprobe: { fpb: number; dpz: number; shb: number; dap: number };
+  /** the kprobe events' name ids (0 when the capture has none): free_pcppages_bulk,
+   * drain_pages_zone, set_high_batch, drain_all_pages */
+  private readonly kFpb: number;
+  private readonly kDpz: number;
+  private readonly kShb: number;
+  private readonly kDap: number;
+  /** zone spans as numbers, and whether they are disjoint (then the last zone found is tried
+   * first: consecutive page events are nearly always in one zone) */
+  private readonly zoneStart: Float64Array;
+  private readonly zoneEnd: Float64Array;
+  private readonly zonesDisjoint: boolean;
+  private lastZone = 0;
   /** per pcp, in pages, for explaining a snapshot mismatch: found to have left the rebuilt list
    * without an event (silent-alloc, refill-list-not-empty); removals not followed because the
    * page was not on the list (alloc/drain-not-on-list: the count kept them); removals taken
@@ -187,7 +198,11 @@ export class Reconstruction {
     this.pcpOf = new Int16Array(st.length).fill(NO_PCP);
     this.countAfter = new Int32Array(st.length);
     this.effect = new Int16Array(st.length);
-    this.kprobe = { fpb: st.strings.has('free_pcppages_bulk'), dpz: st.strings.has('drain_pages_zone'), shb: st.strings.has('set_high_batch'), dap: st.strings.has('drain_all_pages') };
+    this.kFpb = st.strings.has('free_pcppages_bulk'); this.kDpz = st.strings.has('drain_pages_zone');
+    this.kShb = st.strings.has('set_high_batch'); this.kDap = st.strings.has('drain_all_pages');
+    this.zoneStart = Float64Array.from(this.zones, z => z.start);
+    this.zoneEnd = Float64Array.from(this.zones, z => z.end);
+    this.zonesDisjoint = this.zones.every((a, j) => this.zones.every((b, k) => j === k || a.end <= b.start || b.end <= a.start));
     // the SNAPSHOT markers, found before the pass so the start state can be placed
     for (let i = 0; i < st.length; i++) {
       if (st.name[i] !== EV.tracing_mark_write) continue;
@@ -218,10 +233,12 @@ export class Reconstruction {
   /** Applies every event (and keeps a copy of the state every `checkpointEvery` events). */
   run(checkpointEvery = 0, checkpoints?: RebuildState[]): this {
     const n = this.trace.store.length;
-    for (let i = 0; i < n; i++) {
-      if (checkpointEvery && checkpoints && i % checkpointEvery === 0) checkpoints.push(this.state.clone());
-      this.apply(i);
-    }
+    if (checkpointEvery && checkpoints) {
+      for (let i = 0; i < n; i++) {
+        if (i % checkpointEvery === 0) checkpoints.push(this.state.clone());
+        this.apply(i);
+      }
+    } else for (let i = 0; i < n; i++) this.apply(i);
     this.finish();
     return this;
   }
@@ -234,9 +251,9 @@ export class Reconstruction {
     const name = st.name[i], cpu = st.cpu[i];
     const prevOnCpu = cpu < this.ncpus ? this.lastOnCpu[cpu] : -1;
     if (cpu < this.ncpus) this.lastOnCpu[cpu] = i;
-    if (name !== EV.mm_page_pcpu_drain && name !== this.kprobe.fpb && name !== this.kprobe.dpz && cpu < this.ncpus) {
+    if (name !== EV.mm_page_pcpu_drain && name !== this.kFpb && name !== this.kDpz && cpu < this.ncpus) {
       S.drainOwner[cpu] = -1;
-      if (name !== this.kprobe.dap) S.drainTarget[cpu] = -1;
+      if (name !== this.kDap) S.drainTarget[cpu] = -1;
     }
     switch (name) {
       case EV.mm_page_alloc_zone_locked:
@@ -267,11 +284,11 @@ export class Reconstruction {
         this.marker(i);
         break;
       default:
-        if (name === this.kprobe.fpb) this.freePcppagesBulk(i, cpu);
-        else if (name === this.kprobe.dpz) {
+        if (name === this.kFpb) this.freePcppagesBulk(i, cpu);
+        else if (name === this.kDpz) {
           const cpuField = keyValues(st.textOf(i)).cpu;
           if (typeof cpuField === 'number' && cpuField < this.ncpus) S.drainTarget[cpu] = cpuField;
-        } else if (name === this.kprobe.shb) this.setHighBatch(i);
+        } else if (name === this.kShb) this.setHighBatch(i);
     }
   }
 
@@ -452,8 +469,11 @@ export class Reconstruction {
   }
 
   private zoneOf(i: number, pfn: number): number {
+    const last = this.lastZone;
+    if (this.zonesDisjoint && pfn >= this.zoneStart[last] && pfn < this.zoneEnd[last]) return last;
     const z = zoneOfPfn(this.zones, pfn);
     if (z < 0) this.note('pfn-outside-zones', 'pfn outside every zone of the zoneinfo: event ignored', 1, 0, i);
+    else this.lastZone = z;
     return z;
   }
 
@@ -477,7 +497,10 @@ export class Reconstruction {
     pfn = pfnKey(pfn);
     const z = this.zoneOf(i, pfn);
     if (z < 0 || cpu >= this.ncpus) return;
-    if (mt >= 0) this.remember(pfn, mt); else mt = this.mtOf(pfn);
+    // the page's pfnInfo, read once: its migratetype when the event does not log one, and
+    // the list that holds it (written once below, by putPage)
+    const info = this.pfnInfo.get(pfn);
+    if (mt < 0) mt = (info >>> PFN_MT_SHIFT) - 1;
     const key = this.pcpIndex(cpu, z);
     const p = this.state.pcps[key];
     const n = pagesOf(order);
@@ -485,10 +508,12 @@ export class Reconstruction {
     // A page freed while the rebuilt lists still hold it left its list without an event:
     // __alloc_pages_bulk() (vmalloc, kernel stacks) takes pages off the pcp list without
     // logging mm_page_alloc. Its silent removal and this free cancel out.
-    const silent = this.listHolding(pfn, z);
+    const held = (info & PFN_LIST_MASK) - 1;
+    const silent = held >= 0 && held % this.zones.length === z ? held : -1;
     if (silent >= 0) {
       const q = this.state.pcps[silent];
-      const had = this.dropPage(silent, pfn)!;
+      const had = q.pages.remove(pfn);
+      q.known -= POW2[had & 0xff];
       q.count -= 2 ** (had & 0xff);
       this.unlogged.left[silent] += 2 ** (had & 0xff);
       this.note('silent-alloc', 'page freed while still on a rebuilt list: it was taken off without an event (__alloc_pages_bulk() logs no mm_page_alloc); removed from that list first', 1, 2 ** (had & 0xff), i);
@@ -499,7 +524,10 @@ export class Reconstruction {
         this.touched(silent);
       }
     }
-    this.putPage(key, pfn, packed);
+    const had = p.pages.put(pfn, packed);
+    if (had >= 0) p.known -= POW2[had & 0xff];
+    p.known += POW2[order & 0xff];
+    this.pfnInfo.set(pfn, ((mt + 1) << PFN_MT_SHIFT) | (key + 1));
     p.count += n;
     this.effect[i] = packed;
     this.moved(i, key);
@@ -679,7 +707,7 @@ export class Reconstruction {
         `or allocations the buddy served were taken from the list's unidentified pages`);
       if (u.guessed[key]) parts.push(`${pages(u.guessed[key])} of allocations and drains of pages not on the list were taken from them`);
     }
-    if (!this.kprobe.fpb) parts.push('the capture has no free_pcppages_bulk kprobe, whose pcp_count would set the count from the kernel\'s at each drain');
+    if (!this.kFpb) parts.push('the capture has no free_pcppages_bulk kprobe, whose pcp_count would set the count from the kernel\'s at each drain');
     return parts.join('; ');
   }
 

@@ -31,7 +31,7 @@ export const FLAG_NO_FLAGS = 128;
 /** Where the columns live: by default a fresh ArrayBuffer; during a raw ftrace import, the
  * WebAssembly scanner's memory, so it can write events straight into them (ftraceScan.ts). */
 export interface ColumnSpace {
-  /** byte offset of `bytes` new bytes (not zeroed), 8-aligned, in `buffer` (which may be replaced) */
+  /** byte offset of `bytes` new bytes (not zeroed), 8-aligned, in `buffer` (which may be replaced: only by growing, which detaches the old buffer) */
   alloc(bytes: number): number;
   readonly buffer: ArrayBuffer;
 }
@@ -109,9 +109,12 @@ export class EventStore {
     [this.ts, this.pfn, this.pid, this.task, this.line, this.x, this.addr, this.text, this.name, this.cpu, this.flags, this.preempt, this.order, this.mt] = c;
   }
 
-  /** Makes the columns again over the space's buffer after it was replaced (memory grown). */
+  /** Makes the columns again over the space's buffer after it was replaced (memory grown).
+   * A space replaces its buffer only by growing, which detaches the old one: the columns'
+   * length drops to 0 (cheaper to look at than the space's buffer, which may be a call into
+   * the engine). */
   rebind(): void {
-    if (this.space && this.ts.buffer !== this.space.buffer) this.bind(this.columns(this.space.buffer, this.at, this.cap));
+    if (this.space && this.ts.length === 0 && this.cap > 0) this.bind(this.columns(this.space.buffer, this.at, this.cap));
   }
 
   /** Room for at least n events. */
