@@ -54,6 +54,7 @@ export function runReplay(file: string, io: ReplayIo, o: ReplayCliOptions): numb
   for (const [k, n] of Object.entries(t.byEvent)) io.out(`  ${k.padEnd(w)}  ${String(n).padStart(8)}`);
   if (j.start) io.out(`starting state: zoneinfo '${j.start}'`);
   for (const s of j.snapshots) {
+    if (s.notCompared) { io.out(`snapshot ${s.label} (line ${s.line}): not compared: ${s.notCompared}`); continue; }
     io.out(`snapshot ${s.label} (line ${s.line}): ${s.matched}/${s.total} pcp counts within the marker window, ${s.exact} exact at the end marker`);
     for (const p of s.pcp) {
       const win = p.windowMin === p.windowMax ? `${p.reconstructed}` : `${p.reconstructed} (${p.windowMin}..${p.windowMax} between the markers)`;

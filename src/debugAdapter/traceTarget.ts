@@ -418,7 +418,8 @@ export class TraceTarget {
       const z = this.tl.rec.zones.findIndex(x => x.name === p.zone);
       const rebuilt = z >= 0 ? this.tl.rec.pcpView(cpu, z).count : null;
       const c = p.compared;
-      const verdict = c ? (c.match ? `within the rebuilt ${c.windowMin}..${c.windowMax} between the markers` : `MISMATCH by ${c.off}: ${c.why ?? ''}`) : undefined;
+      const verdict = c ? (c.match ? `within the rebuilt ${c.windowMin}..${c.windowMax} between the markers` : `MISMATCH by ${c.off}: ${c.why ?? ''}`)
+        : zi.notCompared ? `not compared: ${zi.notCompared}` : undefined;
       return this.v(p.zone, `count ${p.count}, high ${p.high}, batch ${p.batch} (rebuilt ${rebuilt ?? '?'})${c && !c.match ? ` MISMATCH by ${c.off}` : ''}`, this.handle_(() => [
         this.v('count', p.count), this.v('high', p.high), this.v('batch', p.batch), this.v('rebuilt count', rebuilt),
         ...(verdict ? [this.v('compared', verdict)] : []),

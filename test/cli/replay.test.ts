@@ -50,6 +50,16 @@ describe('lockstep replay', function () {
     assert.match(r.stdout, /free_pcppages_bulk pcp_count checks: \d+\/282/);
   });
 
+  it('zoneinfos given in another order than the trace took them (a shell glob): the earlier snapshot is not compared, and the report says why', () => {
+    const r = cli('replay', path.join(DRAIN, 'ftrace-raw-drain.txt'), '--zoneinfo', `after-fill=${path.join(DRAIN, 'zoneinfo-drain-after-fill.txt')}`,
+      '--zoneinfo', `before=${path.join(DRAIN, 'zoneinfo-drain-before.txt')}`, '--zoneinfo', `after=${path.join(DRAIN, 'zoneinfo-drain-after.txt')}`);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /starting state: zoneinfo 'after-fill'/);
+    assert.match(r.stdout, /snapshot before \(line 423\): not compared: taken before the starting state 'after-fill' \(line \d+\).*give the earliest snapshot first/);
+    assert.doesNotMatch(r.stdout, /MISMATCH by 3\d\d\d/, 'no mismatch reported against counts that had not started');
+    assert.match(r.stdout, /snapshot after \(line \d+\): \d\/8 pcp counts/);
+  });
+
   it('bad input: exit 2 with file:line:column', () => {
     const bad = path.join(tmp, 'bad.txt');
     fs.writeFileSync(bad, 'this is\nnot a trace\n');

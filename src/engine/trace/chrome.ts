@@ -50,7 +50,7 @@ export function chromeTraceOfReplay(r: Replay): ChromeTrace {
   }
   // findings of a replay: the snapshots whose zoneinfo the rebuilt counts do not match
   for (const s of rec.snapshots) {
-    if (s.start) continue;
+    if (s.start || s.notCompared) continue;
     const off = s.pcp.filter(p => !p.match);
     ev.push({ name: `SNAPSHOT ${s.label}: ${s.matched}/${s.total} pcp counts match zoneinfo`, cat: off.length ? 'finding' : 'snapshot', ph: 'i', s: 'g', pid: PID, ts: us(st.ts[s.endEvent]),
       args: { mismatches: off.map(p => `CPU ${p.cpu} ${p.zone}: rebuilt ${p.windowMin}..${p.windowMax}, zoneinfo ${p.actual}`) } });

@@ -68,6 +68,9 @@ export interface SnapshotResult {
   start: boolean;
   pcp: PcpCompare[];
   matched: number; exact: number; total: number;
+  /** why this snapshot was not compared (it was taken before the starting state: the rebuilt
+   * counts begin there); its pcp list is then empty */
+  notCompared?: string;
 }
 export interface ResyncCheck { event: number; line: number; cpu: number; zone: string; reconstructed: number; actual: number }
 export interface LockInterval { cpu: number; pid: number; addr: string; name: string; taker?: string; flags: number; from: number; to: number }
@@ -670,6 +673,13 @@ export class Reconstruction {
 
   private compare(label: string, info: ZoneInfo, begin: number, end: number, w?: { min: Float64Array; max: Float64Array }): void {
     const res: SnapshotResult = { label, beginEvent: begin, endEvent: end, start: false, pcp: [], matched: 0, exact: 0, total: 0 };
+    // before the starting zoneinfo is applied the rebuilt counts hold only the pages seen
+    // going on: there is nothing to compare (the zoneinfos were given out of trace order)
+    if (this.startLabel !== undefined && !this.state.started) {
+      const at = this.trace.store.line[this.startEvent] ?? 0;
+      res.notCompared = `taken before the starting state '${this.startLabel}' (line ${at}), where the rebuilt counts begin: ` +
+        'the first zoneinfo given is the starting state, so give the earliest snapshot first';
+    }
     for (let z = 0; z < this.zones.length; z++) {
       const iz = info.zones.find(x => x.name === this.zones[z].name);
       if (!iz) continue;
@@ -677,6 +687,10 @@ export class Reconstruction {
         if (a.cpu >= this.ncpus) continue;
         const key = this.pcpIndex(a.cpu, z);
         const p = this.state.pcps[key];
+        if (res.notCompared) {
+          if (p.high !== a.high || p.batch !== a.batch) this.set(end, { key, high: a.high, batch: a.batch });
+          continue;
+        }
         const lo = w ? w.min[key] : p.count, hi = w ? w.max[key] : p.count;
         const match = a.count >= lo && a.count <= hi;
         const off = match ? 0 : a.count < lo ? lo - a.count : a.count - hi;

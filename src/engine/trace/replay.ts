@@ -90,6 +90,7 @@ export function replayJson(r: Replay) {
     snapshots: rec.snapshots.filter(s => !s.start).map(s => ({
       label: s.label, line: st.line[s.endEvent] ?? 0, matched: s.matched, exact: s.exact, total: s.total,
       matchRate: s.total ? s.matched / s.total : null,
+      ...(s.notCompared ? { notCompared: s.notCompared } : {}),
       pcp: s.pcp,
     })),
     undecided: [...rec.notes.values()],

@@ -225,7 +225,7 @@ export class TraceTimeline {
   }
 
   /** At a snapshot (position between its markers, or at them), the zoneinfo values taken there. */
-  zoneinfoAt(i = this.position): { label: string; pcp: { cpu: number; zone: string; count: number; high: number; batch: number; compared?: PcpCompare }[] } | undefined {
+  zoneinfoAt(i = this.position): { label: string; notCompared?: string; pcp: { cpu: number; zone: string; count: number; high: number; batch: number; compared?: PcpCompare }[] } | undefined {
     const rec = this.rec;
     for (const s of rec.snapshots) {
       if (i < s.beginEvent || i > s.endEvent) continue;
@@ -233,7 +233,7 @@ export class TraceTimeline {
       if (!input) continue;
       const pcp = input.info.zones.flatMap(z => z.pcp.map(p => ({ cpu: p.cpu, zone: z.name, count: p.count, high: p.high, batch: p.batch,
         compared: s.start ? undefined : s.pcp.find(c => c.cpu === p.cpu && c.zone === z.name) })));
-      return { label: s.label, pcp };
+      return { label: s.label, ...(s.notCompared ? { notCompared: s.notCompared } : {}), pcp };
     }
     return undefined;
   }

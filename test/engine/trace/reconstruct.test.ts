@@ -182,6 +182,14 @@ describe('reconstruction rules (small traces)', () => {
     const s = r.rec.snapshots.find(x => x.label === 'after')!;
     const p = s.pcp.filter(x => x.zone === 'DMA32').map(x => [x.cpu, x.reconstructed, x.actual, x.match]);
     assert.deepStrictEqual(p, [[0, 12, 12, true], [1, 7, 3, false]]);
+    assert.equal(s.notCompared, undefined);
+  });
+  it('zoneinfos given out of trace order: a snapshot taken before the starting one is not compared, and says why', () => {
+    const late = replayImported(t, [{ label: 'after', info: parseZoneInfoText(AFTER) }, { label: 'before', info: dma }]);
+    assert.equal(late.rec.startLabel, 'after');
+    const s = late.rec.snapshots.find(x => x.label === 'before')!;
+    assert.deepStrictEqual([s.pcp, s.matched, s.total], [[], 0, 0], 'nothing compared: the rebuilt counts begin at the later snapshot');
+    assert.match(s.notCompared ?? '', /before the starting state 'after' \(line 21\).*give the earliest snapshot first/);
   });
 });
 
