@@ -29,7 +29,7 @@ import type { ZoneInfo, ZoneInfoZone } from './zoneinfo';
 import { EV, SOFTIRQ_NAMES } from './eventKinds';
 import { FLAG_BATCH_FIRST_PASS, FLAG_IRQS_OFF } from './store';
 import { keyValues } from './fields';
-import { zoneSpans, zoneOfPfn, ZoneSpan } from './zones';
+import { zoneSpans, zoneOfPfn, zoneInfoOf, ZoneSpan } from './zones';
 import { pcpAllowedOrder, orderToPindex, MIGRATETYPE_NAMES } from './rules';
 import { LockNames, lockTaker } from './locks';
 import { PageSet } from './pageSet';
@@ -681,7 +681,7 @@ export class Reconstruction {
         'the first zoneinfo given is the starting state, so give the earliest snapshot first';
     }
     for (let z = 0; z < this.zones.length; z++) {
-      const iz = info.zones.find(x => x.name === this.zones[z].name);
+      const iz = zoneInfoOf(info, this.zones[z]);
       if (!iz) continue;
       for (const a of iz.pcp) {
         if (a.cpu >= this.ncpus) continue;
@@ -694,7 +694,7 @@ export class Reconstruction {
         const lo = w ? w.min[key] : p.count, hi = w ? w.max[key] : p.count;
         const match = a.count >= lo && a.count <= hi;
         const off = match ? 0 : a.count < lo ? lo - a.count : a.count - hi;
-        const c: PcpCompare = { cpu: a.cpu, zone: iz.name, reconstructed: p.count, actual: a.count, windowMin: lo, windowMax: hi, match, off };
+        const c: PcpCompare = { cpu: a.cpu, zone: this.zones[z].name, reconstructed: p.count, actual: a.count, windowMin: lo, windowMax: hi, match, off };
         if (!match) c.why = this.mismatchWhy(key, a.count < lo, off);
         res.pcp.push(c);
         res.total++;
@@ -732,13 +732,13 @@ export class Reconstruction {
     const res: SnapshotResult = { label: start.label, beginEvent: this.markers.get(start.label)?.begin ?? i, endEvent: i, start: true, pcp: [], matched: 0, exact: 0, total: 0 };
     const info = start.info;
     for (let z = 0; z < this.zones.length; z++) {
-      const iz: ZoneInfoZone | undefined = info.zones.find(x => x.name === this.zones[z].name);
+      const iz: ZoneInfoZone | undefined = zoneInfoOf(info, this.zones[z]);
       if (!iz) continue;
       for (const a of iz.pcp) {
         if (a.cpu >= this.ncpus) continue;
         const key = this.pcpIndex(a.cpu, z);
         const p = this.state.pcps[key];
-        res.pcp.push({ cpu: a.cpu, zone: iz.name, reconstructed: p.count, actual: a.count, windowMin: a.count, windowMax: a.count, match: true, off: 0 });
+        res.pcp.push({ cpu: a.cpu, zone: this.zones[z].name, reconstructed: p.count, actual: a.count, windowMin: a.count, windowMax: a.count, match: true, off: 0 });
         this.set(i, { key, count: a.count, high: a.high, batch: a.batch, clear: p.known > a.count });
       }
     }

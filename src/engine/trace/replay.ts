@@ -9,6 +9,7 @@ import { parseZoneInfo } from './zoneinfo';
 import { Reconstruction, SnapshotInput, RebuildState } from './reconstruct';
 import { LockNames, lockNamesBeside } from './locks';
 import { FLAG_IRQS_OFF, FLAG_NO_FLAGS } from './store';
+import { zoneInfoOf } from './zones';
 
 export interface ReplayOptions {
   zoneinfo?: { label: string; file: string }[];
@@ -47,7 +48,7 @@ export function rebuiltState(rec: Reconstruction, at = rec.trace.store.length - 
       .map(v => ({ cpu: v.cpu, count: v.count, high: v.high, batch: v.batch, knownPages: v.knownPages, unidentified: v.unidentified, lists: v.lists })),
   }));
   const info = rec.options.zoneinfo?.[0]?.info;
-  for (const z of zones) { const iz = info?.zones.find(x => x.name === z.name); if (iz) z.managedPages = iz.managed; }
+  zones.forEach((z, zi) => { const iz = zoneInfoOf(info, rec.zones[zi]); if (iz) z.managedPages = iz.managed; });
   // per CPU: the flags column of its last event so far
   const lastFlags: number[] = new Array(rec.ncpus).fill(-1);
   const lastPreempt: number[] = new Array(rec.ncpus).fill(255);

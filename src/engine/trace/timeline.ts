@@ -7,6 +7,7 @@ import { keyValues } from './fields';
 import { FLAG_HARDIRQ, FLAG_IRQS_OFF, FLAG_NEED_RESCHED, FLAG_NO_FLAGS, FLAG_SOFTIRQ, FLAG_BATCH_FIRST_PASS } from './store';
 import { lockTaker } from './locks';
 import type { PcpCompare, PcpView } from './reconstruct';
+import { zoneName } from './zones';
 
 export const CHECKPOINT_EVERY = 2048;
 
@@ -231,8 +232,8 @@ export class TraceTimeline {
       if (i < s.beginEvent || i > s.endEvent) continue;
       const input = rec.options.zoneinfo?.find(z => z.label === s.label);
       if (!input) continue;
-      const pcp = input.info.zones.flatMap(z => z.pcp.map(p => ({ cpu: p.cpu, zone: z.name, count: p.count, high: p.high, batch: p.batch,
-        compared: s.start ? undefined : s.pcp.find(c => c.cpu === p.cpu && c.zone === z.name) })));
+      const pcp = input.info.zones.flatMap(z => z.pcp.map(p => ({ cpu: p.cpu, zone: zoneName(input.info, z), count: p.count, high: p.high, batch: p.batch,
+        compared: s.start ? undefined : s.pcp.find(c => c.cpu === p.cpu && c.zone === zoneName(input.info, z)) })));
       return { label: s.label, ...(s.notCompared ? { notCompared: s.notCompared } : {}), pcp };
     }
     return undefined;

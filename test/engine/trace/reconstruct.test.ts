@@ -7,7 +7,7 @@
 // That window is the only tolerance; the numbers below are the ones measured (2026-12-02)
 // and the test fails if the reconstruction gets better or worse, so a change is noticed.
 import * as assert from 'assert';
-import { importTraceText, parseZoneInfoText, replayImported, lockNamesBeside, EV, Reconstruction } from '../../../src/engine';
+import { importTraceText, parseZoneInfoText, replayImported, lockNamesBeside, EV, Reconstruction, rebuiltState } from '../../../src/engine';
 import type { RebuildState } from '../../../src/engine/trace/reconstruct';
 import { imported, snapshotsOf, captureFile } from './captures';
 
@@ -244,5 +244,54 @@ describe('reconstruction rules: a refill finds its list empty', () => {
     rec.restore(cps[t.store.line.indexOf(7)]);
     for (let j = t.store.line.indexOf(7); j < t.store.length; j++) rec.replay(j);
     assert.deepStrictEqual(rec.pcpView(0, dma32), r.rec.pcpView(0, dma32));
+  });
+});
+
+describe('reconstruction on a machine of two NUMA nodes', () => {
+  // every node has its own Normal zone, and each CPU a pcp in each: the pages of node 1's
+  // Normal go on node 1's pcp, compared with node 1's pagesets, and are shown with the node
+  const normal = (node: number, start: number, counts: [number, number]) => `Node ${node}, zone   Normal
+  pages free     100000
+        spanned  262144
+        managed  250000
+  pagesets
+    cpu: 0
+              count: ${counts[0]}
+              high:  3464
+              batch: 63
+    cpu: 1
+              count: ${counts[1]}
+              high:  3464
+              batch: 63
+  node_unreclaimable:  0
+  start_pfn:           ${start}
+`;
+  const zoneinfo = (n0: [number, number], n1: [number, number]) => parseZoneInfoText(normal(0, 0x100000, n0) + normal(1, 0x140000, n1));
+  const t = importTraceText([
+    '# tracer: nop',
+    ev(0, 1.0, 'tracing_mark_write: SNAPSHOT before begin'),
+    ev(0, 1.1, 'tracing_mark_write: SNAPSHOT before end'),
+    ev(1, 2.0, 'mm_page_free: page=x pfn=0x150000 order=0'),
+    ev(1, 2.1, 'mm_page_free: page=x pfn=0x150001 order=0'),
+    ev(1, 2.2, 'mm_page_free: page=x pfn=0x100100 order=0'),
+    ev(0, 3.0, 'tracing_mark_write: SNAPSHOT after begin'),
+    ev(0, 3.1, 'tracing_mark_write: SNAPSHOT after end'),
+  ].join('\n'));
+  const r = replayImported(t, [{ label: 'before', info: zoneinfo([4, 5], [6, 7]) }, { label: 'after', info: zoneinfo([4, 6], [6, 9]) }]);
+
+  it('one zone per node, named with its node', () => {
+    assert.deepStrictEqual(r.rec.zones.map(z => z.name), ['Node 0 Normal', 'Node 1 Normal']);
+  });
+  it('starts each node\'s pcp from that node\'s pagesets and compares it with them', () => {
+    const s = r.rec.snapshots.find(x => x.label === 'after')!;
+    assert.deepStrictEqual(s.pcp.map(p => [p.cpu, p.zone, p.reconstructed, p.actual, p.match]), [
+      [0, 'Node 0 Normal', 4, 4, true], [1, 'Node 0 Normal', 6, 6, true],
+      [0, 'Node 1 Normal', 6, 6, true], [1, 'Node 1 Normal', 9, 9, true],
+    ]);
+    assert.deepStrictEqual(r.rec.pcpView(1, 1).lists.flatMap(l => l.pfns), [0x150000, 0x150001]);
+  });
+  it('the JSON state names each zone with its node and its managed pages', () => {
+    const state = rebuiltState(r.rec);
+    assert.deepStrictEqual(state.zones.map(z => [z.name, z.managedPages, z.pcp[1].count]), [['Node 0 Normal', 250000, 6], ['Node 1 Normal', 250000, 9]]);
   });
 });
