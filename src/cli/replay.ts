@@ -52,6 +52,9 @@ export function runReplay(file: string, io: ReplayIo, o: ReplayCliOptions): numb
   io.out(`${rel(file)}: ${label.name}, ${t.store.length} events on CPUs ${t.cpus.join(', ')}, ${t.lines} ${label.lines}, ${t.stackTraces} stack traces`);
   const w = Math.max(...Object.keys(t.byEvent).map(k => k.length));
   for (const [k, n] of Object.entries(t.byEvent)) io.out(`  ${k.padEnd(w)}  ${String(n).padStart(8)}`);
+  for (const l of j.lostEvents.slice(0, 20)) io.out(`line ${l.line}: CPU ${l.cpu} lost ${l.events ?? 'some'} events (ring buffer full)`);
+  if (j.lostEvents.length > 20) io.out(`... and ${j.lostEvents.length - 20} more places where events were lost`);
+  if (j.overwrittenEvents) io.out(`the ring buffer overwrote its ${j.overwrittenEvents} oldest events before it was read`);
   if (j.start) io.out(`starting state: zoneinfo '${j.start}'`);
   for (const s of j.snapshots) {
     if (s.notCompared) { io.out(`snapshot ${s.label} (line ${s.line}): not compared: ${s.notCompared}`); continue; }

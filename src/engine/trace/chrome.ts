@@ -37,6 +37,12 @@ export function chromeTraceOfReplay(r: Replay): ChromeTrace {
   for (const q of rec.irqIntervals) {
     ev.push({ name: q.name, cat: q.kind, ph: 'X', pid: PID, tid: q.cpu, ts: us(st.ts[q.from]), dur: us(st.ts[q.to] - st.ts[q.from]), args: { depth: q.depth, line: st.line[q.from] } });
   }
+  // where the ring buffer lost events: the rebuilt counts of that CPU may be off after it
+  for (const l of trace.lost) {
+    const at = Math.min(l.before, st.length - 1);
+    if (at < 0) continue;
+    ev.push({ name: `LOST ${l.events ?? 'some'} events`, cat: 'finding', ph: 'i', s: 't', pid: PID, tid: l.cpu, ts: us(st.ts[at]), args: { line: l.line } });
+  }
   // pcp counters: one sample per change
   for (let i = 0; i < st.length; i++) {
     const key = rec.pcpOf[i];

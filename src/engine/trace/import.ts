@@ -15,6 +15,7 @@ import { EventStore, FLAG_BATCH_FIRST_PASS } from './store';
 import { EV, KNOWN_EVENTS, LAST_KNOWN } from './eventKinds';
 import { parseFields } from './fields';
 import { importTraceDat } from './dat';
+import { LostEvents, readLostLine, readOverwritten } from './lost';
 
 export type { TraceFormat } from './detect';
 
@@ -37,6 +38,11 @@ export interface ImportedTrace {
   lines: number;
   /** events read by the WebAssembly scanner itself (the others went through the general reader) */
   scannedEvents: number;
+  /** where the ring buffer lost events (a full buffer dropped them), in file order */
+  lost: LostEvents[];
+  /** the oldest events the ring buffer overwrote before it was read (the tracefs header's
+   * entries-written minus entries-in-buffer): each CPU's part of the trace starts late */
+  overwritten: number;
 }
 
 export const MAX_WARNINGS = 1000;
@@ -123,6 +129,8 @@ class Importer implements ScanSink {
    * the end, instead of as each event is stored */
   pairAtEnd = false;
   private readonly ids: number[] = [];
+  readonly lost: LostEvents[] = [];
+  overwritten = 0;
   /** the last task name seen per pid, to skip interning when it has not changed */
   private readonly taskOfPid = new Map<number, { name: string; id: number }>();
 
@@ -156,6 +164,14 @@ class Importer implements ScanSink {
     // Binary garbage (control characters other than tab) is looked for where it matters:
     // in lines that do not parse, and in the text kept of markers and unknown events.
     // Numeric fields stop at the first byte that is not part of them.
+    const lost = readLostLine(s, start, end);
+    if (lost) {
+      this.endStack();
+      this.lost.push({ ...lost, line: lineNo, before: this.store.length });
+      return;
+    }
+    const over = readOverwritten(s, start, end);
+    if (over !== null) this.overwritten += over;
     if (!this.reader) {
       const f = detectFromLine(s.slice(start, end));
       if (!f) {
@@ -305,6 +321,7 @@ class Importer implements ScanSink {
     return {
       file: this.file, format: this.format, store: st, warnings: this.warnings, moreWarnings: this.moreWarnings,
       byEvent, cpus, stackTraces: this.stackTraces, bytes: stats.bytes, lines: stats.lines, scannedEvents: stats.scanned ?? 0,
+      lost: this.lost, overwritten: this.overwritten,
     };
   }
 }

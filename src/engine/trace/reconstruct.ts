@@ -228,6 +228,33 @@ export class Reconstruction {
     } else {
       this.note('no-start-state', 'no starting zoneinfo: counts start at 0 and only pages seen entering a list are counted', 0, 0);
     }
+    this.noteLostEvents();
+  }
+
+  /** Events the ring buffer lost: their page events are missing, so the counts of the CPU
+   * that lost them can be off from there on (each mismatch after says so, see mismatchWhy). */
+  private noteLostEvents(): void {
+    const t = this.trace;
+    for (const l of t.lost) {
+      // (events: those the tracer counted; a loss of unknown size adds none)
+      this.note('lost-events', 'the ring buffer lost events (a full per-CPU buffer): the page events among them are not in the trace, so the rebuilt counts of the CPU that lost them can be off from there on', l.events ?? 0, 0);
+      const n = this.notes.get('lost-events')!;
+      if (!n.firstLine || l.line < n.firstLine) n.firstLine = l.line;
+    }
+    if (t.overwritten) {
+      const late = this.cpusStartingLate();
+      this.note('overwritten', `the ring buffer overwrote its ${t.overwritten} oldest events before it was read (the header's entries-written minus entries-in-buffer): ` +
+        `each CPU's part of the trace begins at its oldest kept event` +
+        (late.length ? `, and on CPU ${late.join(', ')} that is after the starting zoneinfo was taken: their counts miss what happened in between` : ''), t.overwritten, 0);
+    }
+  }
+
+  /** With events overwritten: the CPUs whose first kept event comes after the starting state. */
+  private cpusStartingLate(): number[] {
+    if (!this.trace.overwritten || this.startLabel === undefined) return [];
+    const st = this.trace.store, first = new Map<number, number>();
+    for (let i = 0; i < st.length && first.size < this.trace.cpus.length; i++) if (!first.has(st.cpu[i])) first.set(st.cpu[i], i);
+    return this.trace.cpus.filter(c => (first.get(c) ?? 0) > this.startEvent);
   }
 
   get pcpCount(): number { return this.state.pcps.length; }
@@ -695,7 +722,7 @@ export class Reconstruction {
         const match = a.count >= lo && a.count <= hi;
         const off = match ? 0 : a.count < lo ? lo - a.count : a.count - hi;
         const c: PcpCompare = { cpu: a.cpu, zone: this.zones[z].name, reconstructed: p.count, actual: a.count, windowMin: lo, windowMax: hi, match, off };
-        if (!match) c.why = this.mismatchWhy(key, a.count < lo, off);
+        if (!match) c.why = this.mismatchWhy(key, a.count < lo, off, end);
         res.pcp.push(c);
         res.total++;
         if (match) res.matched++;
@@ -708,7 +735,7 @@ export class Reconstruction {
   }
 
   /** Why a rebuilt count can differ from the kernel's by `off` pages, from what this list saw. */
-  private mismatchWhy(key: number, high: boolean, off: number): string {
+  private mismatchWhy(key: number, high: boolean, off: number, at: number): string {
     const u = this.unlogged, pages = (n: number) => `${n} page${n === 1 ? '' : 's'}`;
     const parts: string[] = [];
     if (high) {
@@ -722,6 +749,13 @@ export class Reconstruction {
       if (u.guessed[key]) parts.push(`${pages(u.guessed[key])} of allocations and drains of pages not on the list were taken from them`);
     }
     if (!this.kFpb) parts.push('the capture has no free_pcppages_bulk kprobe, whose pcp_count would set the count from the kernel\'s at each drain');
+    const cpu = Math.floor(key / this.zones.length);
+    const lost = this.trace.lost.filter(l => l.cpu === cpu && l.before <= at);
+    if (lost.length) {
+      const known = lost.reduce((n, l) => n + (l.events ?? 0), 0);
+      parts.push(`CPU ${cpu} lost ${known ? `${known} events` : 'events'}${lost.some(l => l.events === null) && known ? ' and more' : ''} before this snapshot (ring buffer full, first at line ${lost[0].line}): the page events among them are missing`);
+    }
+    if (this.cpusStartingLate().includes(cpu)) parts.push(`the ring buffer overwrote CPU ${cpu}'s events from before its first kept one, which is after the starting zoneinfo`);
     return parts.join('; ');
   }
 

@@ -95,6 +95,8 @@ export function replayJson(r: Replay) {
       pcp: s.pcp,
     })),
     undecided: [...rec.notes.values()],
+    lostEvents: trace.lost.map(l => ({ cpu: l.cpu, events: l.events, line: l.line })),
+    overwrittenEvents: trace.overwritten,
     kprobeChecks: { total: rec.checks.length, matched: rec.checks.filter(c => c.reconstructed === c.actual).length, mismatches: rec.checks.filter(c => c.reconstructed !== c.actual).slice(0, 50) },
     locks: [...lockTotals.values()].sort((a, b) => b.waitSeconds - a.waitSeconds)
       .map(t => ({ name: t.name, addr: t.addr, contentions: t.contentions, waitMicroseconds: Math.round(t.waitSeconds * 1e6), takenIn: [...t.takers] })),

@@ -50,4 +50,6 @@ export function assertSameImport(fast: ImportedTrace, slow: ImportedTrace): void
   assert.deepStrictEqual(fast.warnings, slow.warnings);
   assert.deepStrictEqual(fast.cpus, slow.cpus);
   assert.equal(fast.lines, slow.lines);
+  assert.deepStrictEqual(fast.lost, slow.lost);
+  assert.equal(fast.overwritten, slow.overwritten);
 }

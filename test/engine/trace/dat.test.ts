@@ -359,11 +359,12 @@ describe('trace.dat: ring-buffer pages (time extends, absolute stamps, discarded
     fs.writeFileSync(file, rewrite(orig, 7, 'none', { pages: [Buffer.concat([p0, p1])] }));
   });
 
-  it('an event is at its page time plus the deltas, extends and stamps before it; discarded events take no time; lost events are a warning', () => {
+  it('an event is at its page time plus the deltas, extends and stamps before it; discarded events take no time; lost events are marked where they were lost', () => {
     const t = importTrace(file);
     const st = t.store;
     assert.deepStrictEqual(Array.from({ length: st.length }, (_, i) => [st.textOf(i), st.ts[i]]), expected);
-    assert.deepStrictEqual(t.warnings.map(w => [w.line, w.message.replace(/ \(.*/, '')]), [[5, 'CPU 0: 42 events lost before this record']]);
+    assert.deepStrictEqual(t.lost, [{ cpu: 0, events: 42, line: 5, before: 4 }]);
+    assert.deepStrictEqual(t.warnings, []);
   });
 
   it('trace-cmd reads the same times from that file (skipped without trace-cmd)', function () {

@@ -17,6 +17,7 @@ import { Tasks } from './tasks';
 import { PrintkFormats } from './printk';
 import { gfpText, otherText, printkText } from './eventText';
 import { mergedOrder } from './merge';
+import type { LostEvents } from '../lost';
 
 
 /** Same cap as the text importers' MAX_WARNINGS. */
@@ -89,6 +90,7 @@ export function toImportedTrace(inp: AdapterInput): ImportedTrace {
 
   // lost events, by CPU and the record index they precede
   const lostAt = cpus.map(c => c.lost.slice());
+  const lostEvents: LostEvents[] = [];
 
   const order = mergedOrder(cpus);
 
@@ -102,8 +104,8 @@ export function toImportedTrace(inp: AdapterInput): ImportedTrace {
     const cpu = cr.cpu;
     const lost = lostAt[c];
     while (lost.length && lost[0][0] <= k) {
-      const [, n, page] = lost.shift()!;
-      warn(recNo, `CPU ${cpu}: ${n >= 0 ? n : 'some'} events lost before this record (ring buffer overrun; page at byte ${cr.compressed ? 'inflated ' : ''}${cr.compressed ? page : cr.fileOffset + page})`);
+      const [, n] = lost.shift()!;
+      lostEvents.push({ cpu, events: n >= 0 ? n : null, line: recNo, before: st.length });
     }
     const length = cr.length[k];
     rd.at(cr.data, cr.start[k], length);
@@ -174,7 +176,7 @@ export function toImportedTrace(inp: AdapterInput): ImportedTrace {
   for (const [id, n] of [...counts].sort((a, b) => b[1] - a[1])) byEvent[st.strings.get(id)] = n;
   return {
     file: inp.file, format: 'trace.dat', store: st, warnings, moreWarnings, byEvent,
-    cpus: [...cpuSet].sort((a, b) => a - b), stackTraces, bytes: inp.bytes, lines: recNo, scannedEvents: 0,
+    cpus: [...cpuSet].sort((a, b) => a - b), stackTraces, bytes: inp.bytes, lines: recNo, scannedEvents: 0, lost: lostEvents, overwritten: 0,
   };
 }
 
