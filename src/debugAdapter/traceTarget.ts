@@ -92,6 +92,7 @@ export class TraceTarget {
   private constructor(private readonly host: TraceHost, tlArg: TraceTimeline, private readonly args: TraceLaunchArguments) {
     this.tl = tlArg;
     for (const w of this.tl.trace.warnings.slice(0, 20)) this.output(`${this.tl.trace.file}:${w.line}: warning: ${w.message}\n`);
+    for (const l of this.tl.trace.lost.slice(0, 20)) this.output(`${this.tl.trace.file}:${l.line}: CPU ${l.cpu} lost ${l.events ?? 'some'} events (ring buffer full): its rebuilt counts can be off from here\n`);
   }
 
   /** Sends the launch response and `initialized`. */
@@ -440,7 +441,9 @@ export class TraceTarget {
       this.v('file', t.file), this.v('format', t.format), this.v('events', t.store.length), this.v('position', this.tl.position + 1),
       this.v('warnings', t.warnings.length + t.moreWarnings),
       this.v('starting zoneinfo', this.tl.rec.startLabel ?? 'none'),
-      ...this.tl.rec.snapshots.filter(s => !s.start).map(s => this.v(`snapshot ${s.label}`, `${s.matched}/${s.total} pcp counts match`)),
+      ...this.tl.rec.snapshots.filter(s => !s.start).map(s => this.v(`snapshot ${s.label}`, s.notCompared ? `not compared: ${s.notCompared}` : `${s.matched}/${s.total} pcp counts match`)),
+      ...(t.lost.length ? [this.v('lost events', t.lost.map(l => `CPU ${l.cpu}: ${l.events ?? 'some'} at line ${l.line}`).join('; '))] : []),
+      ...(t.overwritten ? [this.v('overwritten events', `${t.overwritten} oldest, before the trace was read`)] : []),
     ];
   }
 

@@ -4,7 +4,11 @@
 // on a lock) and the drain filter; the rebuilt pcp lists as variables; zoneinfo beside them
 // at a snapshot.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import { startClient, launch, move, frames, scope, byName, children, failure, initialize, ROOT } from './dap';
 
@@ -145,6 +149,19 @@ describe('debug adapter: replaying a kernel trace', function () {
       }
     }
     assert.ok(found, 'stopped at the before-hotplug end marker');
+  });
+
+  it('a trace whose ring buffer lost events says where, in the debug console and the Trace scope', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-lost-')), 'pipe.txt');
+    fs.writeFileSync(file, zlib.gunzipSync(fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'lost-events', 'pipe.txt.gz'))));
+    const said = dc.waitForEvent('output').then(function wait(e): Promise<DebugProtocol.Event> | DebugProtocol.Event {
+      return /lost/.test(e.body.output) ? e : dc.waitForEvent('output').then(wait);
+    });
+    await launch(dc, { trace: file });
+    assert.match((await said).body.output, /pipe\.txt:101: CPU 0 lost 851 events \(ring buffer full\)/);
+    const s = await move(dc, () => dc.stepInRequest({ threadId: 1 }));
+    const f = await frames(dc, s.body.threadId!);
+    assert.equal(byName(await scope(dc, f[0].id, 'Trace'), 'lost events').value, 'CPU 0: 851 at line 101');
   });
 
   it('a missing trace file is a clear launch error', async () => {
