@@ -27,13 +27,15 @@ const TRACECMD_LATENCY_EVENT = /^\s*.+-\d+ +\d+[.dDbX][.Nnp][.hHsSzZ][.\da-f][.\
 /** (-F may leave the comm out, and add the sample's period before the event) */
 const PERF_EVENT = /^\s*(?:\S.*\s)?\d+(\/\d+)?\s+\[\d+\]\s+\d+(?:\.\d+)?:\s+(?:\d+\s+)?[\w-]+:[\w-]+:/;
 /** perf script -F without cpu: known, so that each line can say what is missing */
+/** perf script -F without time: `comm tid [cpu] sys:name:` */
+const PERF_NO_TIME = /^\s*(?:\S.*\s)?\d+(\/\d+)?\s+\[\d+\]\s+[A-Za-z_][\w-]*:[\w-]+:(?:\s|$)/;
 const PERF_NO_CPU = /^\s*\S.*\s\d+(\/\d+)?\s+\d+\.\d+:\s+(?:\d+\s+)?[\w-]+:[\w-]+:/;
 
 /** The format one line shows, or null if the line does not tell (blank, unknown). */
 export function detectFromLine(line: string): TextFormat | null {
   if (line.startsWith('# tracer:') || line.startsWith('# entries-in-buffer')) return 'ftrace';
   if (/^cpus=\d+/.test(line) || /^version = \d/.test(line)) return 'trace-cmd';
-  if (PERF_EVENT.test(line) || PERF_NO_CPU.test(line)) return 'perf';
+  if (PERF_EVENT.test(line) || PERF_NO_CPU.test(line) || PERF_NO_TIME.test(line)) return 'perf';
   if (FTRACE_EVENT.test(line)) return 'ftrace';
   if (TRACECMD_EVENT.test(line) || TRACECMD_LATENCY_EVENT.test(line)) return 'trace-cmd';
   return null;

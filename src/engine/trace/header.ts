@@ -12,6 +12,8 @@ export interface LineHeader {
   ts: number;
   /** the timestamp was a raw clock count (no decimal point): not seconds */
   rawClock: boolean;
+  /** the line had no time at all (perf script -F without time): the importer numbers the events */
+  noTime: boolean;
   nameStart: number; nameEnd: number;
   restStart: number;
   /** where the event's text ends (the line's end unless the reader cut a trailer off) */
@@ -25,7 +27,7 @@ export interface LineHeader {
 }
 
 export function newHeader(): LineHeader {
-  return { taskStart: 0, taskEnd: 0, pid: 0, cpu: 0, flags: 0, preempt: 255, ts: 0, rawClock: false, nameStart: 0, nameEnd: 0, restStart: 0, restEnd: 0, marker: false, fn: false, error: '' };
+  return { taskStart: 0, taskEnd: 0, pid: 0, cpu: 0, flags: 0, preempt: 255, ts: 0, rawClock: false, noTime: false, nameStart: 0, nameEnd: 0, restStart: 0, restEnd: 0, marker: false, fn: false, error: '' };
 }
 
 const SP = 32, TAB = 9, LBR = 91, RBR = 93, COLON = 58, DOT = 46, ZERO = 48, NINE = 57;

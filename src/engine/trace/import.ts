@@ -123,6 +123,8 @@ class Importer implements ScanSink {
   /** per CPU, its last contention_begin not yet given a stack trace */
   readonly contentionOnCpu: number[] = [];
   private rawClockSeen = false;
+  /** events numbered so far because their lines had no time */
+  private untimed = 0;
   /** pfn -> index of its last mm_page_free of order 0 not yet matched by a batched free */
   readonly pendingFree = new PfnIndex();   // value: event index + 1
   /** a batched free's two lines are paired by the scanner (which stores events itself) at
@@ -226,6 +228,10 @@ class Importer implements ScanSink {
 
   private event(s: string, end: number, lineNo: number): void {
     const h = this.h, st = this.store;
+    if (h.noTime) {
+      if (!this.untimed) this.warn(lineNo, 'no time field (perf script -F without time): the events keep their file order and are numbered 1, 2, 3, ... as their time; durations (lock waits, Chrome slices) count events, not seconds');
+      h.ts = ++this.untimed;
+    }
     if (h.rawClock && !this.rawClockSeen) {
       this.rawClockSeen = true;
       this.warn(lineNo, 'timestamp without a decimal point: a trace clock that does not count nanoseconds (counter, x86-tsc); times and durations are in its units, not seconds');

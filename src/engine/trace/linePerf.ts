@@ -4,7 +4,10 @@
 // the following lines (`\t ffffffff8123 func+0x12 ([kernel.kallsyms])`), ended by a blank line.
 import { LineHeader, findCpuField, readCpu, readFlagsAndTime, readName, skipSpaces } from './header';
 import { LINE_BAD, LINE_EVENT, LINE_FRAME, LINE_SKIP } from './lineKinds';
+import { FLAG_NO_FLAGS } from './store';
 
+/** an event as perf names it, `subsystem:name:`, then a space or the line's end */
+const SYS_NAME = /^[A-Za-z_][\w-]*:[\w-]+:(?:\s|$)/;
 const SAMPLE_TRAILER = /\s+[0-9a-f]{6,16} \S+ \((?:\[[^\]]*\]|\/[^)]*)\)$/;
 
 function isHex(c: number): boolean { return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70); }
@@ -43,7 +46,12 @@ export function readPerfLine(s: string, start: number, end: number, h: LineHeade
   let te = noComm ? p0 : k;
   while (te > p0 && s.charCodeAt(te - 1) === 32) te--;
   h.taskEnd = te;
-  const p = readFlagsAndTime(s, readCpu(s, lbr, h), end, h, false);
+  const afterCpu = readCpu(s, lbr, h);
+  // -F without time: `sys:name:` straight after the CPU
+  const t0 = skipSpaces(s, afterCpu, end);
+  h.noTime = SYS_NAME.test(s.slice(t0, Math.min(end, t0 + 128)));
+  if (h.noTime) { h.flags = FLAG_NO_FLAGS; h.preempt = 255; h.ts = 0; h.rawClock = false; }
+  const p = h.noTime ? t0 : readFlagsAndTime(s, afterCpu, end, h, false);
   if (p < 0) return LINE_BAD;
   // `kmem:mm_page_alloc:` - the subsystem goes, the name stays (after the sample's period,
   // a bare number, when -F adds it)

@@ -1,6 +1,7 @@
 // `perf script` with its field selections (test/fixtures/perf-script/: one real recording
-// printed four ways): without the comm and with the sample period it gives the same events as
-// the default; without the CPU it cannot be replayed, and every line says what is missing.
+// printed four ways, another two): without the comm, with the sample period or without the
+// time it gives the same events as with them; without the CPU it cannot be replayed, and every
+// line says what is missing.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -45,6 +46,26 @@ describe('perf script field selections', () => {
       }
     });
   }
+
+  it('no-time: the same events in the same order, numbered 1, 2, 3... as their time, with one warning saying so', () => {
+    const t = load('no-time'), r = load('with-time');
+    assert.equal(t.format, 'perf');
+    assert.deepStrictEqual(r.warnings, []);
+    assert.deepStrictEqual(t.warnings.map(w => w.line), [1]);
+    assert.match(t.warnings[0].message, /no time field .* numbered 1, 2, 3/);
+    assert.equal(t.store.length, r.store.length);
+    assert.ok(t.store.length > 100);
+    for (let i = 0; i < t.store.length; i++) {
+      const at = `event ${i}`;
+      assert.equal(t.store.eventName(i), r.store.eventName(i), at);
+      assert.equal(t.store.cpu[i], r.store.cpu[i], at);
+      assert.equal(t.store.pid[i], r.store.pid[i], at);
+      assert.equal(t.store.taskName(i), r.store.taskName(i), at);
+      assert.equal(t.store.pfn[i], r.store.pfn[i], at);
+      assert.equal(t.store.order[i], r.store.order[i], at);
+      assert.equal(t.store.ts[i], i + 1, at);
+    }
+  });
 
   it('no-cpu: recognised as perf, no events, each line saying it needs -F +cpu', () => {
     const t = load('no-cpu');
