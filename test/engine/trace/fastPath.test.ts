@@ -197,7 +197,9 @@ describe('raw ftrace fast path', function () {
     // place a stray byte can sit in them
     const tasks = ['bash', '<idle>', 'kworker/u8:1', 'a b', '\tbash', '', ' \t', 'sixteen-chars-xx'];
     const pids = ['0', '7', '12', '1234', '99999', '4194304', '1234567', '12x4', '-1', ' 12', '1 2', '12\t', '0x12', ''];
-    const seconds = ['    1', '   12', '  123', ' 1234', '12345', '    0', '     ', ' 1 23', '  x12', '1234 ', '  -12', ' 12:4', '\t1234'];
+    const seconds = ['    1', '   12', '  123', ' 1234', '12345', '    0', '     ', ' 1 23', '  x12', '1234 ', '  -12', ' 12:4', '\t1234',
+      // past 99999 s (a machine up for more than 27 hours) the column widens
+      '123456', '99999999', '123456789012345', '1234567890123456', '12345x', '123456 '];
     const fracs = ['000001', '999999', '123456', '00a001', '12345 ', ' 12345', '1234567'];
     const pad = (s: string, n: number, left: boolean) => s.length >= n ? s : left ? s + ' '.repeat(n - s.length) : ' '.repeat(n - s.length) + s;
     const lines: string[] = [];
@@ -211,6 +213,18 @@ describe('raw ftrace fast path', function () {
       const fast = importTrace(file);
       assertSameImport(fast, importTrace(file, { fastPath: false }));
       assert.ok(fast.scannedEvents > 100 && fast.warnings.length > 100, 'both readers had lines to read');
+    });
+  });
+
+  it('a machine up for more than 27 hours: timestamps past 99999 s widen the line, and the scanner still reads it', () => {
+    // fork-storm as if taken after 14 days of uptime: every line one or two columns wider
+    const text = fs.readFileSync(captureFile('fork-storm', 'ftrace-raw'), 'latin1').split('\n').slice(0, 6000)
+      .map(l => l.replace(/\] (.{5}) +(\d+)\.(\d{6}):/, (m, f: string, sec: string, us: string) => `] ${f} ${Number(sec) + 1209600}.${us}:`)).join('\n');
+    withFile(text, file => {
+      const fast = importTrace(file);
+      assertSameImport(fast, importTrace(file, { fastPath: false }));
+      assert.ok(fast.scannedEvents > 5000, `scanned ${fast.scannedEvents}`);
+      assert.equal(fast.store.ts[fast.store.length - 1] > 1209600, true);
     });
   });
 

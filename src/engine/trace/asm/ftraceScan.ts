@@ -5,14 +5,16 @@
 //   `%16s-%-7d [%03d] %c%c%c%c%c %5lu.%06lu: name: fields`
 //    0       16   24 25  29 31   36    42  49 51
 //
-// for the common events (the page events, softirq entry/exit) straight into the EventStore's
-// columns, which live in this module's memory during an import (ftraceScan.ts lays them out).
-// Every other line is listed for the general string reader in JavaScript; the scanner stops
-// before the next event so the importer can read those lines first and events keep file
-// order. A line is read here only where the general reader would give the same columns:
-// anything unexpected (longer pid or timestamp, the tgid column, 4-character flags, another
-// event, another field layout, a failed allocation) is left to it. Strings stay JavaScript's:
-// a task name or gfp_flags text not seen just before is interned through an import.
+// (seconds past 99999, on a machine up for more than 27 hours, widen the timestamp and move
+// the name and fields right) for the common events (the page events, softirq entry/exit)
+// straight into the EventStore's columns, which live in this module's memory during an
+// import (ftraceScan.ts lays them out). Every other line is listed for the general string
+// reader in JavaScript; the scanner stops before the next event so the importer can read
+// those lines first and events keep file order. A line is read here only where the general
+// reader would give the same columns: anything unexpected (a longer pid, the tgid column,
+// 4-character flags, another event, another field layout, a failed allocation) is left to
+// it. Strings stay JavaScript's: a task name or gfp_flags text not seen just before is
+// interned through an import.
 
 @external("env", "internTask") declare function internTask(t: usize, e: usize, pid: i32): u32;
 @external("env", "internText") declare function internText(a: usize, e: usize): u32;
@@ -206,8 +208,7 @@ const NOT_OURS = 0, STORED = 1, AFTER_OTHERS = 2;
  * it is ours but other lines listed before it must be read first. */
 function readLine(a: usize, e: usize): i32 {
   if (e - a <= NAME_AT + 16) return NOT_OURS;
-  if (at(a + 16) != 45 || at(a + 25) != 91 || at(a + 29) != 93 || at(a + 30) != SP ||
-    at(a + 36) != SP || at(a + 42) != 46 || at(a + 49) != COLON || at(a + 50) != SP) return NOT_OURS;
+  if (at(a + 16) != 45 || at(a + 25) != 91 || at(a + 29) != 93 || at(a + 30) != SP || at(a + 36) != SP) return NOT_OURS;
   // a task column of spaces and tabs only is not this layout (one vector compare)
   const col = v128.load(a);
   if (i8x16.bitmask(v128.or(i8x16.eq(col, i8x16.splat(32)), i8x16.eq(col, i8x16.splat(9)))) == 0xffff) return NOT_OURS;
@@ -221,20 +222,33 @@ function readLine(a: usize, e: usize): i32 {
   const flags = flagBits(at(a + 31), at(a + 32), at(a + 33));
   const preempt = preemptDepth(at(a + 34));
   if (flags < 0 || preempt < 0 || at(a + 35) == SP || at(a + 35) == COLON) return NOT_OURS;
-  // seconds: right-aligned in 5 columns (leading spaces, then digits only)
-  const ws = load<u64>(a + 37) & 0xffffffffff;
-  const lead = <i32>(ctz(ws ^ (SPACES & 0xffffffffff)) >> 3);
-  if (lead >= 5) return NOT_OURS;
-  const wd = ws >> (<u64>lead << 3);
-  if (digitRun(wd) != 5 - lead) return NOT_OURS;   // (the bytes shifted in are 0: not digits)
-  const whole = <i32>digitsValue(wd, 5 - lead);
-  // microseconds: exactly six digits (the colon follows)
-  const wf = load<u64>(a + 43);
-  if (digitRun(wf) != 6) return NOT_OURS;
+  let whole: f64, nameAt: usize, fracAt: usize;
+  if (at(a + 42) == 46) {
+    // seconds: right-aligned in 5 columns (leading spaces, then digits only)
+    const ws = load<u64>(a + 37) & 0xffffffffff;
+    const lead = <i32>(ctz(ws ^ (SPACES & 0xffffffffff)) >> 3);
+    if (lead >= 5) return NOT_OURS;
+    const wd = ws >> (<u64>lead << 3);
+    if (digitRun(wd) != 5 - lead) return NOT_OURS;   // (the bytes shifted in are 0: not digits)
+    whole = <f64>digitsValue(wd, 5 - lead);
+    fracAt = a + 43;
+  } else {
+    // more than five digits (a machine up for more than 27 hours): the timestamp widens and
+    // the rest of the line moves right with it
+    let q = a + 37, n = 0;
+    whole = 0;
+    for (let c = at(q); isDigit(c) && n < 15; c = at(++q)) { whole = whole * 10 + <f64>(c - ZERO); n++; }
+    if (n < 6 || at(q) != 46) return NOT_OURS;
+    fracAt = q + 1;
+  }
+  // microseconds: exactly six digits, then the colon and a space
+  const wf = load<u64>(fracAt);
+  if (digitRun(wf) != 6 || at(fracAt + 6) != COLON || at(fracAt + 7) != SP) return NOT_OURS;
   const frac = <i32>digitsValue(wf, 6);
-  const kind = eventAt(a + NAME_AT, e);
+  nameAt = fracAt + 8;
+  const kind = eventAt(nameAt, e);
   if (!kind) return NOT_OURS;
-  let p = a + NAME_AT + <usize>unchecked(NAME_LENGTH[kind]) + 1;
+  let p = nameAt + <usize>unchecked(NAME_LENGTH[kind]) + 1;
   while (p < e && at(p) == SP) p++;
 
   let pfn: f64 = -1, order: i32 = -1, mt: i32 = -1, x: i64 = 0;
@@ -314,7 +328,7 @@ function readLine(a: usize, e: usize): i32 {
   const i = <usize>count;
   store<u16>(cName + (i << 1), <u16>unchecked(KIND_EV[kind]));
   store<u16>(cCpu + (i << 1), <u16>cpu);
-  store<f64>(cTs + (i << 3), <f64>whole + <f64>frac / 1e6);
+  store<f64>(cTs + (i << 3), whole + <f64>frac / 1e6);
   store<i32>(cPid + (i << 2), pid);
   store<u32>(cTask + (i << 2), taskId(cpu, pid, a));
   store<u8>(cFlags + i, <u8>flags);
