@@ -110,9 +110,11 @@ export function flagBits(c0: number, c1: number, c2: number): number {
     case DOT: case 88 /* X */: break;
     default: return -1;
   }
+  // need-resched; since 6.13 also the lazy kind (PREEMPT_LAZY): B and b have TIF_NEED_RESCHED
+  // with it, L and l have only the lazy one, which waits for the tick and is not kept here
   switch (c1) {
-    case 78 /* N */: case 110 /* n */: case 112 /* p */: f |= FLAG_NEED_RESCHED; break;
-    case DOT: break;
+    case 78 /* N */: case 110 /* n */: case 112 /* p */: case 66 /* B */: case 98 /* b */: f |= FLAG_NEED_RESCHED; break;
+    case DOT: case 76 /* L */: case 108 /* l */: break;
     default: return -1;
   }
   switch (c2) {

@@ -8,6 +8,7 @@ import * as path from 'path';
 import { importTrace, ImportedTrace, Reconstruction, EV } from '../../../src/engine';
 import { assertSameImport, captureFile, snapshotsOf } from './captures';
 import { setScannerMemoryLimit, setScannerPoolLimit } from '../../../src/engine/trace/ftraceScan';
+import { FLAG_IRQS_OFF, FLAG_NEED_RESCHED, FLAG_SOFTIRQ } from '../../../src/engine/trace/store';
 
 function withFile(text: string, fn: (file: string) => void): void {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-fast-'));
@@ -182,13 +183,25 @@ describe('raw ftrace fast path', function () {
 
   it('every character the flags column may hold, and some it may not, read alike', () => {
     const lines: string[] = [];
-    for (const a of 'dDbX.x') for (const b of 'Nnp.q') for (const c of 'hsHzZ.y') for (const d of '0a.g') {
+    for (const a of 'dDbX.x') for (const b of 'NnpBbLl.q') for (const c of 'hsHzZ.y') for (const d of '0a.g') {
       lines.push(`            bash-1234    [001] ${a}${b}${c}${d}.  1234.000001: mm_page_free: page=fffff7a9c0a8c040 pfn=0x2a400 order=0\n`);
     }
     withFile(HEADER + lines.join(''), file => {
       const fast = importTrace(file);
       assertSameImport(fast, importTrace(file, { fastPath: false }));
       assert.ok(fast.scannedEvents > 0 && fast.warnings.length > 0, 'both readers had lines to read');
+    });
+  });
+
+  it('the lazy need-resched letters of 6.13+ (PREEMPT_LAZY) are read: B and b need a resched, L and l only lazily', () => {
+    const lines = 'BbLlN.'.split('').map((c, k) =>
+      `            bash-1234    [001] d${c}s1.  1234.00000${k}: mm_page_free: page=fffff7a9c0a8c040 pfn=0x2a40${k} order=0\n`);
+    withFile(HEADER + lines.join(''), file => {
+      for (const t of [importTrace(file), importTrace(file, { fastPath: false })]) {
+        assert.deepStrictEqual(t.warnings, []);
+        assert.deepStrictEqual(Array.from(t.store.flags.subarray(0, 6), f => f & (FLAG_NEED_RESCHED | FLAG_IRQS_OFF | FLAG_SOFTIRQ)),
+          [7, 7, 5, 5, 7, 5].map(v => (v & 2 ? FLAG_NEED_RESCHED : 0) | FLAG_IRQS_OFF | FLAG_SOFTIRQ));
+      }
     });
   });
 

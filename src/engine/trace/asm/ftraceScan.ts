@@ -144,8 +144,9 @@ function flagBits(c0: u32, c1: u32, c2: u32): i32 {
   else if (c0 == 68) f |= F_IRQS_OFF | F_BH_OFF;
   else if (c0 == 98) f |= F_BH_OFF;
   else if (c0 != 46 && c0 != 88) return -1;
-  if (c1 == 78 || c1 == 110 || c1 == 112) f |= F_NEED_RESCHED;
-  else if (c1 != 46) return -1;
+  // (B, b: need-resched with the lazy one, 6.13+; L, l: the lazy one only, not kept)
+  if (c1 == 78 || c1 == 110 || c1 == 112 || c1 == 66 || c1 == 98) f |= F_NEED_RESCHED;
+  else if (c1 != 46 && c1 != 76 && c1 != 108) return -1;
   if (c2 == 104) f |= F_HARDIRQ;
   else if (c2 == 115) f |= F_SOFTIRQ;
   else if (c2 == 72) f |= F_HARDIRQ | F_SOFTIRQ;
