@@ -61,6 +61,14 @@ export class TraceTarget {
   private nextHandle = 1;
   private lastStop: { reason: string; cpu: number; text?: string; event: number } | undefined;
   private nextBpId = 1;
+  /** breakpoints on lines of the trace file (or of a trace.dat's records): event -> id */
+  private lineBps = new Map<number, number>();
+  /** data breakpoints: a pcp count (pcp key cpu * zones + zone) that an event moves */
+  private dataBps: { id: number; key: number; label: string }[] = [];
+  /** the Per-CPU lists scope of each CPU, and each zone's entry in it, by variables reference:
+   * what dataBreakpointInfo is asked about */
+  private pcpScopes = new Map<number, number>();
+  private pcpEntries = new Map<number, number>();
 
   /** Loads the trace named by the launch arguments. Throws with a message for the user. */
   static launch(host: TraceHost, args: TraceLaunchArguments): TraceTarget {
@@ -197,7 +205,19 @@ export class TraceTarget {
         return this.stop('entry', tl.cpus[0] ?? 0, 'before the first event of the trace');
       case 'setBreakpoints': {
         const bps = (a.breakpoints as DebugProtocol.SourceBreakpoint[] | undefined) ?? [];
-        return this.ok(response, { breakpoints: bps.map(b => ({ verified: false, line: b.line, message: 'a replayed kernel trace has no source lines: use a function breakpoint on an event (refill cpu 2, contended zone->lock, mm_page_pcpu_drain)' })) });
+        if (!this.isTraceSource(a.source as DebugProtocol.Source | undefined)) {
+          return this.ok(response, { breakpoints: bps.map(b => ({ verified: false, line: b.line, message: 'a replayed kernel trace stops on its own lines, or on a function breakpoint on an event (refill cpu 2, contended zone->lock, mm_page_pcpu_drain)' })) });
+        }
+        // a line of the trace: its event, or the next event after it (a comment, a stack line)
+        this.lineBps.clear();
+        return this.ok(response, { breakpoints: bps.map(b => {
+          const i = this.eventAtOrAfterLine(b.line);
+          if (i < 0) return { verified: false, line: b.line, message: `no event on or after line ${b.line}` };
+          if (b.condition || b.hitCondition) return { verified: false, line: b.line, message: 'a trace line stops on its event only: for a condition, use a function breakpoint (mm_page_alloc cpu=2 order=0)' };
+          const id = this.lineBps.get(i) ?? this.nextBpId++;
+          this.lineBps.set(i, id);
+          return { id, verified: true, line: this.tl.trace.store.line[i] };
+        }) });
       }
       case 'setFunctionBreakpoints': {
         const list = (a.breakpoints as DebugProtocol.FunctionBreakpoint[] | undefined) ?? [];
@@ -221,14 +241,39 @@ export class TraceTarget {
         this.filterBps = filters.filter(f => FILTERS[f]).map(f => ({ filter: f, bp: parseTraceBreakpoint(FILTERS[f]) }));
         return this.ok(response, { breakpoints: filters.map(f => ({ verified: !!FILTERS[f] })) });
       }
-      case 'setDataBreakpoints':
-        return this.ok(response, { breakpoints: ((a.breakpoints as unknown[]) ?? []).map(() => ({ verified: false, message: 'not in a replayed trace' })) });
-      case 'dataBreakpointInfo':
-        return this.ok(response, { dataId: null, description: 'data breakpoints need a simulated run' });
+      case 'setDataBreakpoints': {
+        const rec = tl.rec;
+        this.dataBps = [];
+        return this.ok(response, { breakpoints: ((a.breakpoints as DebugProtocol.DataBreakpoint[] | undefined) ?? []).map(b => {
+          const m = /^pcp:(\d+):(.+)$/.exec(String(b.dataId));
+          const zone = m ? rec.zones.findIndex(z => z.name === m[2]) : -1;
+          if (!m || zone < 0 || Number(m[1]) >= rec.ncpus) return { verified: false, message: `lockstep: '${String(b.dataId)}' is not a pcp count of this trace` };
+          if (b.condition || b.hitCondition) return { verified: false, message: 'a pcp count breakpoint stops on every change: conditions are not supported' };
+          const id = this.nextBpId++;
+          this.dataBps.push({ id, key: rec.pcpIndex(Number(m[1]), zone), label: `CPU ${m[1]} ${m[2]}` });
+          return { id, verified: true };
+        }) });
+      }
+      case 'dataBreakpointInfo': {
+        // a pcp count: Per-CPU lists > DMA32 (the zone's entry) or its `count`
+        const ref = Number(a.variablesReference), name = String(a.name ?? '');
+        const cpu = this.pcpScopes.get(ref);
+        const entry = this.pcpEntries.get(ref);
+        const zone = cpu !== undefined ? tl.rec.zones.findIndex(z => z.name === name) : entry !== undefined && name === 'count' ? entry % tl.rec.zones.length : -1;
+        const c = cpu ?? (entry !== undefined ? Math.floor(entry / tl.rec.zones.length) : -1);
+        if (zone < 0 || c < 0) return this.ok(response, { dataId: null, description: 'in a replayed trace a data breakpoint watches a pcp count: Per-CPU lists > zone > count' });
+        const zn = tl.rec.zones[zone].name;
+        return this.ok(response, { dataId: `pcp:${c}:${zn}`, description: `CPU ${c} ${zn} pcp count`, accessTypes: ['write'], canPersist: true });
+      }
       case 'setVariable':
         throw new TraceRequestError(3008, 'lockstep: a replayed kernel trace cannot be changed');
-      case 'breakpointLocations':
-        return this.ok(response, { breakpoints: [] });
+      case 'breakpointLocations': {
+        if (!this.isTraceSource(a.source as DebugProtocol.Source | undefined)) return this.ok(response, { breakpoints: [] });
+        const st = tl.trace.store, from = Number(a.line), to = Number(a.endLine ?? a.line);
+        const out: { line: number }[] = [];
+        for (let i = this.eventAtOrAfterLine(from); i >= 0 && i < st.length && st.line[i] <= to; i++) if (!out.length || out[out.length - 1].line !== st.line[i]) out.push({ line: st.line[i] });
+        return this.ok(response, { breakpoints: out });
+      }
       case 'evaluate':
         return this.ok(response, this.evaluate(String(a.expression ?? ''), a.frameId === undefined ? undefined : Number(a.frameId)));
       case 'exceptionInfo': {
@@ -296,17 +341,43 @@ export class TraceTarget {
   }
 
   private hits(i: number): { reason: string; text: string; ids?: number[] } | undefined {
+    const line = this.lineBps.get(i);
+    if (line !== undefined) return { reason: 'breakpoint', text: `breakpoint at line ${this.tl.trace.store.line[i]}`, ids: [line] };
     const ids = this.fnBps.filter(b => b.bp && this.tl.matches(i, b.bp)).map(b => b.id);
     if (ids.length) return { reason: 'function breakpoint', text: this.fnBps.find(b => b.id === ids[0])!.bp!.text, ids };
+    const rec = this.tl.rec;
+    for (const d of this.dataBps) {
+      if (rec.pcpOf[i] === d.key || rec.sets.get(i)?.some(s => s.key === d.key && s.count !== undefined)) {
+        const now = rec.pcpOf[i] === d.key ? rec.countAfter[i] : rec.sets.get(i)!.filter(s => s.key === d.key && s.count !== undefined).pop()!.count;
+        return { reason: 'data breakpoint', text: `${d.label} pcp count is now ${now}`, ids: [d.id] };
+      }
+    }
     const f = this.filterBps.find(b => this.tl.matches(i, b.bp));
     if (f) return { reason: 'exception', text: f.filter };
     return undefined;
   }
 
+  /** The trace file itself, or a trace.dat's records shown as text. */
+  private isTraceSource(src: DebugProtocol.Source | undefined): boolean {
+    const t = this.tl.trace;
+    if (t.format === 'trace.dat') return Number(src?.sourceReference) === DAT_SOURCE_REF;
+    return !!src?.path && path.resolve(src.path) === path.resolve(t.file);
+  }
+
+  /** The first event on line `line` of the trace or after it, or -1 (events are in file order). */
+  private eventAtOrAfterLine(line: number): number {
+    const st = this.tl.trace.store;
+    let lo = 0, hi = st.length;
+    while (lo < hi) { const mid = (lo + hi) >>> 1; if (st.line[mid] < line) lo = mid + 1; else hi = mid; }
+    return lo < st.length ? lo : -1;
+  }
+
   private run(dir: 1 | -1): void {
     const tl = this.tl;
-    const bps = [...this.fnBps.flatMap(b => (b.bp ? [b.bp] : [])), ...this.filterBps.map(f => f.bp)];
-    const i = bps.length ? tl.find(tl.position, dir, bps) : -1;
+    let i = -1;
+    if (this.fnBps.length || this.filterBps.length || this.lineBps.size || this.dataBps.length) {
+      for (let j = tl.position + dir; j >= 0 && j < tl.length; j += dir) if (this.hits(j)) { i = j; break; }
+    }
     if (i < 0) {
       tl.seek(dir > 0 ? tl.length - 1 : -1);
       const cpu = tl.position >= 0 ? tl.trace.store.cpu[tl.position] : tl.cpus[0] ?? 0;
@@ -319,6 +390,8 @@ export class TraceTarget {
 
   private stop(reason: string, cpu: number, description: string, ids?: number[]): void {
     this.vars.clear();
+    this.pcpScopes.clear();
+    this.pcpEntries.clear();
     this.nextHandle = 1;
     const tl = this.tl;
     this.lastStop = { reason, cpu, text: reason === 'exception' ? description : undefined, event: tl.position };
@@ -361,6 +434,13 @@ export class TraceTarget {
 
   private handle_(fn: VarFn): number { const h = this.nextHandle++; this.vars.set(h, fn); return h; }
 
+  /** A zone's entry in the Per-CPU lists scope, kept so a data breakpoint can be set on its count. */
+  private pcpEntry(cpu: number, zone: number, fn: VarFn): number {
+    const h = this.handle_(fn);
+    this.pcpEntries.set(h, this.tl.rec.pcpIndex(cpu, zone));
+    return h;
+  }
+
   private scopes(frameId: number): DebugProtocol.Scope[] {
     const cpu = Math.floor(frameId / 100000) - 1;
     if (!this.tl.cpus.includes(cpu)) throw new TraceRequestError(3006, 'lockstep: stale frame reference');
@@ -369,7 +449,9 @@ export class TraceTarget {
     const scopes: DebugProtocol.Scope[] = [];
     if (at >= 0) scopes.push(new Scope('Event', this.handle_(() => this.eventVars(at)), false));
     scopes.push(new Scope('CPU', this.handle_(() => this.cpuVars(cpu)), false));
-    scopes.push(new Scope('Per-CPU lists', this.handle_(() => this.pcpVars(cpu)), false));
+    const lists = this.handle_(() => this.pcpVars(cpu));
+    this.pcpScopes.set(lists, cpu);
+    scopes.push(new Scope('Per-CPU lists', lists, false));
     const zi = tl.zoneinfoAt();
     if (zi) scopes.push(new Scope(`Zoneinfo (${zi.label})`, this.handle_(() => this.zoneinfoVars(cpu)), false));
     scopes.push(new Scope('Locks', this.handle_(() => this.lockVars()), false));
@@ -403,7 +485,7 @@ export class TraceTarget {
   private pcpVars(cpu: number): DebugProtocol.Variable[] {
     const tl = this.tl;
     const started = tl.rec.state.started || !tl.rec.startLabel;
-    return tl.pcp(cpu).map(p => this.v(`${p.zone}`, `count ${p.count}${started ? '' : ' (before the starting zoneinfo)'}, high ${p.high}, batch ${p.batch}`, this.handle_(() => [
+    return tl.pcp(cpu).map((p, zone) => this.v(`${p.zone}`, `count ${p.count}${started ? '' : ' (before the starting zoneinfo)'}, high ${p.high}, batch ${p.batch}`, this.pcpEntry(cpu, zone, () => [
       this.v('count', p.count), this.v('high', p.high), this.v('batch', p.batch),
       this.v('pages identified', p.knownPages), this.v('pages not identified', p.unidentified),
       ...p.lists.map(l => this.v(`lists[${l.pindex >= 0 ? l.pindex : '?'}]`, `order ${l.order} ${l.migratetype}: ${l.pfns.length} page(s)`,

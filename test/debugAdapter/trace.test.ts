@@ -151,6 +151,58 @@ describe('debug adapter: replaying a kernel trace', function () {
     assert.ok(found, 'stopped at the before-hotplug end marker');
   });
 
+  it('breakpoints on lines of the trace file: a comment line moves to the next event; continue and reverse continue stop there', async () => {
+    await launch(dc, { trace: TRACE });
+    const set = await dc.setBreakpointsRequest({ source: { path: TRACE }, breakpoints: [{ line: 5 }, { line: 11223 }, { line: 999999 }, { line: 11224, condition: 'x' }] });
+    assert.deepEqual(set.body.breakpoints.map(b => [b.verified, b.line]), [[true, 13], [true, 11223], [false, 999999], [false, 11224]]);
+    const locs = await dc.customRequest('breakpointLocations', { source: { path: TRACE }, line: 1, endLine: 14 });
+    assert.deepEqual(locs.body.breakpoints, [{ line: 13 }, { line: 14 }]);
+    let s = await move(dc, () => dc.continueRequest({ threadId: 1 }));
+    assert.equal(s.body.reason, 'breakpoint');
+    assert.deepEqual(s.body.hitBreakpointIds, [set.body.breakpoints[0].id]);
+    assert.equal((await frames(dc, s.body.threadId!))[0].line, 13);
+    s = await move(dc, () => dc.continueRequest({ threadId: 1 }));
+    assert.equal(s.body.reason, 'breakpoint');
+    const f = await frames(dc, s.body.threadId!);
+    assert.deepEqual([f[0].line, f[0].name.split(':')[0], s.body.threadId], [11223, 'mm_page_pcpu_drain', 1]);
+    s = await move(dc, () => dc.reverseContinueRequest({ threadId: 1 }));
+    assert.equal((await frames(dc, s.body.threadId!))[0].line, 13);
+    // another file's lines are not the trace's
+    const other = await dc.setBreakpointsRequest({ source: { path: path.join(DRAIN, 'README.md') }, breakpoints: [{ line: 3 }] });
+    assert.equal(other.body.breakpoints[0].verified, false);
+  });
+
+  it('a data breakpoint on a pcp count stops on each event that moves it, and says to what', async () => {
+    await launch(dc, { trace: TRACE });
+    let s = await move(dc, () => dc.stepInRequest({ threadId: 1 }));
+    const top = (await frames(dc, 2))[0];
+    const sc = (await dc.scopesRequest({ frameId: top.id })).body.scopes.find(x => x.name === 'Per-CPU lists')!;
+    const info = await dc.dataBreakpointInfoRequest({ variablesReference: sc.variablesReference, name: 'DMA32' });
+    assert.equal(info.body.dataId, 'pcp:1:DMA32');
+    assert.deepEqual(info.body.accessTypes, ['write']);
+    // the zone's own `count` is the same count
+    const zone = byName((await dc.variablesRequest({ variablesReference: sc.variablesReference })).body.variables, 'DMA32');
+    assert.equal((await dc.dataBreakpointInfoRequest({ variablesReference: zone.variablesReference, name: 'count' })).body.dataId, 'pcp:1:DMA32');
+    assert.equal((await dc.dataBreakpointInfoRequest({ variablesReference: zone.variablesReference, name: 'high' })).body.dataId, null);
+    const set = await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId!, accessType: 'write' }, { dataId: 'pcp:9:Nowhere' }] });
+    assert.deepEqual(set.body.breakpoints.map(b => b.verified), [true, false]);
+    const countOf = async (threadId: number) => {
+      const f = (await frames(dc, threadId))[0];
+      const lists = await scope(dc, f.id, 'Per-CPU lists');
+      return Number(byName(await children(dc, byName(lists, 'DMA32')), 'count').value);
+    };
+    let before = await countOf(2);
+    for (let k = 0; k < 3; k++) {
+      s = await move(dc, () => dc.continueRequest({ threadId: 1 }));
+      assert.equal(s.body.reason, 'data breakpoint');
+      assert.deepEqual(s.body.hitBreakpointIds, [set.body.breakpoints[0].id]);
+      const now = await countOf(2);
+      assert.notEqual(now, before, 'the count moved');
+      assert.match(s.body.description ?? '', new RegExp(`CPU 1 DMA32 pcp count is now ${now}`));
+      before = now;
+    }
+  });
+
   it('a trace whose ring buffer lost events says where, in the debug console and the Trace scope', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-lost-')), 'pipe.txt');
     fs.writeFileSync(file, zlib.gunzipSync(fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'lost-events', 'pipe.txt.gz'))));
