@@ -48,6 +48,27 @@ const HANDLED = new Set([
   'setVariable', TIMELINE_REQUEST, GOTO_REQUEST,
 ]);
 
+/** A breakpoint's hit condition as a test of the hit's number (1-based, in trace order): `5`
+ * or `== 5` the fifth, `>= 5`, `> 5`, `% 5` every fifth. Throws for anything else. */
+function hitCondition(text: string): (n: number) => boolean {
+  const m = /^\s*(>=|>|==|%)?\s*(\d+)\s*$/.exec(text);
+  if (!m) throw new TraceRequestError(3008, `hit condition '${text}': expected N, == N, >= N, > N or % N`);
+  const k = Number(m[2]);
+  switch (m[1]) {
+    case '>=': return n => n >= k;
+    case '>': return n => n > k;
+    case '%': return n => k > 0 && n % k === 0;
+    default: return n => n === k;
+  }
+}
+
+/** The 1-based number of event i among the sorted matches (i is one of them). */
+function ordinal(matches: Int32Array, i: number): number {
+  let lo = 0, hi = matches.length;
+  while (lo < hi) { const mid = (lo + hi) >>> 1; if (matches[mid] < i) lo = mid + 1; else hi = mid; }
+  return lo + 1;
+}
+
 /** The sourceReference of a trace.dat's records shown as text. */
 const DAT_SOURCE_REF = 1;
 
@@ -55,7 +76,9 @@ type VarFn = (start?: number, count?: number) => DebugProtocol.Variable[];
 
 export class TraceTarget {
   private readonly tl: TraceTimeline;
-  private fnBps: { id: number; bp?: TraceBreakpoint }[] = [];
+  /** function breakpoints; with a hit condition, the events that match in trace order and
+   * which of their ordinals (1-based) stop */
+  private fnBps: { id: number; bp?: TraceBreakpoint; matches?: Int32Array; stopsAt?: (n: number) => boolean }[] = [];
   private filterBps: { filter: string; bp: TraceBreakpoint }[] = [];
   private vars = new Map<number, VarFn>();
   private nextHandle = 1;
@@ -226,9 +249,19 @@ export class TraceTarget {
         for (const b of list) {
           const id = this.nextBpId++;
           try {
-            const bp = parseTraceBreakpoint(b.name);
+            // a condition is more of the same words: `cpu=2 order=0` (== and && read as = and a space)
+            const cond = (b.condition ?? '').replace(/&&|\band\b/g, ' ').replace(/\s*==?\s*/g, '=');
+            const bp = parseTraceBreakpoint(`${b.name} ${cond}`);
+            bp.text = b.condition ? `${b.name} if ${b.condition}` : b.name;
             const known = bp.names.some(n => tl.trace.byEvent[n] !== undefined);
-            this.fnBps.push({ id, bp });
+            const entry: (typeof this.fnBps)[number] = { id, bp };
+            if (b.hitCondition) {
+              entry.stopsAt = hitCondition(b.hitCondition);
+              const m: number[] = [];
+              for (let i = 0; i < tl.length; i++) if (tl.matches(i, bp)) m.push(i);
+              entry.matches = Int32Array.from(m);
+            }
+            this.fnBps.push(entry);
             out.push({ id, verified: known, message: known ? undefined : `no ${bp.names.join(' / ')} event in this trace` });
           } catch (e) {
             out.push({ id, verified: false, message: e instanceof Error ? e.message : String(e) });
@@ -343,7 +376,7 @@ export class TraceTarget {
   private hits(i: number): { reason: string; text: string; ids?: number[] } | undefined {
     const line = this.lineBps.get(i);
     if (line !== undefined) return { reason: 'breakpoint', text: `breakpoint at line ${this.tl.trace.store.line[i]}`, ids: [line] };
-    const ids = this.fnBps.filter(b => b.bp && this.tl.matches(i, b.bp)).map(b => b.id);
+    const ids = this.fnBps.filter(b => b.bp && this.tl.matches(i, b.bp) && (!b.stopsAt || b.stopsAt(ordinal(b.matches!, i)))).map(b => b.id);
     if (ids.length) return { reason: 'function breakpoint', text: this.fnBps.find(b => b.id === ids[0])!.bp!.text, ids };
     const rec = this.tl.rec;
     for (const d of this.dataBps) {

@@ -14,6 +14,8 @@ import { startClient, launch, move, frames, scope, byName, children, failure, in
 
 const DRAIN = path.resolve(ROOT, '..', 'shared', 'data', 'kernel-traces', 'drain');
 const TRACE = path.join(DRAIN, 'ftrace-raw-drain.txt');
+// (grep -n '\[000\].*mm_page_pcpu_drain' ftrace-raw-drain.txt: lines 11223, 11224, 11225, ...)
+const THIRD_DRAIN_ON_CPU0 = 11225;
 
 describe('debug adapter: replaying a kernel trace', function () {
   this.timeout(60000);
@@ -170,6 +172,22 @@ describe('debug adapter: replaying a kernel trace', function () {
     // another file's lines are not the trace's
     const other = await dc.setBreakpointsRequest({ source: { path: path.join(DRAIN, 'README.md') }, breakpoints: [{ line: 3 }] });
     assert.equal(other.body.breakpoints[0].verified, false);
+  });
+
+  it('a function breakpoint with a condition (more fields, == and && allowed) and a hit condition', async () => {
+    const st = await launch(dc, { trace: TRACE }, { functionBreakpoints: [
+      { name: 'mm_page_pcpu_drain', condition: 'cpu == 0 && order == 0', hitCondition: '3' },
+      { name: 'mm_page_alloc', hitCondition: 'every other' },
+    ] });
+    assert.equal(st.body.reason, 'entry');
+    let s = await move(dc, () => dc.continueRequest({ threadId: 1 }));
+    assert.equal(s.body.reason, 'function breakpoint');
+    assert.equal((await frames(dc, 1))[0].line, THIRD_DRAIN_ON_CPU0);
+    s = await move(dc, () => dc.continueRequest({ threadId: 1 }));
+    assert.match(s.body.description ?? '', /end of the trace/, 'the third only');
+    const bad = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'mm_page_alloc', hitCondition: 'every other' }, { name: 'drain', hitCondition: '% 1000' }] });
+    assert.deepEqual(bad.body.breakpoints.map(b => b.verified), [false, true]);
+    assert.match(bad.body.breakpoints[0].message ?? '', /expected N, == N, >= N, > N or % N/);
   });
 
   it('a data breakpoint on a pcp count stops on each event that moves it, and says to what', async () => {
