@@ -316,8 +316,14 @@ export class TraceTarget {
         return this.ok(response, { exceptionId: s.text ?? ev.name, description: `${ev.name}: ${ev.text}`, breakMode: 'always',
           details: { message: `${ev.task}-${ev.pid} [${String(ev.cpu).padStart(3, '0')}] ${ev.ts.toFixed(6)}: ${ev.name}: ${ev.text}`, stackTrace: (ev.stack ?? []).join('\n') } });
       }
-      case 'gotoTargets':
-        return this.ok(response, { targets: [] });
+      case 'gotoTargets': {
+        // Jump to Cursor on a line of the trace: the state after that line's event (or the
+        // next event's, for a comment or stack line)
+        const i = this.isTraceSource(a.source as DebugProtocol.Source | undefined) ? this.eventAtOrAfterLine(Number(a.line)) : -1;
+        if (i < 0) return this.ok(response, { targets: [] });
+        const ev = tl.event(i);
+        return this.ok(response, { targets: [{ id: i + 1, label: `event ${i + 1}: ${ev.name} on CPU ${ev.cpu}`, line: tl.trace.store.line[i] }] });
+      }
       case 'goto':
       case GOTO_REQUEST: {
         const step = Number(command === 'goto' ? a.targetId : (a as unknown as GotoArguments).step);

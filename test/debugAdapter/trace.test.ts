@@ -169,6 +169,11 @@ describe('debug adapter: replaying a kernel trace', function () {
     assert.deepEqual([f[0].line, f[0].name.split(':')[0], s.body.threadId], [11223, 'mm_page_pcpu_drain', 1]);
     s = await move(dc, () => dc.reverseContinueRequest({ threadId: 1 }));
     assert.equal((await frames(dc, s.body.threadId!))[0].line, 13);
+    // Jump to Cursor: the event on that line
+    const targets = (await dc.gotoTargetsRequest({ source: { path: TRACE }, line: 11224 })).body.targets;
+    assert.deepEqual(targets.map(t => [t.line, t.label.replace(/^event \d+: /, '')]), [[11224, 'mm_page_pcpu_drain on CPU 0']]);
+    s = await move(dc, () => dc.gotoRequest({ threadId: 1, targetId: targets[0].id }));
+    assert.equal((await frames(dc, s.body.threadId!))[0].line, 11224);
     // another file's lines are not the trace's
     const other = await dc.setBreakpointsRequest({ source: { path: path.join(DRAIN, 'README.md') }, breakpoints: [{ line: 3 }] });
     assert.equal(other.body.breakpoints[0].verified, false);
