@@ -18,8 +18,8 @@ export interface ScanSink {
   scanMode(): number;
   /** the scanner stored events up to (not including) index n */
   scanned(n: number): void;
-  /** a line for the general reader, as bytes of `b` */
-  other(b: Buffer, start: number, end: number, lineNo: number): void;
+  /** a line for the general reader, as bytes of `b`; it begins at byte `at` of the file */
+  other(b: Buffer, start: number, end: number, lineNo: number, at: number): void;
   /** a ` => func` line; the name is b[nameStart, nameEnd) */
   frame(b: Buffer, start: number, end: number, lineNo: number, nameStart: number, nameEnd: number): void;
   /** pair the batched frees of pfns outside [0, limit) (the scanner paired the others) */
@@ -35,7 +35,7 @@ interface ScanExports {
   kindEv(k: number): number;
   reset(): void;
   columns(name: number, cpu: number, ts: number, pid: number, task: number, flags: number, preempt: number,
-    line: number, pfn: number, order: number, mt: number, x: number, addr: number, text: number): void;
+    line: number, pfn: number, order: number, mt: number, x: number, addr: number, text: number, textAt: number): void;
   scan(from: number, end: number, mode: number, first: number, capacity: number): number;
   maxPagePfn(n: number): number;
   pairFrees(n: number, table: number, limit: number): number;
@@ -118,6 +118,8 @@ export class FtraceScanner {
   private readonly space: WasmSpace;
   /** the input region: where chunks are read, and its size */
   private input: number;
+  /** the file offset of the input region's first byte, for the lines being scanned */
+  private inputAt = 0;
   private cap = CHUNK_BYTES;
   private mem!: Buffer;
   private readonly otherInts: number;
@@ -190,6 +192,7 @@ export class FtraceScanner {
         bytes += n;
         if (n === 0) break;
         const filled = carry + n;
+        this.inputAt = bytes - filled;
         const used = this.scanAll(filled, sink);
         carry = filled - used;
         if (carry && used) this.view().copyWithin(this.input, this.input + used, this.input + filled);
@@ -197,6 +200,7 @@ export class FtraceScanner {
       if (carry) {
         // the last line has no newline: give it one (the region has room past its end)
         this.view()[this.input + carry] = 10;
+        this.inputAt = bytes - carry;
         this.scanAll(carry + 1, sink);
       }
       this.pair(sink);
@@ -227,7 +231,7 @@ export class FtraceScanner {
     if (st.ts === this.boundTs) return;
     this.boundTs = st.ts;
     this.x.columns(st.name.byteOffset, st.cpu.byteOffset, st.ts.byteOffset, st.pid.byteOffset, st.task.byteOffset, st.flags.byteOffset,
-      st.preempt.byteOffset, st.line.byteOffset, st.pfn.byteOffset, st.order.byteOffset, st.mt.byteOffset, st.x.byteOffset, st.addr.byteOffset, st.text.byteOffset);
+      st.preempt.byteOffset, st.line.byteOffset, st.pfn.byteOffset, st.order.byteOffset, st.mt.byteOffset, st.x.byteOffset, st.addr.byteOffset, st.text.byteOffset, st.textAt.byteOffset);
   }
 
   /** Scans input[0, len) in as many calls as it takes; returns the bytes used (whole lines). */
@@ -247,7 +251,7 @@ export class FtraceScanner {
       for (let m = 0; m < others; m++) {
         const b = this.view(), o = this.records, r = m * this.otherInts;
         if (o[r] === 1) sink.frame(b, o[r + 1], o[r + 2], o[r + 3], o[r + 4], o[r + 5]);
-        else sink.other(b, o[r + 1], o[r + 2], o[r + 3]);
+        else sink.other(b, o[r + 1], o[r + 2], o[r + 3], this.inputAt + (o[r + 1] - this.input));
       }
       // no whole line left (or no progress): the rest is an unfinished line
       if (next >= end || (next === pos && !others && n === before)) return next - this.input;

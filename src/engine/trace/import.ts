@@ -11,7 +11,7 @@ import { LINE_BAD, LINE_EVENT, LINE_FRAME, LINE_SKIP, LINE_STACK_START, LineRead
 import { readFtraceLine } from './lineFtrace';
 import { readTraceCmdLine } from './lineTraceCmd';
 import { readPerfLine } from './linePerf';
-import { EventStore, FLAG_BATCH_FIRST_PASS } from './store';
+import { EventStore, FLAG_BATCH_FIRST_PASS, TEXT_AT_SCALE, TextFile } from './store';
 import { EV, KNOWN_EVENTS, LAST_KNOWN } from './eventKinds';
 import { parseFields } from './fields';
 import { importTraceDat } from './dat';
@@ -46,6 +46,9 @@ export interface ImportedTrace {
 }
 
 export const MAX_WARNINGS = 1000;
+
+/** other events whose text is kept in memory: the pcp kprobes the reconstruction reads */
+const TEXT_KEPT = ['free_pcppages_bulk', 'drain_pages_zone', 'set_high_batch', 'drain_all_pages'];
 
 const READERS: Record<TextFormat, LineReader> = { 'ftrace': readFtraceLine, 'trace-cmd': readTraceCmdLine, 'perf': readPerfLine };
 
@@ -147,19 +150,24 @@ class Importer implements ScanSink {
     else this.moreWarnings++;
   }
 
+  /** the file offset of the line being read (-1: text in memory, no file to read back from) */
+  private lineAt = -1;
+
   /** A line as bytes, for the general reader: decoded as latin1 (see lineReader). */
-  readonly bytesLine = (b: Buffer, start: number, end: number, lineNo: number): void => {
+  readonly bytesLine = (b: Buffer, start: number, end: number, lineNo: number, at: number): void => {
+    this.lineAt = at;
     this.line(b.toString('latin1', start, end), 0, end - start, lineNo);
+    this.lineAt = -1;
   };
 
   // ScanSink: what the WebAssembly scanner (ftraceScan.ts) reports, in file order
   scanMode(): number { return this.reader === readFtraceLine ? 1 : this.reader ? 0 : 2; }
   scanned(): void { this.endStack(); }
-  other(b: Buffer, start: number, end: number, lineNo: number): void { this.bytesLine(b, start, end, lineNo); }
+  other(b: Buffer, start: number, end: number, lineNo: number, at: number): void { this.bytesLine(b, start, end, lineNo, at); }
   frame(b: Buffer, start: number, end: number, lineNo: number, nameStart: number, nameEnd: number): void {
     // ` => func`: a frame of the stack trace being read (as readStackFrame reads it)
     if (this.stackFrames) this.stackFrames.push(this.store.strings.id(b.toString('latin1', nameStart, nameEnd)));
-    else this.bytesLine(b, start, end, lineNo);
+    else this.bytesLine(b, start, end, lineNo, -1);
   }
 
   readonly line = (s: string, start: number, end: number, lineNo: number): void => {
@@ -254,6 +262,17 @@ class Importer implements ScanSink {
     st.preempt[i] = h.preempt;
     st.line[i] = lineNo;
     const kind = name <= LAST_KNOWN ? name : 0;
+    if (kind === 0 && this.lineAt >= 0 && end - h.restStart < TEXT_AT_SCALE && !this.textKept(name)) {
+      // another event's text stays in the file: millions of distinct texts (kmalloc, sched
+      // events) interned would cost seconds and most of the memory
+      if (hasControl(s, h.taskStart, end)) { st.pop(); this.warn(lineNo, 'binary data, line skipped'); return; }
+      if (end > h.restStart) {
+        st.textFile ??= TextFile.of(this.file);
+        st.textAt[i] = (this.lineAt + h.restStart) * TEXT_AT_SCALE + (end - h.restStart);
+      }
+      this.afterEvent(i, kind);
+      return;
+    }
     const err = parseFields(st, i, kind, s, h.restStart, end);
     if (err) { st.pop(); this.warn(lineNo, hasControl(s, h.restStart, end) ? 'binary data, line skipped' : `${st.strings.get(name)}: ${err}`); return; }
     if (kind === 0 || kind === EV.tracing_mark_write) {
@@ -264,6 +283,14 @@ class Importer implements ScanSink {
   }
 
   longLine(lineNo: number): void { this.warn(lineNo, LONG_LINE_MESSAGE); }
+
+  /** by name id: whether an other event's text is interned (the kprobes the reconstruction reads) */
+  private readonly keptText = new Map<number, boolean>();
+  private textKept(name: number): boolean {
+    let k = this.keptText.get(name);
+    if (k === undefined) this.keptText.set(name, k = TEXT_KEPT.includes(this.store.strings.get(name)));
+    return k;
+  }
 
   pairOutside(limit: number): void {
     const st = this.store;

@@ -26,7 +26,7 @@ export const LONG_LINE_MESSAGE = `line longer than ${MAX_LINE_BYTES >> 20} MiB: 
  * unfinished line, is moved to the front and read on. `rest(buf, n)` gets a last line the
  * file does not end with a newline. Returns the bytes read.
  */
-function eachChunk(file: string, chunkBytes: number, whole: (buf: Buffer, filled: number) => number, rest: (buf: Buffer, n: number) => void,
+function eachChunk(file: string, chunkBytes: number, whole: (buf: Buffer, filled: number, base: number) => number, rest: (buf: Buffer, n: number, base: number) => void,
   long: () => void): number {
   const fd = fs.openSync(file, 'r');
   try {
@@ -48,11 +48,11 @@ function eachChunk(file: string, chunkBytes: number, whole: (buf: Buffer, filled
       bytes += n;
       if (n === 0) break;
       const filled = carry + n;
-      const used = whole(buf, filled);
+      const used = whole(buf, filled, bytes - filled);
       carry = filled - used;
       if (carry && used) buf.copy(buf, 0, used, filled);
     }
-    if (carry) rest(buf, carry);
+    if (carry) rest(buf, carry, bytes - carry);
     return bytes;
   } finally {
     fs.closeSync(fd);
@@ -88,8 +88,9 @@ export function readLines(file: string, fn: LineFn, chunkBytes = CHUNK_BYTES, on
   return { bytes, lines: lineNo };
 }
 
-/** `buf[start, end)` is one line without its newline (and without a trailing CR). */
-export type ByteLineFn = (buf: Buffer, start: number, end: number, lineNo: number) => void;
+/** `buf[start, end)` is one line without its newline (and without a trailing CR), which
+ * begins at byte `at` of the file. */
+export type ByteLineFn = (buf: Buffer, start: number, end: number, lineNo: number, at: number) => void;
 
 /**
  * Like readLines, but hands each line as a byte range of the chunk's buffer: nothing is
@@ -98,16 +99,16 @@ export type ByteLineFn = (buf: Buffer, start: number, end: number, lineNo: numbe
  */
 export function readLineBytes(file: string, fn: ByteLineFn, chunkBytes = CHUNK_BYTES, onLong?: (lineNo: number) => void): ReadStats {
   let lineNo = 0;
-  const bytes = eachChunk(file, chunkBytes, (buf, filled) => {
+  const bytes = eachChunk(file, chunkBytes, (buf, filled, base) => {
     let p = 0;
     for (;;) {
       // (stale bytes past `filled` may hold a newline of an earlier chunk)
       const e = buf.indexOf(10, p);
       if (e < 0 || e >= filled) return p;
-      fn(buf, p, e > p && buf[e - 1] === 13 ? e - 1 : e, ++lineNo);
+      fn(buf, p, e > p && buf[e - 1] === 13 ? e - 1 : e, ++lineNo, base + p);
       p = e + 1;
     }
-  }, (buf, n) => fn(buf, 0, buf[n - 1] === 13 ? n - 1 : n, ++lineNo), () => onLong?.(++lineNo));
+  }, (buf, n, base) => fn(buf, 0, buf[n - 1] === 13 ? n - 1 : n, ++lineNo, base), () => onLong?.(++lineNo));
   return { bytes, lines: lineNo };
 }
 

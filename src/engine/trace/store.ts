@@ -1,6 +1,7 @@
 // Compact, columnar storage of a trace's events: one typed array per field, strings
 // interned. A 10 MB trace holds ~90k events; as objects with string fields they would
-// take several times the file, as columns they take ~50 bytes an event.
+// take several times the file, as columns they take ~56 bytes an event.
+import * as fs from 'fs';
 
 /** Strings seen many times (task names, event names, lock addresses, gfp flags) kept once. */
 export class Interner {
@@ -36,15 +37,55 @@ export interface ColumnSpace {
   readonly buffer: ArrayBuffer;
 }
 
-/** The columns in their block, widest first so each is aligned: ts, pfn, pid, task, line, x,
- * addr, text, name, cpu, flags, preempt, order, mt (bind() names them in this order). */
-const LAYOUT = [Float64Array, Float64Array, Int32Array, Uint32Array, Uint32Array, Int32Array, Uint32Array, Uint32Array,
+/** The columns in their block, widest first so each is aligned: ts, pfn, textAt, pid, task,
+ * line, x, addr, text, name, cpu, flags, preempt, order, mt (bind() names them in this order). */
+const LAYOUT = [Float64Array, Float64Array, Float64Array, Int32Array, Uint32Array, Uint32Array, Int32Array, Uint32Array, Uint32Array,
   Uint16Array, Uint16Array, Uint8Array, Uint8Array, Int8Array, Int8Array] as const;
 type Instances<T extends readonly (new (b: ArrayBuffer, o: number, n: number) => unknown)[]> = { -readonly [K in keyof T]: InstanceType<T[K]> };
 type Columns = Instances<typeof LAYOUT>;
 
 /** Bytes per event over all columns. */
 const EVENT_BYTES = LAYOUT.reduce((n, C) => n + C.BYTES_PER_ELEMENT, 0);
+
+/** textAt: offset * TEXT_AT_SCALE + length (a length below 2^16, an offset below 2^37: exact in a double) */
+export const TEXT_AT_SCALE = 65536;
+
+/**
+ * Texts read back from the imported file, a block at a time: the debugger asks for the events
+ * near where it stands, a breakpoint's search asks in file order. The file is opened for each
+ * block, not held open; if it changed since the import, the text says so instead of showing
+ * other bytes.
+ */
+export class TextFile {
+  private block: Buffer = Buffer.alloc(0);
+  private blockAt = -1;
+  constructor(readonly file: string, private readonly size: number, private readonly mtimeMs: number) {}
+
+  static of(file: string): TextFile {
+    const s = fs.statSync(file);
+    return new TextFile(file, s.size, s.mtimeMs);
+  }
+
+  read(at: number, length: number): string {
+    if (at < this.blockAt || at + length > this.blockAt + this.block.length) {
+      let fd: number | undefined;
+      try {
+        fd = fs.openSync(this.file, 'r');
+        const s = fs.fstatSync(fd);
+        if (s.size !== this.size || s.mtimeMs !== this.mtimeMs) return '(the trace file changed since it was read)';
+        const b = Buffer.allocUnsafe(Math.max(length, 1 << 16));
+        const n = fs.readSync(fd, b, 0, b.length, at);
+        this.block = b.subarray(0, n);
+        this.blockAt = at;
+      } catch {
+        return '(the trace file cannot be read any more)';
+      } finally {
+        if (fd !== undefined) fs.closeSync(fd);
+      }
+    }
+    return this.block.toString('latin1', at - this.blockAt, at - this.blockAt + length);
+  }
+}
 
 export class EventStore {
   length = 0;
@@ -63,7 +104,10 @@ export class EventStore {
   mt!: Int8Array;           // migratetype, -1 = none
   x!: Int32Array;           // percpu_refill, irq, vec, ret, lock flags: per event kind
   addr!: Uint32Array;       // interned lock address / pointer (lower-case hex, no 0x)
-  text!: Uint32Array;       // interned rest of the line (markers, gfp flags, unknown events)
+  text!: Uint32Array;       // interned rest of the line (markers, gfp flags, kprobes)
+  /** the text of other events, left in the file (interning millions of distinct texts cost
+   * seconds and most of the memory): byte offset * TEXT_AT_SCALE + length; 0 = none */
+  textAt!: Float64Array;
   /** `<stack trace>` entries, by the index of the event they belong to */
   readonly stacks = new Map<number, number[]>();
   readonly strings = new Interner();
@@ -106,7 +150,7 @@ export class EventStore {
   }
 
   private bind(c: Columns): void {
-    [this.ts, this.pfn, this.pid, this.task, this.line, this.x, this.addr, this.text, this.name, this.cpu, this.flags, this.preempt, this.order, this.mt] = c;
+    [this.ts, this.pfn, this.textAt, this.pid, this.task, this.line, this.x, this.addr, this.text, this.name, this.cpu, this.flags, this.preempt, this.order, this.mt] = c;
   }
 
   /** Makes the columns again over the space's buffer after it was replaced (memory grown).
@@ -128,16 +172,23 @@ export class EventStore {
     const i = this.length++;
     // (a space's memory is not zeroed: every column the readers may leave unset is set here)
     this.pfn[i] = -1; this.order[i] = -1; this.mt[i] = -1; this.preempt[i] = 255;
-    this.flags[i] = 0; this.x[i] = 0; this.addr[i] = 0; this.text[i] = 0;
+    this.flags[i] = 0; this.x[i] = 0; this.addr[i] = 0; this.text[i] = 0; this.textAt[i] = 0;
     return i;
   }
 
   /** Drops the last event (a line that turned out malformed after push). */
-  pop(): void { this.length--; this.name[this.length] = 0; this.x[this.length] = 0; this.addr[this.length] = 0; this.text[this.length] = 0; this.flags[this.length] = 0; }
+  pop(): void { this.length--; this.name[this.length] = 0; this.x[this.length] = 0; this.addr[this.length] = 0; this.text[this.length] = 0; this.textAt[this.length] = 0; this.flags[this.length] = 0; }
 
   eventName(i: number): string { return this.strings.get(this.name[i]); }
   taskName(i: number): string { return this.strings.get(this.task[i]); }
-  textOf(i: number): string { return this.strings.get(this.text[i]); }
+  textOf(i: number): string {
+    const t = this.text[i];
+    if (t) return this.strings.get(t);
+    const at = this.textAt[i];
+    return at ? this.textFile!.read(Math.floor(at / TEXT_AT_SCALE), at % TEXT_AT_SCALE) : '';
+  }
+  /** the file textAt points into (set by the importer) */
+  textFile: TextFile | null = null;
   addrOf(i: number): string { return this.strings.get(this.addr[i]); }
   stackOf(i: number): string[] { return (this.stacks.get(i) ?? []).map(id => this.strings.get(id)); }
 

@@ -32,7 +32,7 @@ export function snapshotsOf(capture: string): { label: string; file: string; inf
 
 export const haveCaptures = fs.existsSync(CAPTURES);
 
-const COLUMNS = ['name', 'cpu', 'ts', 'pid', 'task', 'flags', 'preempt', 'line', 'pfn', 'order', 'mt', 'x', 'addr', 'text'] as const;
+const COLUMNS = ['name', 'cpu', 'ts', 'pid', 'task', 'flags', 'preempt', 'line', 'pfn', 'order', 'mt', 'x', 'addr', 'text', 'textAt'] as const;
 
 /** Two imports of one file (the WebAssembly scanner's and the general reader's) hold the same
  * columns, strings, stacks, counts, warnings and lines. */

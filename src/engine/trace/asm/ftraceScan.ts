@@ -51,7 +51,7 @@ const FREE: usize = (OTHER + <usize>MAX_OTHER * <usize>OTHER_INTS * 4 + 15) & ~(
 
 // the store's columns (byte offsets in this memory), set by JavaScript before a scan
 let cName: usize = 0, cCpu: usize = 0, cTs: usize = 0, cPid: usize = 0, cTask: usize = 0, cFlags: usize = 0, cPreempt: usize = 0;
-let cLine: usize = 0, cPfn: usize = 0, cOrder: usize = 0, cMt: usize = 0, cX: usize = 0, cAddr: usize = 0, cText: usize = 0;
+let cLine: usize = 0, cPfn: usize = 0, cOrder: usize = 0, cMt: usize = 0, cX: usize = 0, cAddr: usize = 0, cText: usize = 0, cTextAt: usize = 0;
 
 let count: i32 = 0;       // events in the store
 let others: i32 = 0;
@@ -76,9 +76,9 @@ export function reset(): void {
 }
 
 export function columns(name: usize, cpu: usize, ts: usize, pid: usize, task: usize, flags: usize, preempt: usize,
-  line: usize, pfn: usize, order: usize, mt: usize, x: usize, addr: usize, text: usize): void {
+  line: usize, pfn: usize, order: usize, mt: usize, x: usize, addr: usize, text: usize, textAt: usize): void {
   cName = name; cCpu = cpu; cTs = ts; cPid = pid; cTask = task; cFlags = flags; cPreempt = preempt;
-  cLine = line; cPfn = pfn; cOrder = order; cMt = mt; cX = x; cAddr = addr; cText = text;
+  cLine = line; cPfn = pfn; cOrder = order; cMt = mt; cX = x; cAddr = addr; cText = text; cTextAt = textAt;
 }
 
 @inline function at(p: usize): u32 { return <u32>load<u8>(p); }
@@ -341,6 +341,7 @@ function readLine(a: usize, e: usize): i32 {
   store<i32>(cX + (i << 2), <i32>x);
   store<u32>(cAddr + (i << 2), 0);
   store<u32>(cText + (i << 2), hasGfp ? gfpId(gfp, e) : 0);
+  store<f64>(cTextAt + (i << 3), 0);
   count++;
   return STORED;
 }

@@ -1,0 +1,66 @@
+// The text of events other than the ones the reconstruction reads (kmalloc, sched_switch,
+// function tracer lines...) stays in the trace file and is read back when asked for: a
+// trace of millions of them must not intern millions of distinct strings.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { importTrace, importTraceText } from '../../../src/engine';
+import { assertSameImport } from './captures';
+
+const line = (k: number, text: string) =>
+  `            bash-1234    [00${k & 3}] ..... ${(10 + k / 1e6).toFixed(6).padStart(12)}: ${text}`;
+
+describe('the text of other events, left in the file', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-other-'));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const lines = ['# tracer: nop', '#'];
+  for (let k = 0; k < 3000; k++) {
+    lines.push(line(k, `kmalloc: call_site=__alloc_skb+0x${k.toString(16)} ptr=${(0x1000000 + k * 64).toString(16)} bytes_req=${k % 1024} bytes_alloc=1024 gfp_flags=GFP_KERNEL`));
+    if (k % 100 === 0) lines.push(line(k, 'mm_page_free: page=fffff7a9c0a8c040 pfn=0x2a400 order=0'));
+    if (k % 500 === 0) lines.push(line(k, `free_pcppages_bulk: (free_pcppages_bulk+0x0/0x2e0) zone=0xffff0000aa count=2 pcp=0xffff0000bb pindex=0 pcp_count=${k} pcp_high=3464 pcp_batch=63`));
+  }
+  const file = path.join(dir, 'kmalloc.txt');
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+
+  it('reads each text back as the line has it, in both readers, without interning it', () => {
+    const t = importTrace(file);
+    assertSameImport(t, importTrace(file, { fastPath: false }));
+    assert.equal(t.byEvent.kmalloc, 3000);
+    assert.ok(t.store.strings.strings.length < 100, `${t.store.strings.strings.length} strings interned`);
+    const texts = new Map(lines.map(l => [l, l.slice(l.indexOf(': ', l.indexOf(']')) + 2)]));
+    for (let i = 0; i < t.store.length; i++) {
+      const original = lines[t.store.line[i] - 1];
+      const name = t.store.eventName(i);
+      if (name === 'kmalloc') assert.equal(`kmalloc: ${t.store.textOf(i)}`, texts.get(original), `line ${t.store.line[i]}`);
+    }
+  });
+
+  it('the kprobes the reconstruction reads keep their text in memory', () => {
+    const t = importTrace(file);
+    const i = t.store.name.indexOf(t.store.strings.has('free_pcppages_bulk'));
+    assert.ok(i >= 0 && t.store.text[i] > 0 && t.store.textAt[i] === 0);
+    assert.match(t.store.textOf(i), /pcp_count=0 /);
+  });
+
+  it('text in memory (an export read back) is interned as before', () => {
+    const t = importTraceText(lines.slice(0, 50).join('\n'));
+    assert.ok(t.store.text[0] > 0 && t.store.textAt[0] === 0);
+  });
+
+  it('once the file changed, a text read back says so instead of showing other bytes', () => {
+    const copy = path.join(dir, 'changing.txt');
+    fs.copyFileSync(file, copy);
+    const t = importTrace(copy);
+    const last = t.store.length - 1;
+    const text = t.store.textOf(last);
+    assert.match(text, /^call_site=/);
+    fs.writeFileSync(copy, 'something else entirely\n');
+    // (a text read before, from the block in memory, is still the one read from the file)
+    assert.equal(t.store.textOf(last), text);
+    assert.equal(t.store.textOf(0), '(the trace file changed since it was read)');
+    fs.rmSync(copy);
+    assert.equal(t.store.eventName(3), 'kmalloc');
+    assert.equal(t.store.textOf(3), '(the trace file cannot be read any more)');
+  });
+});
