@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import { WASM_BASE64 } from './ftraceScan.wasm';
 import { EV } from './eventKinds';
 import { CHUNK_BYTES, MAX_LINE_BYTES, skipToNewline, utf8 } from './lineReader';
-import { ColumnSpace, EventStore } from './store';
+import { ColumnSpace, EventStore, TextFile } from './store';
 
 /** What the scanner feeds: the importer. */
 export interface ScanSink {
@@ -26,6 +26,9 @@ export interface ScanSink {
   pairOutside(limit: number): void;
   /** line lineNo was longer than MAX_LINE_BYTES: skipped unread */
   longLine(lineNo: number): void;
+  /** the interned id of an other event's name, for the scanner to store such events itself
+   * (their text left in the file), or 0 when the general reader must read them */
+  otherEventName(name: string): number;
 }
 
 interface ScanExports {
@@ -37,6 +40,7 @@ interface ScanExports {
   columns(name: number, cpu: number, ts: number, pid: number, task: number, flags: number, preempt: number,
     line: number, pfn: number, order: number, mt: number, x: number, addr: number, text: number, textAt: number): void;
   scan(from: number, end: number, mode: number, first: number, capacity: number): number;
+  fileOffsets(region: number, fileAt: number): void;
   maxPagePfn(n: number): number;
   pairFrees(n: number, table: number, limit: number): number;
 }
@@ -101,6 +105,7 @@ function makePooled(): Pooled {
       abort: () => { throw new Error('ftrace scanner: abort'); },
       internTask: (t: number, e: number, pid: number) => p.current!.taskId(t, e, pid),
       internText: (a: number, e: number) => p.current!.textId(a, e),
+      internName: (a: number, e: number) => p.current!.nameId(a, e),
     },
   });
   p.x = inst.exports as unknown as ScanExports;
@@ -171,6 +176,9 @@ export class FtraceScanner {
   /** Reads the whole file, feeding `sink`; returns its bytes and lines. */
   readFile(file: string, sink: ScanSink): { bytes: number; lines: number; scanned: number } {
     const fd = fs.openSync(file, 'r');
+    this.sink = sink;
+    // the texts of other events stay in the file: read back from it when asked for
+    this.store.textFile = TextFile.of(file);
     let bytes = 0, carry = 0;
     try {
       for (;;) {
@@ -237,6 +245,7 @@ export class FtraceScanner {
   /** Scans input[0, len) in as many calls as it takes; returns the bytes used (whole lines). */
   private scanAll(len: number, sink: ScanSink): number {
     const st = this.store, x = this.x;
+    x.fileOffsets(this.input, this.inputAt);
     const end = this.input + len;
     let pos = this.input;
     for (;;) {
@@ -258,6 +267,12 @@ export class FtraceScanner {
       pos = next;
     }
   }
+
+  /** the importer, while a file is read */
+  private sink: ScanSink | null = null;
+
+  /** An other event's name the scanner has not kept: its id, or 0 (the general reader's). */
+  nameId(a: number, e: number): number { return this.sink ? this.sink.otherEventName(this.view().toString('latin1', a, e)) : 0; }
 
   /** A gfp_flags text the scanner has not kept. */
   textId(a: number, e: number): number { return this.store.strings.id(this.view().toString('latin1', a, e)); }

@@ -284,6 +284,12 @@ class Importer implements ScanSink {
 
   longLine(lineNo: number): void { this.warn(lineNo, LONG_LINE_MESSAGE); }
 
+  otherEventName(name: string): number {
+    // (interned as nameId does, so ids come in the same order as when this reader reads it)
+    const id = this.nameId(name, 0, name.length);
+    return this.reader === readFtraceLine && id > LAST_KNOWN && !this.textKept(id) ? id : 0;
+  }
+
   /** by name id: whether an other event's text is interned (the kprobes the reconstruction reads) */
   private readonly keptText = new Map<number, boolean>();
   private textKept(name: number): boolean {

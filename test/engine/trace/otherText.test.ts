@@ -18,21 +18,53 @@ describe('the text of other events, left in the file', () => {
   for (let k = 0; k < 3000; k++) {
     lines.push(line(k, `kmalloc: call_site=__alloc_skb+0x${k.toString(16)} ptr=${(0x1000000 + k * 64).toString(16)} bytes_req=${k % 1024} bytes_alloc=1024 gfp_flags=GFP_KERNEL`));
     if (k % 100 === 0) lines.push(line(k, 'mm_page_free: page=fffff7a9c0a8c040 pfn=0x2a400 order=0'));
+    // binary bytes in another event's text: the line is skipped with a warning, by both readers
+    if (k % 700 === 3) lines.push(line(k, `kmalloc: call_site=__alloc_skb+0x0 ptr=${k % 2 ? '\u0001' : '\u007f'}00 bytes_req=1`));
     if (k % 500 === 0) lines.push(line(k, `free_pcppages_bulk: (free_pcppages_bulk+0x0/0x2e0) zone=0xffff0000aa count=2 pcp=0xffff0000bb pindex=0 pcp_count=${k} pcp_high=3464 pcp_batch=63`));
   }
   const file = path.join(dir, 'kmalloc.txt');
-  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  fs.writeFileSync(file, `${lines.join('\n')}\n`, 'latin1');
 
   it('reads each text back as the line has it, in both readers, without interning it', () => {
     const t = importTrace(file);
     assertSameImport(t, importTrace(file, { fastPath: false }));
     assert.equal(t.byEvent.kmalloc, 3000);
+    assert.deepStrictEqual(t.warnings.map(w => w.message), Array(5).fill('binary data, line skipped'));
     assert.ok(t.store.strings.strings.length < 100, `${t.store.strings.strings.length} strings interned`);
     const texts = new Map(lines.map(l => [l, l.slice(l.indexOf(': ', l.indexOf(']')) + 2)]));
     for (let i = 0; i < t.store.length; i++) {
       const original = lines[t.store.line[i] - 1];
       const name = t.store.eventName(i);
       if (name === 'kmalloc') assert.equal(`kmalloc: ${t.store.textOf(i)}`, texts.get(original), `line ${t.store.line[i]}`);
+    }
+  });
+
+  it('the scanner reads them itself (the general reader only the kprobes and the rest)', () => {
+    const t = importTrace(file);
+    assert.equal(t.scannedEvents, t.store.length - t.byEvent.free_pcppages_bulk);
+  });
+
+  it('mutated (bytes replaced, inserted, dropped; lines cut): the scanner still reads what the general reader reads', () => {
+    let seed = 11;
+    const rnd = (n: number) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed % n; };
+    const bytes = '0123456789abcdefx :=_-<>[]()|\t\r\u0000\u00ff\u001b';
+    for (let round = 0; round < 8; round++) {
+      const out = lines.slice();
+      for (let m = 0; m < 300; m++) {
+        const k = 2 + rnd(out.length - 2), l = out[k];
+        const p = rnd(l.length + 1), c = bytes[rnd(bytes.length)];
+        switch (rnd(4)) {
+          case 0: out[k] = l.slice(0, p) + c + l.slice(p + 1); break;
+          case 1: out[k] = l.slice(0, p) + c + l.slice(p); break;
+          case 2: out[k] = l.slice(0, p) + l.slice(p + 1); break;
+          default: out[k] = l.slice(0, p);
+        }
+      }
+      const f = path.join(dir, `mutated-${round}.txt`);
+      fs.writeFileSync(f, out.join('\n'), 'latin1');
+      const fast = importTrace(f), slow = importTrace(f, { fastPath: false });
+      assertSameImport(fast, slow);
+      for (let i = 0; i < fast.store.length; i += 7) assert.equal(fast.store.textOf(i), slow.store.textOf(i));
     }
   });
 

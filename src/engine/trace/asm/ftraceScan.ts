@@ -18,6 +18,7 @@
 
 @external("env", "internTask") declare function internTask(t: usize, e: usize, pid: i32): u32;
 @external("env", "internText") declare function internText(a: usize, e: usize): u32;
+@external("env", "internName") declare function internName(a: usize, e: usize): i32;
 
 const SP: u32 = 32, ZERO: u32 = 48, COLON: u32 = 58, NL: u32 = 10, CR: u32 = 13;
 const NAME_AT: usize = 51;
@@ -42,10 +43,14 @@ const TASK_STRIDE: usize = 32;       // pid, interned id, then at +8 the 16 byte
 const GFP_SLOTS: i32 = 8;
 const GFP_STRIDE: usize = 256;       // length, interned id, then the text
 const GFP_MAX: i32 = 248;
+const NAME_SLOTS: i32 = 16;
+const NAME_STRIDE: usize = 48;       // length, interned id (0: not read here), then the name
+const NAME_MAX: i32 = 40;
 
 const TASKS: usize = (__heap_base + 15) & ~(<usize>15);
 const GFP: usize = TASKS + <usize>CPUS * TASK_STRIDE;
-const OTHER: usize = GFP + <usize>GFP_SLOTS * GFP_STRIDE;
+const NAMES: usize = GFP + <usize>GFP_SLOTS * GFP_STRIDE;
+const OTHER: usize = NAMES + <usize>NAME_SLOTS * NAME_STRIDE;
 /** where JavaScript may place what it needs (the input chunk, the store's columns) */
 const FREE: usize = (OTHER + <usize>MAX_OTHER * <usize>OTHER_INTS * 4 + 15) & ~(<usize>15);
 
@@ -73,6 +78,8 @@ export function reset(): void {
   gfpLast = 0;
   for (let c: i32 = 0; c < CPUS; c++) store<i32>(TASKS + <usize>c * TASK_STRIDE, -1);
   for (let s: i32 = 0; s < GFP_SLOTS; s++) store<i32>(GFP + <usize>s * GFP_STRIDE, -1);
+  for (let s: i32 = 0; s < NAME_SLOTS; s++) store<i32>(NAMES + <usize>s * NAME_STRIDE, -1);
+  nameNext = 0;
 }
 
 export function columns(name: usize, cpu: usize, ts: usize, pid: usize, task: usize, flags: usize, preempt: usize,
@@ -204,6 +211,43 @@ const SPACES: u64 = 0x2020202020202020, ZEROS: u64 = 0x3030303030303030;
 
 const NOT_OURS = 0, STORED = 1, AFTER_OTHERS = 2;
 
+/** the input region and its first byte's offset in the file (set per chunk): where a text is */
+let region: usize = 0, regionAt: f64 = 0;
+export function fileOffsets(at: usize, fileAt: f64): void { region = at; regionAt = fileAt; }
+
+/** [p, e) holds a control character other than a tab (binary data: the general reader warns) */
+function hasControl(p: usize, e: usize): bool {
+  while (p < e) {
+    const v = v128.load(p);
+    const ctl = v128.or(v128.andnot(i8x16.lt_u(v, i8x16.splat(32)), i8x16.eq(v, i8x16.splat(9))), i8x16.eq(v, i8x16.splat(127)));
+    let m = i8x16.bitmask(ctl);
+    if (e - p < 16) m &= (1 << <i32>(e - p)) - 1;
+    if (m) return true;
+    p += 16;
+  }
+  return false;
+}
+
+let nameNext: i32 = 0;
+
+/** The interned id of the other event named [a, e), or 0 when JavaScript reads such events
+ * itself: kept in a few slots (a trace has few event names), else asked of JavaScript. */
+function otherName(a: usize, e: usize): i32 {
+  const n = <i32>(e - a);
+  if (n > NAME_MAX) return internName(a, e);
+  for (let k: i32 = 0; k < NAME_SLOTS; k++) {
+    const r = NAMES + <usize>k * NAME_STRIDE;
+    if (load<i32>(r) == n && sameBytes(r + 8, a, <usize>n)) return load<i32>(r + 4);
+  }
+  const id = internName(a, e);
+  const r = NAMES + <usize>nameNext * NAME_STRIDE;
+  nameNext = (nameNext + 1) & (NAME_SLOTS - 1);
+  store<i32>(r, n);
+  store<i32>(r + 4, id);
+  memory.copy(r + 8, a, <usize>n);
+  return id;
+}
+
 /** Reads the line [a, e) into the store when it has the layout and one of the events read
  * here (STORED); NOT_OURS, with nothing kept, otherwise; AFTER_OTHERS, with nothing kept, when
  * it is ours but other lines listed before it must be read first. */
@@ -248,13 +292,31 @@ function readLine(a: usize, e: usize): i32 {
   const frac = <i32>digitsValue(wf, 6);
   nameAt = fracAt + 8;
   const kind = eventAt(nameAt, e);
-  if (!kind) return NOT_OURS;
-  let p = nameAt + <usize>unchecked(NAME_LENGTH[kind]) + 1;
-  while (p < e && at(p) == SP) p++;
-
   let pfn: f64 = -1, order: i32 = -1, mt: i32 = -1, x: i64 = 0;
   let q: usize;
   let gfp: usize = 0, hasGfp = false;
+  let nameId: i32 = 0, textAt: f64 = 0;
+  if (!kind) {
+    // another event (kmalloc, sched_switch, ...): its name, and where its text is in the file
+    // (read back only when asked for); what JavaScript reads otherwise (a stack trace, a
+    // function tracer line, binary bytes, the events it reads itself) is left to it
+    q = nameAt;
+    while (q < e && (at(q) == SP || at(q) == 9)) q++;
+    if (q >= e || at(q) == 60) return NOT_OURS;
+    let colon = q;
+    while (colon < e && at(colon) != COLON) { if (at(colon) == SP) return NOT_OURS; colon++; }
+    if (colon >= e || colon == q || hasControl(a, e)) return NOT_OURS;
+    // (the lines listed before may intern strings: the name is interned after them)
+    if (others > 0) return AFTER_OTHERS;
+    nameId = otherName(q, colon);
+    if (!nameId) return NOT_OURS;
+    let r = colon + 1;
+    while (r < e && (at(r) == SP || at(r) == 9)) r++;
+    if (e - r >= 65536) return NOT_OURS;
+    if (e > r) textAt = (regionAt + <f64>(r - region)) * 65536 + <f64>(e - r);
+  } else {
+  let p = nameAt + <usize>unchecked(NAME_LENGTH[kind]) + 1;
+  while (p < e && at(p) == SP) p++;
   if (kind == K_SOFTIRQ_ENTRY || kind == K_SOFTIRQ_EXIT) {
     if (!has(p, e, 4, VEC_)) return NOT_OURS;
     x = small(p + 4, e);
@@ -323,11 +385,12 @@ function readLine(a: usize, e: usize): i32 {
       }
     }
   }
+  }
 
   if (others > 0) return AFTER_OTHERS;
   const cpu = <i32>(c0 * 100 + c1 * 10 + c2);
   const i = <usize>count;
-  store<u16>(cName + (i << 1), <u16>unchecked(KIND_EV[kind]));
+  store<u16>(cName + (i << 1), <u16>(kind ? unchecked(KIND_EV[kind]) : nameId));
   store<u16>(cCpu + (i << 1), <u16>cpu);
   store<f64>(cTs + (i << 3), whole + <f64>frac / 1e6);
   store<i32>(cPid + (i << 2), pid);
@@ -341,7 +404,7 @@ function readLine(a: usize, e: usize): i32 {
   store<i32>(cX + (i << 2), <i32>x);
   store<u32>(cAddr + (i << 2), 0);
   store<u32>(cText + (i << 2), hasGfp ? gfpId(gfp, e) : 0);
-  store<f64>(cTextAt + (i << 3), 0);
+  store<f64>(cTextAt + (i << 3), textAt);
   count++;
   return STORED;
 }
