@@ -53,3 +53,43 @@ export function assertSameImport(fast: ImportedTrace, slow: ImportedTrace): void
   assert.deepStrictEqual(fast.lost, slow.lost);
   assert.equal(fast.overwritten, slow.overwritten);
 }
+
+/**
+ * Copies of `lines` damaged as a hand-edited or corrupted trace is: in each of `rounds`
+ * copies, `edits` lines from `from` on get one of `bytes` put in place of a byte or inserted,
+ * a byte dropped, or the line cut. The same seed gives the same copies.
+ */
+export function mutatedCopies(lines: string[], o: { rounds: number; edits: number; seed: number; bytes: string; from: number }): string[][] {
+  let seed = o.seed;
+  const rnd = (n: number) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed % n; };
+  const copies: string[][] = [];
+  for (let round = 0; round < o.rounds; round++) {
+    const out = lines.slice();
+    for (let m = 0; m < o.edits; m++) {
+      const k = o.from + rnd(out.length - o.from), l = out[k];
+      const p = rnd(l.length + 1), c = o.bytes[rnd(o.bytes.length)];
+      switch (rnd(4)) {
+        case 0: out[k] = l.slice(0, p) + c + l.slice(p + 1); break;
+        case 1: out[k] = l.slice(0, p) + c + l.slice(p); break;
+        case 2: out[k] = l.slice(0, p) + l.slice(p + 1); break;
+        default: out[k] = l.slice(0, p);
+      }
+    }
+    copies.push(out);
+  }
+  return copies;
+}
+
+/** A raw ftrace event line of the padded layout, for the small traces the tests write. */
+export function ev(cpu: number, ts: number, text: string, task = 'dd-100'): string {
+  return `${task.padStart(16)}     [00${cpu}] d..2.  ${ts.toFixed(6).padStart(11)}: ${text}`;
+}
+
+/** A small trace: `events` between the markers of a `before` snapshot (1.0 s) and an `after`
+ * one (5.0 s), under the raw ftrace header and any `header` lines. */
+export function betweenSnapshots(events: string[], header: string[] = []): string {
+  return ['# tracer: nop', ...header,
+    ev(0, 1.0, 'tracing_mark_write: SNAPSHOT before begin'), ev(0, 1.1, 'tracing_mark_write: SNAPSHOT before end'),
+    ...events,
+    ev(0, 5.0, 'tracing_mark_write: SNAPSHOT after begin'), ev(0, 5.1, 'tracing_mark_write: SNAPSHOT after end')].join('\n');
+}

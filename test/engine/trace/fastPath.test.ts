@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { importTrace, ImportedTrace, Reconstruction, EV } from '../../../src/engine';
-import { assertSameImport, captureFile, snapshotsOf } from './captures';
+import { assertSameImport, captureFile, mutatedCopies, snapshotsOf } from './captures';
 import { setScannerMemoryLimit, setScannerPoolLimit } from '../../../src/engine/trace/ftraceScan';
 import { FLAG_IRQS_OFF, FLAG_NEED_RESCHED, FLAG_SOFTIRQ } from '../../../src/engine/trace/store';
 
@@ -243,23 +243,10 @@ describe('raw ftrace fast path', function () {
 
   it('mutated captures (bytes replaced, inserted, dropped; lines cut): the scanner still reads exactly what the general reader reads', () => {
     const lines = fs.readFileSync(captureFile('fork-storm', 'ftrace-raw'), 'latin1').split('\n').slice(0, 4000);
-    let seed = 7;
-    const rnd = (n: number) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed % n; };
     // what a damaged or hand-edited trace has: digits, hex letters, the flags column's letters,
     // spaces, field punctuation, binary bytes
     const bytes = '0123456789abcdefxXdDbNnphsHzZ .:=-[]()|\t\r\u0000\u00ff\u0080\u001b';
-    for (let round = 0; round < 16; round++) {
-      const out = lines.slice();
-      for (let m = 0; m < 400; m++) {
-        const k = 12 + rnd(out.length - 12), l = out[k];
-        const p = rnd(l.length + 1), c = bytes[rnd(bytes.length)];
-        switch (rnd(4)) {
-          case 0: out[k] = l.slice(0, p) + c + l.slice(p + 1); break;
-          case 1: out[k] = l.slice(0, p) + c + l.slice(p); break;
-          case 2: out[k] = l.slice(0, p) + l.slice(p + 1); break;
-          default: out[k] = l.slice(0, p);
-        }
-      }
+    for (const out of mutatedCopies(lines, { rounds: 16, edits: 400, seed: 7, bytes, from: 12 })) {
       withFile(out.join('\n'), file => assertSameImport(importTrace(file), importTrace(file, { fastPath: false })));
     }
   });

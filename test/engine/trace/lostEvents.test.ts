@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { importTrace, importTraceText, parseZoneInfoText, replayImported, replayJson, chromeTraceOfReplay } from '../../../src/engine';
-import { assertSameImport } from './captures';
+import { assertSameImport, betweenSnapshots, ev } from './captures';
 
 const FIXTURES = path.resolve(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'lost-events');
 
@@ -76,18 +76,12 @@ describe('events the ring buffer lost', () => {
   node_unreclaimable:  0
   start_pfn:           4096
 `);
-    const ev = (cpu: number, ts: number, text: string) => `${'dd-100'.padStart(16)}     [00${cpu}] d..2.  ${ts.toFixed(6).padStart(11)}: ${text}`;
-    const t = importTraceText([
-      '# tracer: nop',
-      ev(0, 1.0, 'tracing_mark_write: SNAPSHOT before begin'),
-      ev(0, 1.1, 'tracing_mark_write: SNAPSHOT before end'),
+    const t = importTraceText(betweenSnapshots([
       ev(1, 2.0, 'mm_page_free: page=x pfn=0x7000 order=0'),
       'CPU:1 [LOST 12 EVENTS]',
       ev(1, 3.0, 'mm_page_free: page=x pfn=0x7001 order=0'),
       ev(0, 3.1, 'mm_page_free: page=x pfn=0x7002 order=0'),
-      ev(0, 5.0, 'tracing_mark_write: SNAPSHOT after begin'),
-      ev(0, 5.1, 'tracing_mark_write: SNAPSHOT after end'),
-    ].join('\n'));
+    ]));
     // the kernel's counts went 10 -> 12 on CPU 0 (rebuilt 11) and 5 -> 9 on CPU 1 (rebuilt 7)
     const r = replayImported(t, [{ label: 'before', info: zoneinfo(10, 5) }, { label: 'after', info: zoneinfo(12, 9) }]);
 
@@ -102,15 +96,7 @@ describe('events the ring buffer lost', () => {
       assert.ok(why.get(0) && !/lost/.test(why.get(0)!), why.get(0));
     });
     it('overwrite mode: a CPU whose oldest kept event comes after the starting zoneinfo is named', () => {
-      const o = importTraceText([
-        '# tracer: nop',
-        '# entries-in-buffer/entries-written: 5/9   #P:2',
-        ev(0, 1.0, 'tracing_mark_write: SNAPSHOT before begin'),
-        ev(0, 1.1, 'tracing_mark_write: SNAPSHOT before end'),
-        ev(1, 2.0, 'mm_page_free: page=x pfn=0x7000 order=0'),
-        ev(0, 5.0, 'tracing_mark_write: SNAPSHOT after begin'),
-        ev(0, 5.1, 'tracing_mark_write: SNAPSHOT after end'),
-      ].join('\n'));
+      const o = importTraceText(betweenSnapshots([ev(1, 2.0, 'mm_page_free: page=x pfn=0x7000 order=0')], ['# entries-in-buffer/entries-written: 5/9   #P:2']));
       assert.equal(o.overwritten, 4);
       const ro = replayImported(o, [{ label: 'before', info: zoneinfo(10, 5) }, { label: 'after', info: zoneinfo(10, 9) }]);
       assert.match(ro.rec.notes.get('overwritten')!.why, /on CPU 1 that is after the starting zoneinfo was taken/);

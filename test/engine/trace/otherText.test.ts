@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { importTrace, importTraceText } from '../../../src/engine';
-import { assertSameImport } from './captures';
+import { assertSameImport, mutatedCopies } from './captures';
 
 const line = (k: number, text: string) =>
   `            bash-1234    [00${k & 3}] ..... ${(10 + k / 1e6).toFixed(6).padStart(12)}: ${text}`;
@@ -45,21 +45,8 @@ describe('the text of other events, left in the file', () => {
   });
 
   it('mutated (bytes replaced, inserted, dropped; lines cut): the scanner still reads what the general reader reads', () => {
-    let seed = 11;
-    const rnd = (n: number) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed % n; };
-    const bytes = '0123456789abcdefx :=_-<>[]()|\t\r\u0000\u00ff\u001b';
-    for (let round = 0; round < 8; round++) {
-      const out = lines.slice();
-      for (let m = 0; m < 300; m++) {
-        const k = 2 + rnd(out.length - 2), l = out[k];
-        const p = rnd(l.length + 1), c = bytes[rnd(bytes.length)];
-        switch (rnd(4)) {
-          case 0: out[k] = l.slice(0, p) + c + l.slice(p + 1); break;
-          case 1: out[k] = l.slice(0, p) + c + l.slice(p); break;
-          case 2: out[k] = l.slice(0, p) + l.slice(p + 1); break;
-          default: out[k] = l.slice(0, p);
-        }
-      }
+    const copies = mutatedCopies(lines, { rounds: 8, edits: 300, seed: 11, bytes: '0123456789abcdefx :=_-<>[]()|\t\r\u0000\u00ff\u001b', from: 2 });
+    for (const [round, out] of copies.entries()) {
       const f = path.join(dir, `mutated-${round}.txt`);
       fs.writeFileSync(f, out.join('\n'), 'latin1');
       const fast = importTrace(f), slow = importTrace(f, { fastPath: false });

@@ -9,7 +9,7 @@
 import * as assert from 'assert';
 import { importTraceText, parseZoneInfoText, replayImported, lockNamesBeside, EV, Reconstruction, rebuiltState } from '../../../src/engine';
 import type { RebuildState } from '../../../src/engine/trace/reconstruct';
-import { imported, snapshotsOf, captureFile } from './captures';
+import { imported, snapshotsOf, captureFile, ev, betweenSnapshots } from './captures';
 
 const MEASURED: Record<string, { snapshots: Record<string, [matched: number, total: number]>; checks?: [number, number] }> = {
   drain: {
@@ -110,9 +110,6 @@ Node 0, zone    DMA32
 `;
 const AFTER = ZONEINFO.replace('count: 10', 'count: 12').replace('count: 5', 'count: 3');
 
-function ev(cpu: number, ts: number, text: string, task = 'dd-100'): string {
-  return `${task.padStart(16)}     [00${cpu}] d..2.  ${ts.toFixed(6).padStart(11)}: ${text}`;
-}
 
 describe('reconstruction rules (small traces)', () => {
   const dma = parseZoneInfoText(ZONEINFO.replace(/spanned\s+258015/, 'spanned 258015').replace('pages free     3808', 'pages free 3808\n        spanned  4095'));
@@ -267,16 +264,11 @@ describe('reconstruction on a machine of two NUMA nodes', () => {
   start_pfn:           ${start}
 `;
   const zoneinfo = (n0: [number, number], n1: [number, number]) => parseZoneInfoText(normal(0, 0x100000, n0) + normal(1, 0x140000, n1));
-  const t = importTraceText([
-    '# tracer: nop',
-    ev(0, 1.0, 'tracing_mark_write: SNAPSHOT before begin'),
-    ev(0, 1.1, 'tracing_mark_write: SNAPSHOT before end'),
+  const t = importTraceText(betweenSnapshots([
     ev(1, 2.0, 'mm_page_free: page=x pfn=0x150000 order=0'),
     ev(1, 2.1, 'mm_page_free: page=x pfn=0x150001 order=0'),
     ev(1, 2.2, 'mm_page_free: page=x pfn=0x100100 order=0'),
-    ev(0, 3.0, 'tracing_mark_write: SNAPSHOT after begin'),
-    ev(0, 3.1, 'tracing_mark_write: SNAPSHOT after end'),
-  ].join('\n'));
+  ]));
   const r = replayImported(t, [{ label: 'before', info: zoneinfo([4, 5], [6, 7]) }, { label: 'after', info: zoneinfo([4, 6], [6, 9]) }]);
 
   it('one zone per node, named with its node', () => {

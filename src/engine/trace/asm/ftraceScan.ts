@@ -235,17 +235,29 @@ let nameNext: i32 = 0;
 function otherName(a: usize, e: usize): i32 {
   const n = <i32>(e - a);
   if (n > NAME_MAX) return internName(a, e);
-  for (let k: i32 = 0; k < NAME_SLOTS; k++) {
-    const r = NAMES + <usize>k * NAME_STRIDE;
-    if (load<i32>(r) == n && sameBytes(r + 8, a, <usize>n)) return load<i32>(r + 4);
-  }
+  const s = findSlot(NAMES, NAME_SLOTS, NAME_STRIDE, a, n, 0);
+  if (s >= 0) return load<i32>(NAMES + <usize>s * NAME_STRIDE + 4);
   const id = internName(a, e);
-  const r = NAMES + <usize>nameNext * NAME_STRIDE;
+  fillSlot(NAMES + <usize>nameNext * NAME_STRIDE, a, n, id);
   nameNext = (nameNext + 1) & (NAME_SLOTS - 1);
+  return id;
+}
+
+/** The slot (of `slots`, `stride` bytes each from `base`: length, id, bytes) holding the n
+ * bytes at a, trying from slot `first` on; -1 if none does. */
+function findSlot(base: usize, slots: i32, stride: usize, a: usize, n: i32, first: i32): i32 {
+  for (let k: i32 = 0; k < slots; k++) {
+    const s = (first + k) & (slots - 1);
+    const r = base + <usize>s * stride;
+    if (load<i32>(r) == n && sameBytes(r + 8, a, <usize>n)) return s;
+  }
+  return -1;
+}
+
+function fillSlot(r: usize, a: usize, n: i32, id: i32): void {
   store<i32>(r, n);
   store<i32>(r + 4, id);
   memory.copy(r + 8, a, <usize>n);
-  return id;
 }
 
 /** Reads the line [a, e) into the store when it has the layout and one of the events read
@@ -441,19 +453,12 @@ let gfpLast: i32 = 0;
 function gfpId(g: usize, e: usize): u32 {
   const n = <i32>(e - g);
   if (n > GFP_MAX) return internText(g, e);
-  for (let k: i32 = 0; k < GFP_SLOTS; k++) {
-    const s = (gfpLast + k) & (GFP_SLOTS - 1);
-    const r = GFP + <usize>s * GFP_STRIDE;
-    if (load<i32>(r) == n && sameBytes(r + 8, g, <usize>n)) { gfpLast = s; return load<u32>(r + 4); }
-  }
+  const found = findSlot(GFP, GFP_SLOTS, GFP_STRIDE, g, n, gfpLast);
+  if (found >= 0) { gfpLast = found; return load<u32>(GFP + <usize>found * GFP_STRIDE + 4); }
   const id = internText(g, e);
-  const s = gfpNext;
+  fillSlot(GFP + <usize>gfpNext * GFP_STRIDE, g, n, <i32>id);
+  gfpLast = gfpNext;
   gfpNext = (gfpNext + 1) & (GFP_SLOTS - 1);
-  const r = GFP + <usize>s * GFP_STRIDE;
-  store<i32>(r, n);
-  store<u32>(r + 4, id);
-  memory.copy(r + 8, g, <usize>n);
-  gfpLast = s;
   return id;
 }
 
