@@ -572,15 +572,32 @@ export class TraceTarget {
     const tl = this.tl;
     const cpu = frameId !== undefined ? Math.floor(frameId / 100000) - 1 : tl.position >= 0 ? tl.trace.store.cpu[tl.position] : tl.cpus[0];
     const e = expr.trim();
-    if (e === 'pcp' || e === 'pcp->count') {
-      return { result: tl.pcp(cpu).map(p => `${p.zone}: count ${p.count}`).join(', '), variablesReference: this.handle_(() => this.pcpVars(cpu)) };
+    // `pcp` of the frame's CPU, or `pcp[2]` / `cpu 2 pcp` of another; `->count`, `->high`,
+    // `->batch` for one field per zone; a zone's name (`DMA32`, `pcp[2].DMA32`) for that list
+    const m = /^(?:(?:pcp\[(\d+)\]|cpu\s+(\d+)\s+pcp|pcp)(?:\s*(?:->|\.)\s*(\w+))?|([A-Za-z]\w*(?:\s\w+)*))$/.exec(e);
+    if (m && (m[4] === undefined || tl.rec.zones.some(z => z.name === m[4]))) {
+      const n = m[1] ?? m[2];
+      const c = n !== undefined ? Number(n) : cpu;
+      if (c >= tl.rec.ncpus) throw new TraceRequestError(3009, `lockstep: no CPU ${c} in this trace`);
+      const views = tl.pcp(c);
+      const field = m[3], zoneName = m[4] ?? (field && tl.rec.zones.some(z => z.name === field) ? field : undefined);
+      if (zoneName !== undefined) {
+        const zi = tl.rec.zones.findIndex(z => z.name === zoneName);
+        const v = views[zi];
+        return { result: `CPU ${c} ${zoneName}: count ${v.count}, high ${v.high}, batch ${v.batch}`, variablesReference: this.pcpEntry(c, zi, () => [
+          this.v('count', v.count), this.v('high', v.high), this.v('batch', v.batch),
+          this.v('pages identified', v.knownPages), this.v('pages not identified', v.unidentified)]) };
+      }
+      if (field === undefined) return { result: views.map(p => `${p.zone}: count ${p.count}`).join(', '), variablesReference: this.handle_(() => this.pcpVars(c)) };
+      if (field === 'count' || field === 'high' || field === 'batch') return { result: views.map(p => `${p.zone}: ${p[field]}`).join(', '), variablesReference: 0 };
+      throw new TraceRequestError(3009, `lockstep: pcp has count, high, batch and a list per zone (${tl.rec.zones.map(z => z.name).join(', ')}), not '${field}'`);
     }
     if (e === 'event' && tl.position >= 0) return { result: `${tl.event(tl.position).name}: ${tl.event(tl.position).text}`, variablesReference: this.handle_(() => this.eventVars(tl.position)) };
     if (tl.position >= 0) {
       const f = tl.event(tl.position).fields[e];
       if (f !== undefined) return { result: String(f), variablesReference: 0 };
     }
-    throw new TraceRequestError(3009, `lockstep: in a replayed trace, evaluate 'pcp', 'event' or a field of the current event (${tl.position >= 0 ? Object.keys(tl.event(tl.position).fields).join(', ') : 'none yet'})`);
+    throw new TraceRequestError(3009, `lockstep: in a replayed trace, evaluate 'pcp' (pcp->count, pcp[2], DMA32), 'event' or a field of the current event (${tl.position >= 0 ? Object.keys(tl.event(tl.position).fields).join(', ') : 'none yet'})`);
   }
 
   private timeline(): TimelineResponseBody {

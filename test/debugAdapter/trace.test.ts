@@ -226,6 +226,23 @@ describe('debug adapter: replaying a kernel trace', function () {
     }
   });
 
+  it('evaluate: the pcp of the frame\'s CPU or another, one field per zone, one zone\'s list', async () => {
+    await launch(dc, { trace: TRACE });
+    await move(dc, () => dc.stepInRequest({ threadId: 1 }));
+    const f = (await frames(dc, 2))[0];
+    const ev = async (expression: string) => (await dc.evaluateRequest({ expression, frameId: f.id, context: 'watch' })).body;
+    const lists = await scope(dc, f.id, 'Per-CPU lists');
+    const dma32 = byName(await children(dc, byName(lists, 'DMA32')), 'count').value;
+    assert.equal((await ev('pcp->count')).result, `DMA: ${byName(await children(dc, byName(lists, 'DMA')), 'count').value}, DMA32: ${dma32}`);
+    assert.match((await ev('DMA32')).result, new RegExp(`^CPU 1 DMA32: count ${dma32}, high \\d+, batch \\d+$`));
+    const other = await ev('pcp[3].DMA32');
+    assert.match(other.result, /^CPU 3 DMA32: count \d+/);
+    assert.ok(other.variablesReference > 0);
+    assert.match((await ev('cpu 0 pcp')).result, /^DMA: count \d+, DMA32: count \d+$/);
+    const bad = await dc.evaluateRequest({ expression: 'pcp->nonsense', frameId: f.id }).catch((e: Error) => e);
+    assert.ok(bad instanceof Error && /count, high, batch/.test(bad.message), String(bad));
+  });
+
   it('a trace whose ring buffer lost events says where, in the debug console and the Trace scope', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-lost-')), 'pipe.txt');
     fs.writeFileSync(file, zlib.gunzipSync(fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'lost-events', 'pipe.txt.gz'))));
