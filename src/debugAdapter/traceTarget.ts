@@ -131,7 +131,7 @@ export class TraceTarget {
     this.host.sendResponse(response);
     this.host.sendEvent(new InitializedEvent());
     const t = this.tl.trace;
-    this.output(`lockstep: ${t.file}: ${formatLabel(t.format).name}, ${t.store.length} events on CPUs ${t.cpus.join(', ')}` +
+    this.output(`lockstep: ${t.decompressedFrom ? `${t.decompressedFrom} (decompressed to ${t.file})` : t.file}: ${formatLabel(t.format).name}, ${t.store.length} events on CPUs ${t.cpus.join(', ')}` +
       `${this.tl.rec.startLabel ? `, starting from zoneinfo '${this.tl.rec.startLabel}'` : ''}\n`);
   }
 

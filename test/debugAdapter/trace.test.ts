@@ -256,6 +256,23 @@ describe('debug adapter: replaying a kernel trace', function () {
     assert.equal(byName(await scope(dc, f[0].id, 'Trace'), 'lost events').value, 'CPU 0: 851 at line 101');
   });
 
+  it('a gzip-compressed trace: the frames point into its decompressed copy, where the event\'s line is', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-gz-'));
+    const gz = path.join(dir, 'ftrace-raw-drain.txt.gz');
+    fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(TRACE)));
+    const said = dc.waitForEvent('output').then(function wait(e): Promise<DebugProtocol.Event> | DebugProtocol.Event {
+      return /decompressed to/.test(e.body.output) ? e : dc.waitForEvent('output').then(wait);
+    });
+    await launch(dc, { trace: gz });
+    assert.match((await said).body.output, /ftrace-raw-drain\.txt\.gz \(decompressed to .*ftrace-raw-drain\.txt\): ftrace text, 50040 events/);
+    const s = await move(dc, () => dc.continueRequest({ threadId: 1 }));
+    const top = (await dc.stackTraceRequest({ threadId: s.body.threadId! })).body.stackFrames[0];
+    const copy = top.source!.path!;
+    assert.notEqual(copy, gz);
+    assert.match(fs.readFileSync(copy, 'latin1').split('\n')[top.line - 1], new RegExp(top.name.split(':')[0]));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('a missing trace file is a clear launch error', async () => {
     await initialize(dc);
     assert.match(await failure(dc.launch({ trace: path.join(DRAIN, 'nope.txt') })), /cannot read the kernel trace .*nope\.txt/);

@@ -7,7 +7,7 @@ export type TraceFormat = TextFormat | 'trace.dat';
 /** A capture's trace file as capture.sh names them (`ftrace-raw-<capture>.txt`,
  * `trace-<capture>.dat`, ...): group 1 is the capture, whose zoneinfo, lock-addrs and kallsyms
  * files sit beside it. */
-export const CAPTURE_FILE = /^(?:(?:ftrace-raw|trace-cmd-report|perf-script)-(.+)\.txt|trace-(.+)\.dat)$/;
+export const CAPTURE_FILE = /^(?:(?:ftrace-raw|trace-cmd-report|perf-script)-(.+)\.txt|trace-(.+)\.dat)(?:\.(?:gz|xz|zst|bz2))?$/;
 
 /** The capture a trace file belongs to by its name, or undefined. */
 export function captureName(base: string): string | undefined {

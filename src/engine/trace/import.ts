@@ -16,6 +16,7 @@ import { EV, KNOWN_EVENTS, LAST_KNOWN } from './eventKinds';
 import { parseFields } from './fields';
 import { importTraceDat } from './dat';
 import { LostEvents, readLostLine, readOverwritten } from './lost';
+import { compressionOf, decompressedCopy } from './compressed';
 
 export type { TraceFormat } from './detect';
 
@@ -43,6 +44,9 @@ export interface ImportedTrace {
   /** the oldest events the ring buffer overwrote before it was read (the tracefs header's
    * entries-written minus entries-in-buffer): each CPU's part of the trace starts late */
   overwritten: number;
+  /** the compressed file this trace was decompressed from (`file` is then the decompressed
+   * copy, which the debugger shows and other events' texts are read back from) */
+  decompressedFrom?: string;
 }
 
 export const MAX_WARNINGS = 1000;
@@ -66,6 +70,16 @@ export interface ImportOptions {
 /** Imports the trace in `file`. Throws TraceImportError when no format can be recognised. */
 export function importTrace(file: string, options: ImportOptions = {}): ImportedTrace {
   const head = headBytes(file);
+  const compression = compressionOf(head);
+  if (compression) {
+    let copy: string;
+    try {
+      copy = decompressedCopy(file, compression);
+    } catch (e) {
+      throw new TraceImportError(file, 1, `${file}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return { ...importTrace(copy, options), decompressedFrom: file };
+  }
   // trace-cmd's binary trace.dat: read directly (src/engine/trace/dat/); errors carry the byte offset
   if (isTraceDat(head)) return importTraceDat(file, (offset, message) => Object.assign(new TraceImportError(file, 1, message), { offset }));
   const size = fs.statSync(file).size;
