@@ -27,6 +27,11 @@ export function lockFlagsText(x: number): string {
   return parts.length ? parts.join('|') : '0';
 }
 
+/** The kprobe events on the pcp internals that capture.sh can add (kprobes=1) and the
+ * reconstruction reads: free_pcppages_bulk (the kernel's pcp count at each bulk free),
+ * drain_pages_zone (whose list a drain empties), set_high_batch, drain_all_pages. */
+export const PCP_KPROBES = { fpb: 'free_pcppages_bulk', dpz: 'drain_pages_zone', shb: 'set_high_batch', dap: 'drain_all_pages' } as const;
+
 /** softirq vectors (softirq_to_name). */
 export const SOFTIRQ_NAMES = ['HI', 'TIMER', 'NET_TX', 'NET_RX', 'BLOCK', 'IRQ_POLL', 'TASKLET', 'SCHED', 'HRTIMER', 'RCU'];
 

@@ -12,7 +12,7 @@ import { readFtraceLine } from './lineFtrace';
 import { readTraceCmdLine } from './lineTraceCmd';
 import { readPerfLine } from './linePerf';
 import { EventStore, FLAG_BATCH_FIRST_PASS, TEXT_AT_SCALE, TextFile } from './store';
-import { EV, KNOWN_EVENTS, LAST_KNOWN } from './eventKinds';
+import { EV, KNOWN_EVENTS, LAST_KNOWN, PCP_KPROBES } from './eventKinds';
 import { parseFields } from './fields';
 import { importTraceDat } from './dat';
 import { LostEvents, readLostLine, readOverwritten } from './lost';
@@ -52,7 +52,7 @@ export interface ImportedTrace {
 export const MAX_WARNINGS = 1000;
 
 /** other events whose text is kept in memory: the pcp kprobes the reconstruction reads */
-const TEXT_KEPT = ['free_pcppages_bulk', 'drain_pages_zone', 'set_high_batch', 'drain_all_pages'];
+const TEXT_KEPT: string[] = Object.values(PCP_KPROBES);
 
 const READERS: Record<TextFormat, LineReader> = { 'ftrace': readFtraceLine, 'trace-cmd': readTraceCmdLine, 'perf': readPerfLine };
 

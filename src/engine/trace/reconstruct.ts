@@ -26,7 +26,7 @@
 // - set_high_batch kprobe: new high and batch for every CPU of the zone.
 import type { ImportedTrace } from './import';
 import type { ZoneInfo, ZoneInfoZone } from './zoneinfo';
-import { EV, SOFTIRQ_NAMES } from './eventKinds';
+import { EV, PCP_KPROBES, SOFTIRQ_NAMES } from './eventKinds';
 import { FLAG_BATCH_FIRST_PASS, FLAG_IRQS_OFF } from './store';
 import { keyValues } from './fields';
 import { zoneSpans, zoneOfPfn, zoneInfoOf, ZoneSpan } from './zones';
@@ -201,8 +201,8 @@ export class Reconstruction {
     this.pcpOf = new Int16Array(st.length).fill(NO_PCP);
     this.countAfter = new Int32Array(st.length);
     this.effect = new Int16Array(st.length);
-    this.kFpb = st.strings.has('free_pcppages_bulk'); this.kDpz = st.strings.has('drain_pages_zone');
-    this.kShb = st.strings.has('set_high_batch'); this.kDap = st.strings.has('drain_all_pages');
+    this.kFpb = st.strings.has(PCP_KPROBES.fpb); this.kDpz = st.strings.has(PCP_KPROBES.dpz);
+    this.kShb = st.strings.has(PCP_KPROBES.shb); this.kDap = st.strings.has(PCP_KPROBES.dap);
     this.zoneStart = Float64Array.from(this.zones, z => z.start);
     this.zoneEnd = Float64Array.from(this.zones, z => z.end);
     this.zonesDisjoint = this.zones.every((a, j) => this.zones.every((b, k) => j === k || a.end <= b.start || b.end <= a.start));
