@@ -49,7 +49,7 @@ export function runReplay(file: string, io: ReplayIo, o: ReplayCliOptions): numb
   const moreW = t.warnings.length - 20 + t.moreWarnings;
   if (moreW > 0) io.err(`${rel(file)}: ... and ${moreW} more warning(s) (--json lists the first ${t.warnings.length})`);
   const label = formatLabel(t.format);
-  io.out(`${rel(file)}: ${label.name}, ${t.store.length} events on CPUs ${t.cpus.join(', ')}, ${t.lines} ${label.lines}, ${t.stackTraces} stack traces`);
+  io.out(`${rel(file)}: ${label.name}, ${t.store.length} events${t.cpus.length ? ` on CPUs ${t.cpus.join(', ')}` : ''}, ${t.lines} ${label.lines}, ${t.stackTraces} stack traces`);
   const w = Math.max(...Object.keys(t.byEvent).map(k => k.length));
   for (const [k, n] of Object.entries(t.byEvent)) io.out(`  ${k.padEnd(w)}  ${String(n).padStart(8)}`);
   for (const l of j.lostEvents.slice(0, 20)) io.out(`line ${l.line}: CPU ${l.cpu} lost ${l.events ?? 'some'} events (ring buffer full)`);

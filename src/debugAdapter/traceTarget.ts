@@ -99,6 +99,10 @@ export class TraceTarget {
     if (!fs.existsSync(file)) throw new TraceRequestError(3001, `lockstep: cannot read the kernel trace ${file}: no such file`);
     try {
       const trace = importTrace(file);
+      if (!trace.store.length) {
+        const w = trace.warnings[0];
+        throw new TraceRequestError(3001, `lockstep: ${file}: no events to step through (${trace.lines} lines${w ? `; line ${w.line}: ${w.message}` : ''})`);
+      }
       let zi: { label: string; file: string }[];
       if (Array.isArray(args.zoneinfo)) {
         zi = args.zoneinfo.map(s => {
@@ -131,7 +135,7 @@ export class TraceTarget {
     this.host.sendResponse(response);
     this.host.sendEvent(new InitializedEvent());
     const t = this.tl.trace;
-    this.output(`lockstep: ${t.decompressedFrom ? `${t.decompressedFrom} (decompressed to ${t.file})` : t.file}: ${formatLabel(t.format).name}, ${t.store.length} events on CPUs ${t.cpus.join(', ')}` +
+    this.output(`lockstep: ${t.decompressedFrom ? `${t.decompressedFrom} (decompressed to ${t.file})` : t.file}: ${formatLabel(t.format).name}, ${t.store.length} events${t.cpus.length ? ` on CPUs ${t.cpus.join(', ')}` : ''}` +
       `${this.tl.rec.startLabel ? `, starting from zoneinfo '${this.tl.rec.startLabel}'` : ''}\n`);
   }
 
@@ -160,7 +164,7 @@ export class TraceTarget {
 
   private cpuOf(threadId: unknown): number {
     const cpu = Number(threadId) - 1;
-    if (!this.tl.cpus.includes(cpu)) throw new TraceRequestError(3005, `lockstep: no thread ${String(threadId)} (the trace has CPUs ${this.tl.cpus.join(', ')})`);
+    if (!this.tl.cpus.includes(cpu)) throw new TraceRequestError(3005, `lockstep: no thread ${String(threadId)} (the trace has ${this.tl.cpus.length ? `CPUs ${this.tl.cpus.join(', ')}` : 'no events'})`);
     return cpu;
   }
 

@@ -277,4 +277,13 @@ describe('debug adapter: replaying a kernel trace', function () {
     await initialize(dc);
     assert.match(await failure(dc.launch({ trace: path.join(DRAIN, 'nope.txt') })), /cannot read the kernel trace .*nope\.txt/);
   });
+
+  it('a trace without events (its header only) is a clear launch error, not an empty session', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-empty-'));
+    const file = path.join(dir, 'header-only.txt');
+    fs.writeFileSync(file, '# tracer: nop\n#\n');
+    await initialize(dc);
+    assert.match(await failure(dc.launch({ trace: file })), /header-only\.txt: no events to step through \(2 lines\)/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });
