@@ -11,7 +11,7 @@ import { LINE_BAD, LINE_EVENT, LINE_FRAME, LINE_SKIP, LINE_STACK_START, LineRead
 import { readFtraceLine } from './lineFtrace';
 import { readTraceCmdLine } from './lineTraceCmd';
 import { readPerfLine } from './linePerf';
-import { EventStore, FLAG_BATCH_FIRST_PASS, TEXT_AT_SCALE, TextFile } from './store';
+import { EventStore, FLAG_BATCH_FIRST_PASS, TEXT_AT_SCALE, TextFile, notKeptWarning } from './store';
 import { EV, KNOWN_EVENTS, LAST_KNOWN, PCP_KPROBES } from './eventKinds';
 import { parseFields } from './fields';
 import { importTraceDat } from './dat';
@@ -358,6 +358,8 @@ class Importer implements ScanSink {
       throw new TraceImportError(this.file, w?.line ?? 1, `${this.file}: not a raw ftrace, trace-cmd report or perf script text (no event line recognised in ${stats.lines} lines${w ? `; line ${w.line}: ${w.message}` : ''})`);
     }
     const st = this.store;
+    const notKept = notKeptWarning(st.strings);
+    if (notKept) this.warn(0, notKept);
     // names are interned ids and CPUs small numbers: count in arrays, not maps
     const counts = new Float64Array(st.strings.strings.length);
     const onCpu = new Uint8Array(65536);

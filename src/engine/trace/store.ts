@@ -3,11 +3,32 @@
 // take several times the file, as columns they take ~56 bytes an event.
 import * as fs from 'fs';
 
+/** Distinct strings a trace may intern: a Map holds at most 2^24 keys, and a trace that has
+ * millions of distinct texts (a trace.dat full of other events) would run out of memory first.
+ * Past it, a new string is kept as NOT_KEPT, and the import says how many (tests set less). */
+let stringLimit = 1 << 23;
+export function setStringLimit(n = 1 << 23): void { stringLimit = n; }
+export const NOT_KEPT = '(not kept: too many distinct texts in this trace)';
+
+/** The warning for strings an import could not keep, or undefined when it kept them all. */
+export function notKeptWarning(strings: Interner): string | undefined {
+  return strings.notKept ? `${strings.notKept} texts (of other events, task names, stack frames) were not kept: the trace has more than ${stringLimit} distinct ones; they show as '${NOT_KEPT}'` : undefined;
+}
+
 /** Strings seen many times (task names, event names, lock addresses, gfp flags) kept once. */
 export class Interner {
   private readonly ids = new Map<string, number>();
   readonly strings: string[] = [''];   // id 0 = none
+  /** strings not kept because the limit was reached (each got NOT_KEPT's id) */
+  notKept = 0;
   id(s: string): number {
+    const v = this.ids.get(s);
+    if (v !== undefined) return v;
+    if (this.strings.length < stringLimit) return this.keep(s);
+    this.notKept++;
+    return this.keep(NOT_KEPT);
+  }
+  private keep(s: string): number {
     let v = this.ids.get(s);
     if (v === undefined) { v = this.strings.length; this.strings.push(s); this.ids.set(s, v); }
     return v;

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { importTrace, importTraceText } from '../../../src/engine';
+import { NOT_KEPT, setStringLimit } from '../../../src/engine/trace/store';
 import { assertSameImport, mutatedCopies } from './captures';
 
 const line = (k: number, text: string) =>
@@ -81,5 +82,22 @@ describe('the text of other events, left in the file', () => {
     fs.rmSync(copy);
     assert.equal(t.store.eventName(3), 'kmalloc');
     assert.equal(t.store.textOf(3), '(the trace file cannot be read any more)');
+  });
+});
+
+describe('a trace with more distinct texts than can be kept', () => {
+  afterEach(() => setStringLimit());
+
+  it('keeps the first ones, shows the others as not kept, and says how many (text in memory)', () => {
+    setStringLimit(60);
+    const lines = ['# tracer: nop'];
+    for (let k = 0; k < 100; k++) lines.push(line(k, `tracing_mark_write: note ${k}`));
+    const t = importTraceText(lines.join('\n'));
+    assert.equal(t.store.length, 100);
+    assert.equal(t.store.textOf(0), 'note 0');
+    assert.equal(t.store.textOf(99), NOT_KEPT);
+    const w = t.warnings.find(x => /were not kept/.test(x.message));
+    assert.ok(w, JSON.stringify(t.warnings));
+    assert.match(w!.message, /^\d+ texts .* more than 60 distinct ones/);
   });
 });

@@ -5,7 +5,7 @@
 // 1-based index in the merged order (kernel_stack records and skipped records count), and
 // warnings use the same numbering.
 import type { ImportedTrace, TraceWarning } from '../import';
-import { EventStore, FLAG_BATCH_FIRST_PASS, FLAG_BH_OFF, FLAG_HARDIRQ, FLAG_IRQS_OFF, FLAG_NEED_RESCHED, FLAG_NMI, FLAG_SOFTIRQ } from '../store';
+import { EventStore, FLAG_BATCH_FIRST_PASS, FLAG_BH_OFF, FLAG_HARDIRQ, FLAG_IRQS_OFF, FLAG_NEED_RESCHED, FLAG_NMI, FLAG_SOFTIRQ, notKeptWarning } from '../store';
 import { EV, KNOWN_EVENTS, LAST_KNOWN } from '../eventKinds';
 import type { DatFile } from './file';
 import type { CpuRecords } from './ring';
@@ -169,6 +169,8 @@ export function toImportedTrace(inp: AdapterInput): ImportedTrace {
     }
   }
 
+  const notKept = notKeptWarning(st.strings);
+  if (notKept) warn(0, notKept);
   const counts = new Map<number, number>();
   const cpuSet = new Set<number>();
   for (let i = 0; i < st.length; i++) { counts.set(st.name[i], (counts.get(st.name[i]) ?? 0) + 1); cpuSet.add(st.cpu[i]); }
