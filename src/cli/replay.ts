@@ -20,7 +20,7 @@ export interface ReplayIo { out(line: string): void; err(line: string): void }
 export function parseZoneinfoArg(v: string): { label: string; file: string } | string {
   const eq = v.indexOf('=');
   if (eq > 0) return { label: v.slice(0, eq), file: v.slice(eq + 1) };
-  const m = /zoneinfo-.+?-([^-/]+(?:-[^-/]+)*)\.txt$/.exec(v);
+  const m = /zoneinfo-.+?-([^-/]+(?:-[^-/]+)*)\.txt(?:\.(?:gz|xz|zst|bz2))?$/.exec(v);
   if (m) return { label: m[1], file: v };
   return `--zoneinfo needs LABEL=FILE (the label of its 'SNAPSHOT <label>' marker), not '${v}'`;
 }

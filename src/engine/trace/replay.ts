@@ -116,7 +116,8 @@ export function zoneinfoBeside(traceFile: string, trace: ImportedTrace): { label
   if (!capture) return [];
   const prefix = `zoneinfo-${capture}-`;
   let files: string[];
-  try { files = fs.readdirSync(dir).filter(f => f.startsWith(prefix) && f.endsWith('.txt')); } catch { return []; }
+  const named = /\.txt(?:\.(?:gz|xz|zst|bz2))?$/;
+  try { files = fs.readdirSync(dir).filter(f => f.startsWith(prefix) && named.test(f)); } catch { return []; }
   const order = new Map<string, number>();
   const st = trace.store;
   for (let i = 0; i < st.length; i++) {
@@ -124,6 +125,6 @@ export function zoneinfoBeside(traceFile: string, trace: ImportedTrace): { label
     const mk = /^SNAPSHOT\s+(\S+)\s+begin\b/.exec(st.textOf(i));
     if (mk && !order.has(mk[1])) order.set(mk[1], i);
   }
-  return files.map(f => ({ label: f.slice(prefix.length, -4), file: path.join(dir, f) }))
+  return files.map(f => ({ label: f.slice(prefix.length).replace(named, ''), file: path.join(dir, f) }))
     .sort((a, b) => (order.get(a.label) ?? Infinity) - (order.get(b.label) ?? Infinity));
 }

@@ -6,7 +6,8 @@ import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { spawnSync } from 'child_process';
-import { importTrace, TraceImportError } from '../../../src/engine';
+import { importTrace, parseZoneInfo, TraceImportError, ZoneInfoError, zoneinfoBeside } from '../../../src/engine';
+import { parseZoneinfoArg } from '../../../src/cli/replay';
 import { captureName } from '../../../src/engine/trace/detect';
 import { assertSameImport, captureFile } from './captures';
 
@@ -55,6 +56,27 @@ describe('compressed traces', function () {
     } finally {
       process.env.PATH = saved;
     }
+  });
+
+  it('a compressed zoneinfo beside it is read too', () => {
+    const plainInfo = path.join(path.dirname(plainFile), 'zoneinfo-drain-before.txt');
+    const gz = path.join(dir, 'zoneinfo-drain-before.txt.gz');
+    fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(plainInfo)));
+    assert.deepStrictEqual(parseZoneInfo(gz).zones, parseZoneInfo(plainInfo).zones);
+    fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(plainInfo)).subarray(0, 100));
+    assert.throws(() => parseZoneInfo(gz), (e: unknown) => e instanceof ZoneInfoError && /gzip-compressed, and 'gzip -dc' failed/.test(e.message));
+  });
+
+  it('compressed zoneinfo files beside a compressed trace are found, labelled without the suffixes', () => {
+    const d = path.join(dir, 'beside');
+    fs.mkdirSync(d);
+    const src = path.dirname(plainFile);
+    fs.writeFileSync(path.join(d, 'ftrace-raw-drain.txt.gz'), zlib.gzipSync(fs.readFileSync(plainFile)));
+    fs.writeFileSync(path.join(d, 'zoneinfo-drain-before.txt.gz'), zlib.gzipSync(fs.readFileSync(path.join(src, 'zoneinfo-drain-before.txt'))));
+    fs.copyFileSync(path.join(src, 'zoneinfo-drain-after.txt'), path.join(d, 'zoneinfo-drain-after.txt'));
+    const trace = path.join(d, 'ftrace-raw-drain.txt.gz');
+    assert.deepStrictEqual(zoneinfoBeside(trace, importTrace(trace)).map(z => z.label), ['before', 'after']);
+    assert.deepStrictEqual(parseZoneinfoArg(path.join(d, 'zoneinfo-drain-before.txt.gz')), { label: 'before', file: path.join(d, 'zoneinfo-drain-before.txt.gz') });
   });
 
   it('a damaged file: an error naming the file and what the tool said', () => {
