@@ -1,7 +1,7 @@
 // `lockstep replay TRACE [--zoneinfo LABEL=FILE]... [--json] [--chrome FILE]`: import a real
 // kernel trace, rebuild the per-CPU page lists, compare them with the zoneinfo snapshots.
 import * as fs from 'fs';
-import { replayTrace, replayJson, chromeTraceOfReplay, TraceImportError, ZoneInfoError, formatLabel } from '../engine';
+import { replayTrace, replayJson, chromeTraceOfReplay, TraceImportError, ZoneInfoError, formatLabel, COMPRESSION_SUFFIX } from '../engine';
 import type { Replay } from '../engine';
 import { EXIT_BAD_INPUT, EXIT_OK } from './check';
 import { rel } from './format';
@@ -20,7 +20,7 @@ export interface ReplayIo { out(line: string): void; err(line: string): void }
 export function parseZoneinfoArg(v: string): { label: string; file: string } | string {
   const eq = v.indexOf('=');
   if (eq > 0) return { label: v.slice(0, eq), file: v.slice(eq + 1) };
-  const m = /zoneinfo-.+?-([^-/]+(?:-[^-/]+)*)\.txt(?:\.(?:gz|xz|zst|bz2))?$/.exec(v);
+  const m = new RegExp(`zoneinfo-.+?-([^-/]+(?:-[^-/]+)*)\\.txt${COMPRESSION_SUFFIX}$`).exec(v);
   if (m) return { label: m[1], file: v };
   return `--zoneinfo needs LABEL=FILE (the label of its 'SNAPSHOT <label>' marker), not '${v}'`;
 }

@@ -238,7 +238,7 @@ export class TraceTarget {
         // a line of the trace: its event, or the next event after it (a comment, a stack line)
         this.lineBps.clear();
         return this.ok(response, { breakpoints: bps.map(b => {
-          const i = this.eventAtOrAfterLine(b.line);
+          const i = this.tl.eventAtOrAfterLine(b.line);
           if (i < 0) return { verified: false, line: b.line, message: `no event on or after line ${b.line}` };
           if (b.condition || b.hitCondition) return { verified: false, line: b.line, message: 'a trace line stops on its event only: for a condition, use a function breakpoint (mm_page_alloc cpu=2 order=0)' };
           const id = this.lineBps.get(i) ?? this.nextBpId++;
@@ -308,7 +308,7 @@ export class TraceTarget {
         if (!this.isTraceSource(a.source as DebugProtocol.Source | undefined)) return this.ok(response, { breakpoints: [] });
         const st = tl.trace.store, from = Number(a.line), to = Number(a.endLine ?? a.line);
         const out: { line: number }[] = [];
-        for (let i = this.eventAtOrAfterLine(from); i >= 0 && i < st.length && st.line[i] <= to; i++) if (!out.length || out[out.length - 1].line !== st.line[i]) out.push({ line: st.line[i] });
+        for (let i = this.tl.eventAtOrAfterLine(from); i >= 0 && i < st.length && st.line[i] <= to; i++) if (!out.length || out[out.length - 1].line !== st.line[i]) out.push({ line: st.line[i] });
         return this.ok(response, { breakpoints: out });
       }
       case 'evaluate':
@@ -323,7 +323,7 @@ export class TraceTarget {
       case 'gotoTargets': {
         // Jump to Cursor on a line of the trace: the state after that line's event (or the
         // next event's, for a comment or stack line)
-        const i = this.isTraceSource(a.source as DebugProtocol.Source | undefined) ? this.eventAtOrAfterLine(Number(a.line)) : -1;
+        const i = this.isTraceSource(a.source as DebugProtocol.Source | undefined) ? this.tl.eventAtOrAfterLine(Number(a.line)) : -1;
         if (i < 0) return this.ok(response, { targets: [] });
         const ev = tl.event(i);
         return this.ok(response, { targets: [{ id: i + 1, label: `event ${i + 1}: ${ev.name} on CPU ${ev.cpu}`, line: tl.trace.store.line[i] }] });
@@ -386,14 +386,13 @@ export class TraceTarget {
   private hits(i: number): { reason: string; text: string; ids?: number[] } | undefined {
     const line = this.lineBps.get(i);
     if (line !== undefined) return { reason: 'breakpoint', text: `breakpoint at line ${this.tl.trace.store.line[i]}`, ids: [line] };
-    const ids = this.fnBps.filter(b => b.bp && this.tl.matches(i, b.bp) && (!b.stopsAt || b.stopsAt(ordinal(b.matches!, i)))).map(b => b.id);
-    if (ids.length) return { reason: 'function breakpoint', text: this.fnBps.find(b => b.id === ids[0])!.bp!.text, ids };
-    const rec = this.tl.rec;
+    // (called for every event a continue passes: nothing is allocated unless one stops)
+    const stops = (b: (typeof this.fnBps)[number]) => !!b.bp && this.tl.matches(i, b.bp) && (!b.stopsAt || b.stopsAt(ordinal(b.matches!, i)));
+    const first = this.fnBps.find(stops);
+    if (first) return { reason: 'function breakpoint', text: first.bp!.text, ids: this.fnBps.filter(stops).map(b => b.id) };
     for (const d of this.dataBps) {
-      if (rec.pcpOf[i] === d.key || rec.sets.get(i)?.some(s => s.key === d.key && s.count !== undefined)) {
-        const now = rec.pcpOf[i] === d.key ? rec.countAfter[i] : rec.sets.get(i)!.filter(s => s.key === d.key && s.count !== undefined).pop()!.count;
-        return { reason: 'data breakpoint', text: `${d.label} pcp count is now ${now}`, ids: [d.id] };
-      }
+      const now = this.tl.pcpCountMovedBy(i, d.key);
+      if (now !== undefined) return { reason: 'data breakpoint', text: `${d.label} pcp count is now ${now}`, ids: [d.id] };
     }
     const f = this.filterBps.find(b => this.tl.matches(i, b.bp));
     if (f) return { reason: 'exception', text: f.filter };
@@ -405,14 +404,6 @@ export class TraceTarget {
     const t = this.tl.trace;
     if (t.format === 'trace.dat') return Number(src?.sourceReference) === DAT_SOURCE_REF;
     return !!src?.path && path.resolve(src.path) === path.resolve(t.file);
-  }
-
-  /** The first event on line `line` of the trace or after it, or -1 (events are in file order). */
-  private eventAtOrAfterLine(line: number): number {
-    const st = this.tl.trace.store;
-    let lo = 0, hi = st.length;
-    while (lo < hi) { const mid = (lo + hi) >>> 1; if (st.line[mid] < line) lo = mid + 1; else hi = mid; }
-    return lo < st.length ? lo : -1;
   }
 
   private run(dir: 1 | -1): void {

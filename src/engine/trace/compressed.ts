@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { execFileSync } from 'child_process';
+import { headBytes } from './lineReader';
 
 interface Compression { name: string; magic: number[]; tool: string; suffix: string }
 
@@ -21,6 +22,16 @@ const COMPRESSIONS: Compression[] = [
 /** The compression a file's first bytes say it has, or undefined. */
 export function compressionOf(head: Uint8Array): Compression | undefined {
   return COMPRESSIONS.find(c => c.magic.every((b, k) => head[k] === b));
+}
+
+/** A file name's compression suffix (`trace.txt.gz`), optional, as a part of a RegExp source. */
+export const COMPRESSION_SUFFIX = `(?:${COMPRESSIONS.map(c => c.suffix.replace('.', '\\.')).join('|')})?`;
+
+/** `file` itself, or a decompressed copy of it when its first bytes (`head`, read if not given)
+ * say it is compressed. Throws an Error saying what to do when it cannot be decompressed. */
+export function readableFile(file: string, head: Uint8Array = headBytes(file, 8)): string {
+  const c = compressionOf(head);
+  return c ? decompressedCopy(file, c) : file;
 }
 
 let tmpDir: string | undefined;
@@ -40,7 +51,7 @@ function tempDir(): string {
  * Decompresses `file` (compressed as `c`) into a new file and returns its path. Throws an
  * Error whose message says what to do when it cannot (no tool, a damaged file).
  */
-export function decompressedCopy(file: string, c: Compression): string {
+function decompressedCopy(file: string, c: Compression): string {
   const base = path.basename(file);
   const out = path.join(tempDir(), `${++copies}-${base.endsWith(c.suffix) ? base.slice(0, -c.suffix.length) : base}`);
   const fd = fs.openSync(out, 'w');

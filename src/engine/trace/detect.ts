@@ -1,4 +1,6 @@
 // Which text format a trace is in, from its first lines.
+import { COMPRESSION_SUFFIX } from './compressed';
+
 /** The text formats, told apart by their lines. */
 export type TextFormat = 'ftrace' | 'trace-cmd' | 'perf';
 /** What a trace was read from: one of the text formats, or trace-cmd's binary trace.dat. */
@@ -7,7 +9,7 @@ export type TraceFormat = TextFormat | 'trace.dat';
 /** A capture's trace file as capture.sh names them (`ftrace-raw-<capture>.txt`,
  * `trace-<capture>.dat`, ...): group 1 is the capture, whose zoneinfo, lock-addrs and kallsyms
  * files sit beside it. */
-export const CAPTURE_FILE = /^(?:(?:ftrace-raw|trace-cmd-report|perf-script)-(.+)\.txt|trace-(.+)\.dat)(?:\.(?:gz|xz|zst|bz2))?$/;
+export const CAPTURE_FILE = new RegExp(`^(?:(?:ftrace-raw|trace-cmd-report|perf-script)-(.+)\\.txt|trace-(.+)\\.dat)${COMPRESSION_SUFFIX}$`);
 
 /** The capture a trace file belongs to by its name, or undefined. */
 export function captureName(base: string): string | undefined {

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import { WASM_BASE64 } from './ftraceScan.wasm';
 import { EV } from './eventKinds';
 import { CHUNK_BYTES, MAX_LINE_BYTES, skipToNewline, utf8 } from './lineReader';
-import { ColumnSpace, EventStore, TextFile } from './store';
+import { ColumnSpace, EventStore } from './store';
 
 /** What the scanner feeds: the importer. */
 export interface ScanSink {
@@ -177,8 +177,6 @@ export class FtraceScanner {
   readFile(file: string, sink: ScanSink): { bytes: number; lines: number; scanned: number } {
     const fd = fs.openSync(file, 'r');
     this.sink = sink;
-    // the texts of other events stay in the file: read back from it when asked for
-    this.store.textFile = TextFile.of(file);
     let bytes = 0, carry = 0;
     try {
       for (;;) {

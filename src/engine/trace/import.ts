@@ -16,7 +16,7 @@ import { EV, KNOWN_EVENTS, LAST_KNOWN, PCP_KPROBES } from './eventKinds';
 import { parseFields } from './fields';
 import { importTraceDat } from './dat';
 import { LostEvents, readLostLine, readOverwritten } from './lost';
-import { compressionOf, decompressedCopy } from './compressed';
+import { readableFile } from './compressed';
 
 export type { TraceFormat } from './detect';
 
@@ -70,16 +70,13 @@ export interface ImportOptions {
 /** Imports the trace in `file`. Throws TraceImportError when no format can be recognised. */
 export function importTrace(file: string, options: ImportOptions = {}): ImportedTrace {
   const head = headBytes(file);
-  const compression = compressionOf(head);
-  if (compression) {
-    let copy: string;
-    try {
-      copy = decompressedCopy(file, compression);
-    } catch (e) {
-      throw new TraceImportError(file, 1, `${file}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    return { ...importTrace(copy, options), decompressedFrom: file };
+  let readable: string;
+  try {
+    readable = readableFile(file, head);
+  } catch (e) {
+    throw new TraceImportError(file, 1, `${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
+  if (readable !== file) return { ...importTrace(readable, options), decompressedFrom: file };
   // trace-cmd's binary trace.dat: read directly (src/engine/trace/dat/); errors carry the byte offset
   if (isTraceDat(head)) return importTraceDat(file, (offset, message) => Object.assign(new TraceImportError(file, 1, message), { offset }));
   const size = fs.statSync(file).size;
@@ -281,7 +278,7 @@ class Importer implements ScanSink {
       // events) interned would cost seconds and most of the memory
       if (hasControl(s, h.taskStart, end)) { st.pop(); this.warn(lineNo, 'binary data, line skipped'); return; }
       if (end > h.restStart) {
-        st.textFile ??= TextFile.of(this.file);
+        this.textsInFile();
         st.textAt[i] = (this.lineAt + h.restStart) * TEXT_AT_SCALE + (end - h.restStart);
       }
       this.afterEvent(i, kind);
@@ -301,8 +298,13 @@ class Importer implements ScanSink {
   otherEventName(name: string): number {
     // (interned as nameId does, so ids come in the same order as when this reader reads it)
     const id = this.nameId(name, 0, name.length);
-    return this.reader === readFtraceLine && id > LAST_KNOWN && !this.textKept(id) ? id : 0;
+    if (this.reader !== readFtraceLine || id <= LAST_KNOWN || this.textKept(id)) return 0;
+    this.textsInFile();
+    return id;
   }
+
+  /** Other events' texts stay in the file: the store reads them back from it when asked. */
+  private textsInFile(): void { this.store.textFile ??= TextFile.of(this.file); }
 
   /** by name id: whether an other event's text is interned (the kprobes the reconstruction reads) */
   private readonly keptText = new Map<number, boolean>();

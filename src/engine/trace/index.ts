@@ -8,6 +8,7 @@ export type { SnapshotResult, PcpCompare, UndecidedNote, LockInterval, IrqInterv
 export { LockNames, lockNamesBeside } from './locks';
 export { replayTrace, replayImported, replayJson, rebuiltState, zoneinfoBeside } from './replay';
 export { formatLabel, captureName } from './detect';
+export { COMPRESSION_SUFFIX } from './compressed';
 export type { Replay, ReplayOptions } from './replay';
 export { chromeTrace, chromeTraceOfReplay, chromeTraceOfRun } from './chrome';
 export type { ChromeTrace, ChromeEvent } from './chrome';

@@ -249,12 +249,15 @@ export class Reconstruction {
     }
   }
 
-  /** With events overwritten: the CPUs whose first kept event comes after the starting state. */
+  /** With events overwritten: the CPUs whose first kept event comes after the starting state
+   * (found once: each mismatch asks) */
+  private lateCpus?: number[];
   private cpusStartingLate(): number[] {
-    if (!this.trace.overwritten || this.startLabel === undefined) return [];
+    if (this.lateCpus) return this.lateCpus;
+    if (!this.trace.overwritten || this.startLabel === undefined) return this.lateCpus = [];
     const st = this.trace.store, first = new Map<number, number>();
     for (let i = 0; i < st.length && first.size < this.trace.cpus.length; i++) if (!first.has(st.cpu[i])) first.set(st.cpu[i], i);
-    return this.trace.cpus.filter(c => (first.get(c) ?? 0) > this.startEvent);
+    return this.lateCpus = this.trace.cpus.filter(c => (first.get(c) ?? 0) > this.startEvent);
   }
 
   get pcpCount(): number { return this.state.pcps.length; }

@@ -10,6 +10,7 @@ import { Reconstruction, SnapshotInput, RebuildState } from './reconstruct';
 import { LockNames, lockNamesBeside } from './locks';
 import { FLAG_IRQS_OFF, FLAG_NO_FLAGS } from './store';
 import { zoneInfoOf } from './zones';
+import { COMPRESSION_SUFFIX } from './compressed';
 
 export interface ReplayOptions {
   zoneinfo?: { label: string; file: string }[];
@@ -116,7 +117,7 @@ export function zoneinfoBeside(traceFile: string, trace: ImportedTrace): { label
   if (!capture) return [];
   const prefix = `zoneinfo-${capture}-`;
   let files: string[];
-  const named = /\.txt(?:\.(?:gz|xz|zst|bz2))?$/;
+  const named = new RegExp(`\\.txt${COMPRESSION_SUFFIX}$`);
   try { files = fs.readdirSync(dir).filter(f => f.startsWith(prefix) && named.test(f)); } catch { return []; }
   const order = new Map<string, number>();
   const st = trace.store;

@@ -137,6 +137,24 @@ export class TraceTimeline {
 
   eventsOnCpu(cpu: number): number { return this.byCpu.get(cpu)?.length ?? 0; }
 
+  /** The first event on line `line` of the file or after it, or -1 (events are in file order). */
+  eventAtOrAfterLine(line: number): number {
+    const a = this.trace.store.line;
+    let lo = 0, hi = this.length;
+    while (lo < hi) { const m = (lo + hi) >> 1; if (a[m] < line) lo = m + 1; else hi = m; }
+    return lo < this.length ? lo : -1;
+  }
+
+  /** The count of pcp `key` after event i when event i moved it (or a resync, a start state
+   * set it just before), else undefined: what a data breakpoint on that count stops on. */
+  pcpCountMovedBy(i: number, key: number): number | undefined {
+    const rec = this.rec;
+    if (rec.pcpOf[i] === key) return rec.countAfter[i];
+    let count: number | undefined;
+    for (const s of rec.sets.get(i) ?? []) if (s.key === key && s.count !== undefined) count = s.count;
+    return count;
+  }
+
   lockName(addr: string): string { return this.lockNameByAddr.get(addr) ?? `lock ${addr}`; }
 
   event(i: number): TraceEventView {
@@ -232,8 +250,11 @@ export class TraceTimeline {
       if (i < s.beginEvent || i > s.endEvent) continue;
       const input = rec.options.zoneinfo?.find(z => z.label === s.label);
       if (!input) continue;
-      const pcp = input.info.zones.flatMap(z => z.pcp.map(p => ({ cpu: p.cpu, zone: zoneName(input.info, z), count: p.count, high: p.high, batch: p.batch,
-        compared: s.start ? undefined : s.pcp.find(c => c.cpu === p.cpu && c.zone === zoneName(input.info, z)) })));
+      const pcp = input.info.zones.flatMap(z => {
+        const zone = zoneName(input.info, z);
+        return z.pcp.map(p => ({ cpu: p.cpu, zone, count: p.count, high: p.high, batch: p.batch,
+          compared: s.start ? undefined : s.pcp.find(c => c.cpu === p.cpu && c.zone === zone) }));
+      });
       return { label: s.label, ...(s.notCompared ? { notCompared: s.notCompared } : {}), pcp };
     }
     return undefined;

@@ -1,8 +1,8 @@
 // /proc/zoneinfo: per zone its pfn span, watermarks, managed pages and, under `pagesets`,
 // each CPU's pcp count, high and batch (the starting state of a replay, and what the
 // reconstruction is compared with at each SNAPSHOT marker).
-import { headBytes, readLines, readTextLines } from './lineReader';
-import { compressionOf, decompressedCopy } from './compressed';
+import { readLines, readTextLines } from './lineReader';
+import { readableFile } from './compressed';
 
 export interface ZonePcpInfo { cpu: number; count: number; high: number; batch: number }
 export interface ZoneInfoZone {
@@ -24,11 +24,8 @@ export class ZoneInfoError extends Error {
 export function parseZoneInfo(file: string): ZoneInfo {
   const p = new ZoneInfoParser(file);
   // (kept beside a compressed trace, it may be compressed too)
-  const c = compressionOf(headBytes(file, 8));
-  let text = file;
-  if (c) {
-    try { text = decompressedCopy(file, c); } catch (e) { throw new ZoneInfoError(file, 1, `${file}:1: ${e instanceof Error ? e.message : String(e)}`); }
-  }
+  let text: string;
+  try { text = readableFile(file); } catch (e) { throw new ZoneInfoError(file, 1, `${file}:1: ${e instanceof Error ? e.message : String(e)}`); }
   readLines(text, p.line);
   return p.finish();
 }
