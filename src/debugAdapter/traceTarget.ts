@@ -387,9 +387,13 @@ export class TraceTarget {
     const line = this.lineBps.get(i);
     if (line !== undefined) return { reason: 'breakpoint', text: `breakpoint at line ${this.tl.trace.store.line[i]}`, ids: [line] };
     // (called for every event a continue passes: nothing is allocated unless one stops)
-    const stops = (b: (typeof this.fnBps)[number]) => !!b.bp && this.tl.matches(i, b.bp) && (!b.stopsAt || b.stopsAt(ordinal(b.matches!, i)));
-    const first = this.fnBps.find(stops);
-    if (first) return { reason: 'function breakpoint', text: first.bp!.text, ids: this.fnBps.filter(stops).map(b => b.id) };
+    let ids: number[] | undefined, text = '';
+    for (const b of this.fnBps) {
+      if (!b.bp || !this.tl.matches(i, b.bp) || (b.stopsAt && !b.stopsAt(ordinal(b.matches!, i)))) continue;
+      if (!ids) { ids = []; text = b.bp.text; }
+      ids.push(b.id);
+    }
+    if (ids) return { reason: 'function breakpoint', text, ids };
     for (const d of this.dataBps) {
       const now = this.tl.pcpCountMovedBy(i, d.key);
       if (now !== undefined) return { reason: 'data breakpoint', text: `${d.label} pcp count is now ${now}`, ids: [d.id] };
