@@ -21,6 +21,7 @@ import {
 } from './protocol';
 import { parseConfig } from './config';
 import { TraceTarget, TraceRequestError } from './traceTarget';
+import { argumentProblem, UNSUPPORTED } from './validate';
 
 /** The attributes of a `lockstep` launch configuration (see package.json). */
 export interface LockstepLaunchArguments extends DebugProtocol.LaunchRequestArguments {
@@ -53,7 +54,12 @@ export const enum LockstepErrorId {
   Running = 3007,
   BadArgument = 3008,
   Evaluate = 3009,
+  Ended = 3010,
+  Unsupported = 3011,
 }
+
+/** Requests still answered after terminate (they read, or end the connection). */
+const AFTER_END = new Set(['disconnect', 'threads', 'stackTrace', 'scopes', 'variables', 'evaluate', 'exceptionInfo', 'lockstep/schedule', 'lockstep/timeline', 'terminate']);
 
 class RequestError extends Error {
   constructor(readonly id: number, message: string) { super(message); }
@@ -101,8 +107,20 @@ export class LockstepDebugSession extends LoggingDebugSession {
 
   // ---- every request: a thrown error becomes an error response; the session goes on ----
   protected override dispatchRequest(request: DebugProtocol.Request): void {
+    const refuse = (id: number, text: string) => {
+      const response = { seq: 0, type: 'response', request_seq: request.seq, command: request.command, success: false } as DebugProtocol.Response;
+      this.fail(response, id, text);
+    };
+    const problem = argumentProblem(request);
+    if (problem) { refuse(LockstepErrorId.BadArgument, problem); return; }
+    // after terminate nothing moves or changes any more; inspecting and disconnecting still work
+    if (this.disposed && !AFTER_END.has(request.command)) {
+      refuse(LockstepErrorId.Ended, `lockstep: the debug session has ended ('${request.command}' after terminate)`);
+      return;
+    }
     try {
       if (this.traceTarget?.handles(request.command)) this.traceTarget.dispatch(request);
+      else if (UNSUPPORTED.has(request.command)) refuse(LockstepErrorId.Unsupported, `lockstep: the '${request.command}' request is not supported by this debugger`);
       else super.dispatchRequest(request);
     } catch (err) {
       const response = { seq: 0, type: 'response', request_seq: request.seq, command: request.command, success: false } as DebugProtocol.Response;
@@ -246,18 +264,23 @@ export class LockstepDebugSession extends LoggingDebugSession {
   }
 
   protected override disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
-    this.rt?.requestStop();
-    this.disposed = true;
-    this.endProgress();
+    this.halt();
     this.sendResponse(response);
   }
 
   protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
-    this.rt?.requestStop();
-    this.disposed = true;
-    this.endProgress();
+    const first = !this.disposed;
+    this.halt();
     this.sendResponse(response);
-    this.sendEvent(new TerminatedEvent());
+    if (first) this.sendEvent(new TerminatedEvent());
+  }
+
+  /** The end of the session: a running continue stops where it is, and the state stays readable. */
+  private halt(): void {
+    const rt = this.rt;
+    if (rt?.isRunning) { rt.requestStop(); rt.runSlice(1); }
+    this.endProgress();
+    this.disposed = true;
   }
 
   protected override restartRequest(response: DebugProtocol.RestartResponse, args: DebugProtocol.RestartArguments): void {
@@ -280,7 +303,7 @@ export class LockstepDebugSession extends LoggingDebugSession {
   private reapplyBreakpoints(): void {
     const rt = this.rt!;
     for (const a of this.lineArgs.values()) this.applyLines(rt, a);
-    if (this.fnArgs) rt.bps.setFunctions(this.fnArgs.breakpoints);
+    if (this.fnArgs) for (const b of rt.bps.setFunctions(this.fnArgs.breakpoints)) this.checkHitSpec(rt, b);
     if (this.filterArgs) rt.bps.setFilters(this.filterArgs);
     if (this.dataArgs) this.applyData(rt, this.dataArgs);
   }
@@ -292,18 +315,31 @@ export class LockstepDebugSession extends LoggingDebugSession {
     }));
     const bps = rt.bps.setLines(file, specs);
     return bps.map(b => {
-      let verified = b.verified;
-      let message = b.message;
-      if (verified && b.hitCondition && !validHitCondition(b.hitCondition)) { verified = false; message = `hit count '${b.hitCondition}' is not a number, optionally after ==, >, >=, <, <= or %`; }
-      if (verified && b.condition) {
-        const err = this.locals.checkCondition(rt.m, b.condition);
-        if (err) { verified = false; message = err; }
-      }
-      const out: DebugProtocol.Breakpoint = new Breakpoint(verified, this.convertDebuggerLineToClient(b.line), undefined, new Source(path.basename(file), file));
+      this.checkHitSpec(rt, b);
+      const out: DebugProtocol.Breakpoint = new Breakpoint(b.verified, this.convertDebuggerLineToClient(b.line), undefined, new Source(path.basename(file), file));
       out.id = b.id;
-      if (message) out.message = message;
+      if (b.message) out.message = b.message;
       return out;
     });
+  }
+
+  /**
+   * A breakpoint whose condition or hit count cannot be read is unverified, and an
+   * unverified breakpoint never stops: the editor shows it hollow with the reason, the
+   * same answer as the run gives. (A condition that reads well but fails when evaluated,
+   * a NULL dereference say, still stops, with the error in the console.)
+   */
+  private checkHitSpec(rt: DebugRuntime, b: { verified: boolean; message?: string; condition?: string; hitCondition?: string }): void {
+    if (!b.verified) return;
+    if (b.hitCondition && b.hitCondition.trim() && !validHitCondition(b.hitCondition)) {
+      b.verified = false;
+      b.message = `hit count '${b.hitCondition}' is not a number, optionally after ==, >, >=, <, <= or %`;
+      return;
+    }
+    if (b.condition && b.condition.trim()) {
+      const err = this.locals.checkCondition(rt.m, b.condition);
+      if (err) { b.verified = false; b.message = err; }
+    }
   }
 
   protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
@@ -338,10 +374,8 @@ export class LockstepDebugSession extends LoggingDebugSession {
       const bps = rt.bps.setFunctions(args.breakpoints ?? []);
       response.body = {
         breakpoints: bps.map(b => {
-          let verified = b.verified;
-          let message = b.message;
-          if (verified && b.condition) { const err = this.locals.checkCondition(rt.m, b.condition); if (err) { verified = false; message = err; } }
-          return { id: b.id, verified, message };
+          this.checkHitSpec(rt, b);
+          return { id: b.id, verified: b.verified, message: b.message };
         }),
       };
       this.sendResponse(response);
@@ -363,13 +397,17 @@ export class LockstepDebugSession extends LoggingDebugSession {
     this.guard(response, () => {
       const rt = this.runtime();
       let node: ViewNode | undefined;
-      if (args.variablesReference !== undefined) node = this.childNamed(args.variablesReference, args.name);
-      else if (args.name) {
+      let why = '';
+      if (args.variablesReference !== undefined) {
+        if (!this.vars.has(args.variablesReference)) why = ` (variables reference ${args.variablesReference} is stale: references are valid until the next step)`;
+        else node = this.childNamed(args.variablesReference, args.name);
+      } else if (args.name) {
         const r = this.locals.lvalue(rt.m, this.frameScope(args.frameId), args.name);
         if (typeof r !== 'string') node = { name: args.name, value: '', addr: r.addr, cells: r.cells, list: r.list };
+        else why = `: ${r}`;
       }
       if (!node || node.addr === undefined) {
-        response.body = { dataId: null, description: `${args.name} is not memory the machine can watch` };
+        response.body = { dataId: null, description: `${args.name} is not memory the machine can watch${why}` };
       } else {
         const label = node.expression ?? args.name;
         response.body = {
@@ -389,6 +427,7 @@ export class LockstepDebugSession extends LoggingDebugSession {
       const m = /^(\d+):(\d+):([01]):(.*)$/s.exec(b.dataId);
       if (!m || Number(m[1]) >= rt.m.mem.length) return { verified: false, message: `unknown data id '${b.dataId}'` };
       const bp = rt.bps.addData({ addr: Number(m[1]), cells: Number(m[2]), list: m[3] === '1', label: m[4], accessType: b.accessType, condition: b.condition, hitCondition: b.hitCondition });
+      this.checkHitSpec(rt, bp);
       return { id: bp.id, verified: bp.verified, message: bp.message };
     });
   }

@@ -31,8 +31,10 @@ export interface FunctionBreakpoint extends HitSpec {
   id: number;
   text: string;
   kind: FunctionBreakpointKind;
-  /** function name, or the lock's class (`zone->lock`) or instance (`pcp->lock cpu 1`) */
+  /** function name, or the lock's class (`zone->lock`) or instance (`pcp->lock cpu 1`); `*` any lock */
   name: string;
+  /** lock events: only those on this CPU (`lock * cpu 1`, `lock zone->lock cpu 1`) */
+  cpu?: number;
   verified: boolean;
   message?: string;
   hits: number;
@@ -147,8 +149,18 @@ export class Breakpoints {
       const kind = LOCK_KINDS[m[1]];
       // `pcp->lock cpu 1` is the instance name; `cpu1` and `CPU 1` are accepted too
       const name = m[2].replace(/\s*\bcpu\s*(\d+)$/i, ' cpu $1').trim();
-      const verified = this.lockNames.has(name);
-      return { ...base, kind, name, verified, message: verified ? undefined : `no lock named '${name}' in this scenario (known: ${[...this.lockNames].filter(n => !/ cpu \d+$/.test(n)).slice(0, 12).join(', ')})` };
+      if (this.lockNames.has(name)) return { ...base, kind, name, verified: true };
+      // "any lock on CPU 1": `lock * cpu 1`, `lock cpu 1`, `lock any`; a lock that is not
+      // per-CPU followed by `cpu N` (`lock zone->lock cpu 1`): taken on that CPU
+      const onCpu = /^(.*?)\s*\bcpu (\d+)$/.exec(name);
+      const cls = (onCpu ? onCpu[1] : name).trim();
+      const cpu = onCpu ? Number(onCpu[2]) : undefined;
+      const any = cls === '' || cls === '*' || cls === 'any';
+      if (any || (cpu !== undefined && this.lockNames.has(cls))) {
+        if (cpu !== undefined && cpu >= this.m.ncpus) return { ...base, kind, name, verified: false, message: `there is no CPU ${cpu} (the scenario has ${this.m.ncpus})` };
+        return { ...base, kind, name: any ? '*' : cls, cpu, verified: true };
+      }
+      return { ...base, kind, name, verified: false, message: `no lock named '${name}' in this scenario (known: ${[...this.lockNames].filter(n => !/ cpu \d+$/.test(n)).slice(0, 12).join(', ')}; '*' is any lock, 'cpu N' after it limits the breakpoint to one CPU)` };
     }
     const verified = this.m.code.byName.has(text);
     return { ...base, kind: 'function', name: text, verified, message: verified ? undefined : `no model function '${text}'; lock breakpoints are written 'lock zone->lock', 'lock pcp->lock cpu 1', 'trylock-fail pcp->lock', 'contended zone->lock'` };
@@ -218,7 +230,8 @@ export class Breakpoints {
       for (const e of events) {
         if (e.kind !== want) continue;
         const instance = typeof e.fields?.lock === 'string' ? e.fields.lock : undefined;
-        if (e.name !== b.name && instance !== b.name) continue;
+        if (b.name !== '*' && e.name !== b.name && instance !== b.name) continue;
+        if (b.cpu !== undefined && e.cpu !== b.cpu) continue;
         const ectx = m.contexts.find(c => c.cpu === e.cpu && c.label === e.context) ?? ctx;
         if (ectx && this.passes(b, ectx, cond, counting, logs)) { fnIds.push(b.id); fnEvent = e; break; }
       }

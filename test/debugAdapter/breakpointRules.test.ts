@@ -1,0 +1,94 @@
+// The rules a user relies on beyond "it stops": a breakpoint shown unverified (bad
+// condition, bad hit count) never stops the run; "any lock on CPU 1" is a function
+// breakpoint (`lock * cpu 1`, `lock zone->lock cpu 0`); a data breakpoint on an
+// expression that does not read says why.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import type { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { startClient, launch, fixture, model, frames, move } from './dap';
+
+const PCP_IRQS_OFF = model('common/pcp-irqs-off.kc');
+const TWO = fixture('two-cpus-irq.lockstep');
+
+function lineOf(file: string, text: string): number {
+  const i = fs.readFileSync(file, 'utf8').split('\n').findIndex(l => l.includes(text));
+  assert.ok(i >= 0, `${text} not in ${file}`);
+  return i + 1;
+}
+
+const cont = (dc: DebugClient) => move(dc, () => dc.continueRequest({ threadId: 1 }));
+
+/** Continues until the run ends; the stops on the way. */
+async function stopsToEnd(dc: DebugClient, limit = 40): Promise<DebugProtocol.StoppedEvent[]> {
+  const out: DebugProtocol.StoppedEvent[] = [];
+  for (let i = 0; i < limit; i++) {
+    const s = await cont(dc);
+    if (/^Run ended/.test(s.body.description ?? '')) return out;
+    out.push(s);
+  }
+  assert.fail(`the run did not end within ${limit} stops`);
+}
+
+describe('debug adapter: breakpoint rules', () => {
+  let dc: DebugClient;
+  beforeEach(async () => { dc = await startClient(); });
+  afterEach(async () => { await dc.stop().catch(() => undefined); });
+
+  it('a line breakpoint whose condition or hit count does not read is unverified and never stops', async () => {
+    const line = lineOf(PCP_IRQS_OFF, 'spin_lock(&zone->lock);');
+    await launch(dc, { scenario: TWO, strategy: 'roundrobin' });
+    const r = await dc.setBreakpointsRequest({ source: { path: PCP_IRQS_OFF }, breakpoints: [{ line, condition: 'count +' }] });
+    assert.equal(r.body.breakpoints[0].verified, false);
+    assert.match(r.body.breakpoints[0].message ?? '', /column/);
+    assert.deepEqual((await stopsToEnd(dc)).map(s => s.body.reason), []);
+    // the same line with a good condition does stop (the line is reached)
+    await dc.customRequest('lockstep/goto', { step: 0 });
+    const good = await dc.setBreakpointsRequest({ source: { path: PCP_IRQS_OFF }, breakpoints: [{ line, condition: 'count >= 0' }] });
+    assert.equal(good.body.breakpoints[0].verified, true);
+    assert.equal((await cont(dc)).body.reason, 'breakpoint');
+  });
+
+  it('a function breakpoint with an unreadable hit count or condition is unverified and never stops', async () => {
+    await launch(dc, { scenario: TWO, strategy: 'roundrobin' });
+    const r = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'rmqueue_bulk', hitCondition: 'often' }, { name: 'lock zone->lock', condition: 'count ==' }] });
+    assert.deepEqual(r.body.breakpoints.map(b => b.verified), [false, false]);
+    assert.match(r.body.breakpoints[0].message ?? '', /hit count 'often'/);
+    assert.deepEqual(await stopsToEnd(dc), []);
+  });
+
+  it('`lock * cpu 1` stops at every lock CPU 1 takes and at no other; `lock zone->lock cpu 1` at CPU 1 only', async () => {
+    await launch(dc, { scenario: TWO, strategy: 'roundrobin' });
+    const r = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'lock * cpu 1' }, { name: 'lock cpu 7' }, { name: 'lock no->lock cpu 1' }] });
+    assert.deepEqual(r.body.breakpoints.map(b => b.verified), [true, false, false]);
+    assert.match(r.body.breakpoints[1].message ?? '', /no CPU 7/);
+    const stops = await stopsToEnd(dc);
+    assert.ok(stops.length >= 2, 'CPU 1 takes zone->lock (refill) and its pcp lock');
+    for (const s of stops) {
+      assert.equal(s.body.reason, 'function breakpoint');
+      assert.equal(s.body.threadId, 2, 'thread 2 is CPU 1');
+    }
+    // the same run again: zone->lock taken on CPU 1 (its refill), not on CPU 0
+    await dc.customRequest('lockstep/goto', { step: 0 });
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'lock zone->lock cpu 1' }] });
+    let zoneStops = 0;
+    for (let s = await cont(dc); !/^Run ended/.test(s.body.description ?? ''); s = await cont(dc)) {
+      zoneStops++;
+      assert.equal(s.body.threadId, 2);
+      assert.equal((await frames(dc, 2))[0].name, 'rmqueue_bulk');
+    }
+    assert.ok(zoneStops >= 1);
+  });
+
+  it('dataBreakpointInfo on an expression that does not read says why; a data breakpoint with a bad condition is unverified', async () => {
+    await launch(dc, { scenario: TWO });
+    const bad = await dc.dataBreakpointInfoRequest({ name: 'Normal->free_area[' });
+    assert.equal(bad.body.dataId, null);
+    assert.match(bad.body.description, /can watch: .*expected/);
+    const ok = await dc.dataBreakpointInfoRequest({ name: 'per_cpu_ptr(Normal->per_cpu_pageset, 1)->count' });
+    assert.ok(ok.body.dataId);
+    const r = await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: ok.body.dataId!, condition: 'count >' }] });
+    assert.equal(r.body.breakpoints[0].verified, false);
+    assert.deepEqual((await stopsToEnd(dc)).map(s => s.body.reason), []);
+  });
+});
