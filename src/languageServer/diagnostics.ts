@@ -38,11 +38,22 @@ export function diagnosticsForDocument(
   anchorOf: (file: string) => Range | undefined = () => undefined,
 ): LspDiagnostic[] {
   const own = path.resolve(docPath);
-  return diagnostics.map((d) => {
-    if (path.resolve(d.file) === own) return toLspDiagnostic(d);
-    const at = anchorOf(path.resolve(d.file)) ?? { file: own, line: 1, column: 1, endLine: 1, endColumn: 1 };
-    const elsewhere = toLspDiagnostic({ ...d, ...at, file: own });
-    elsewhere.message = formatDiagnostic(d);
-    return elsewhere;
-  });
+  const seen = new Set<string>();
+  const out: LspDiagnostic[] = [];
+  for (const d of diagnostics) {
+    let shown: LspDiagnostic;
+    if (path.resolve(d.file) === own) shown = toLspDiagnostic(d);
+    else {
+      const at = anchorOf(path.resolve(d.file)) ?? { file: own, line: 1, column: 1, endLine: 1, endColumn: 1 };
+      shown = toLspDiagnostic({ ...d, ...at, file: own });
+      shown.message = formatDiagnostic(d);
+    }
+    // one error said twice at one place (two blocks left open at the end of the file,
+    // an included file's error seen through two #includes) is shown once
+    const key = `${shown.range.start.line}:${shown.range.start.character}:${shown.range.end.line}:${shown.range.end.character}:${shown.severity}:${shown.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(shown);
+  }
+  return out;
 }

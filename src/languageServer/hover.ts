@@ -3,10 +3,20 @@
 // finding kinds and zones.
 import * as path from 'node:path';
 import { Hover, MarkupKind, Position } from 'vscode-languageserver/node';
-import { Builtin, BUILTINS, builtinDoc, bundledModelSummaries, FINDING_KINDS, isFindingKind } from '../engine';
+import { Builtin, BUILTINS, builtinDoc, bundledModelSummaries, FINDING_KINDS, isFindingKind, PRELUDE, PRELUDE_FILE } from '../engine';
 import { isScenario } from './paths';
 import { Analysis, configName } from './workspace';
-import { lineAt, wordAt } from './words';
+import { lineAt, MacroDef, macroDefinitions, wordAt } from './words';
+
+/** What the configurations a scenario's `config` lines name mean for the primitives. */
+const CONFIG_DOCS: Record<string, string> = {
+  SMP: 'Several CPUs (the default): spinlocks have a lock word and spin; `cpus` is 1..256.',
+  UP: 'One CPU (`CONFIG_SMP` off): `spin_lock` only disables preemption, `spin_trylock` always succeeds; `cpus` must be 1.',
+  PREEMPT_RT: '`CONFIG_PREEMPT_RT`: `spinlock_t` and `local_lock` are sleeping locks (rtmutex), `spin_lock_irqsave` leaves interrupts on, and `irq` blocks run as threaded handlers.',
+};
+
+/** The kernel prelude's macros (GFP flags, orders), for hovers on them. */
+let preludeMacros: MacroDef[] | undefined;
 
 const ARG_NAMES: Record<string, string> = {
   expr: 'x', int: 'n', lock: 'lock', list: 'list', page: 'page', zone: 'zone', out: 'flags',
@@ -46,6 +56,12 @@ export function hover(analysis: Analysis, pos: Position, read: (file: string) =>
       return { contents: { kind: MarkupKind.Markdown, value: `**${w.text}** (finding kind)\n\n${FINDING_KINDS[w.text]}` }, range: w.range };
     }
   }
+  // config lines: what the configuration changes
+  if (scenario && /^\s*config\b/.test(line)) {
+    const c = wordAt(text, pos);
+    const key = c?.text.replace(/^CONFIG_/, '');
+    if (c && key && CONFIG_DOCS[key]) return { contents: { kind: MarkupKind.Markdown, value: `**${key}** (configuration)\n\n${CONFIG_DOCS[key]}` }, range: c.range };
+  }
   // the model line: which kernel the bundled model is
   if (scenario && /^\s*model\b/.test(line)) {
     const m = wordAt(text, pos, true);
@@ -78,5 +94,24 @@ export function hover(analysis: Analysis, pos: Position, read: (file: string) =>
   }
   const value = program.model.enumConsts.get(w.text);
   if (value !== undefined) return markdown(`\`${w.text} = ${value}\` (enum constant)`);
+  const macro = macroNamed(w.text, analysis, read);
+  if (macro !== undefined) {
+    const where = macro.file === PRELUDE_FILE ? 'kernel prelude' : `${path.basename(macro.file)}:${macro.line + 1}`;
+    return markdown(`\`\`\`c\n${macro.text}\n\`\`\`\nmacro, ${where}`);
+  }
   return null;
+}
+
+/** A macro's definition: the document's own files (the last #define wins, as in cpp), else the kernel prelude. */
+function macroNamed(name: string, analysis: Analysis, read: (file: string) => string | undefined): (MacroDef & { text: string }) | undefined {
+  const program = analysis.program;
+  const files = program === undefined ? [analysis.file] : isScenario(analysis.file) ? program.files : [analysis.file, ...program.files.filter((f) => f !== analysis.file)];
+  for (const file of files) {
+    const source = (file === analysis.file ? analysis.text : read(file)) ?? '';
+    const defs = macroDefinitions(file, source).filter((d) => d.name === name);
+    if (defs.length) { const d = defs[defs.length - 1]; return { ...d, text: lineAt(source, d.line).trim() }; }
+  }
+  preludeMacros ??= macroDefinitions(PRELUDE_FILE, PRELUDE);
+  const d = preludeMacros.find((x) => x.name === name);
+  return d && { ...d, text: lineAt(PRELUDE, d.line).trim() };
 }
