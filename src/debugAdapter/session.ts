@@ -203,8 +203,7 @@ export class LockstepDebugSession extends LoggingDebugSession {
       if (args.strategy !== undefined && !['explore', 'roundrobin', 'random'].includes(args.strategy)) {
         throw new RequestError(LockstepErrorId.BadArgument, `lockstep: unknown strategy '${String(args.strategy)}': expected explore, roundrobin or random`);
       }
-      this.launchArgs = { ...args, scenario: path.resolve(scenario) };
-      this.boot();
+      this.boot({ ...args, scenario: path.resolve(scenario) });
       this.launched = true;
       this.sendResponse(response);
       // breakpoints can be checked against the program now
@@ -212,15 +211,16 @@ export class LockstepDebugSession extends LoggingDebugSession {
     });
   }
 
-  /** Loads the scenario and builds a runtime (launch and restart). Throws RequestError. */
-  private boot(): void {
-    const args = this.launchArgs!;
+  /**
+   * Loads the scenario and builds a runtime (launch and restart). Throws RequestError,
+   * and then the session is as it was: same arguments, same runtime, same position.
+   */
+  private boot(args: LockstepLaunchArguments): void {
     const config = parseConfig(args.config);
     if (typeof config === 'string') throw new RequestError(LockstepErrorId.BadArgument, `lockstep: launch attribute "config": ${config}`);
     const result = loadScenario(args.scenario!, { model: args.model || undefined, config });
     const errors = result.diagnostics.filter(d => d.severity === 'error').map(formatDiagnostic);
     if (errors.length || !result.program) throw new RequestError(LockstepErrorId.ScenarioErrors, errors.join('\n') || `${args.scenario}: cannot load the scenario`);
-    this.program = result.program;
     let rt: DebugRuntime;
     try {
       rt = new DebugRuntime(result.program, {
@@ -244,6 +244,9 @@ export class LockstepDebugSession extends LoggingDebugSession {
         throw e;
       }
     };
+    this.rt?.requestStop();
+    this.program = result.program;
+    this.launchArgs = args;
     this.rt = rt;
     this.reapplyBreakpoints();
   }
@@ -287,10 +290,12 @@ export class LockstepDebugSession extends LoggingDebugSession {
     this.guard(response, () => {
       if (!this.launchArgs) throw new RequestError(LockstepErrorId.NotLaunched, 'lockstep: nothing to restart (launch first)');
       const newArgs = (args?.arguments as LockstepLaunchArguments | undefined);
-      if (newArgs?.scenario) this.launchArgs = { ...newArgs, scenario: path.resolve(newArgs.scenario) };
-      this.rt?.requestStop();
+      const next = newArgs && typeof newArgs.scenario === 'string' && newArgs.scenario.trim() ? { ...newArgs, scenario: path.resolve(newArgs.scenario) } : this.launchArgs;
+      if (next.strategy !== undefined && !['explore', 'roundrobin', 'random'].includes(next.strategy)) {
+        throw new RequestError(LockstepErrorId.BadArgument, `lockstep: unknown strategy '${String(next.strategy)}': expected explore, roundrobin or random`);
+      }
+      this.boot(next);
       this.endProgress();
-      this.boot();
       this.resetHandles();
       this.sendResponse(response);
       this.sendInvalidated();

@@ -180,9 +180,12 @@ describe('debug adapter: breakpoints', () => {
     assert.match(info.body.details?.stackTrace ?? '', /CPU 0 task:\n {2}at /);
   });
 
-  it('with the finding filter off, the same run goes to its end', async () => {
+  it('with the finding filter off, the same run goes past the finding to the end of the schedule, then to its end', async () => {
     await launch(dc, { scenario: example('b1-up-drain-irq-v6.2.lockstep'), schedule: 'c0*289,i0,c0*23' }, { filters: [] });
-    const s = await cont(dc);
+    let s = await cont(dc);
+    assert.notEqual(s.body.reason, 'exception');
+    assert.match(s.body.description ?? '', /end of the replayed schedule \(step 313\)/);
+    s = await cont(dc);
     assert.match(s.body.description ?? '', /Run ended/);
     const f = await frames(dc, 1);
     const findings = await scope(dc, f[0].id, 'Findings');

@@ -71,6 +71,8 @@ export class DebugRuntime {
   private lastEvents: MachineEvent[] = [];
   /** where the moving context stood after choice p: a statement's loc index, or -1 */
   private arrLoc = new Int32Array(4096);
+  /** where the launch's `schedule` ends in the recorded run (-1: none, or the run left it) */
+  private scheduleEnd = -1;
   pos = 0;
   readonly store: CheckpointStore;
   /** one extra checkpoint behind the last backward landing (see goto) */
@@ -108,7 +110,7 @@ export class DebugRuntime {
     this.seed = options.seed ?? 1;
     this.random = rng(this.seed);
     this.exploreSchedules = options.exploreSchedules ?? 2000;
-    if (options.schedule) this.loadSchedule(options.schedule);
+    if (options.schedule) { this.loadSchedule(options.schedule); this.scheduleEnd = this.recLen; }
   }
 
   /** A schedule string becomes the recorded future; bad items throw ScheduleError. */
@@ -141,6 +143,8 @@ export class DebugRuntime {
   /** Drops the recorded future after the current position (a fork, an edit). */
   private truncate(): void {
     if (this.recLen === this.pos) return;
+    // the run leaves the launch's schedule: its end is no longer a place to stop
+    if (this.pos < this.scheduleEnd) this.scheduleEnd = -1;
     this.recLen = this.pos;
     this.store.dropAfter(this.pos);
     if (this.near && this.near.pos > this.pos) this.near = undefined;
@@ -306,6 +310,11 @@ export class DebugRuntime {
       }
       const code = this.pos < this.recLen ? this.rec[this.pos] : this.nextChoice();
       if (code === undefined) return this.finish(this.endStop());
+      // a replayed schedule (launch attribute) ends where `lockstep run --schedule` ends;
+      // continuing from there follows the strategy
+      if (this.pos === this.scheduleEnd && r.base < this.scheduleEnd) {
+        return this.finish({ reason: 'step', context: this.lastMover(), description: `end of the replayed schedule (step ${this.pos}); continue goes on with ${this.strategy}`, text: 'schedule replayed' });
+      }
       if (this.m.step >= this.maxSteps) return this.finish({ reason: 'end', context: this.m.cur, description: `stopped after ${this.maxSteps} steps (maxSteps)`, text: 'maxSteps reached' });
       const hit = this.move(code);
       r.steps++;
