@@ -304,7 +304,7 @@ class Importer implements ScanSink {
   }
 
   /** Other events' texts stay in the file: the store reads them back from it when asked. */
-  private textsInFile(): void { this.store.textFile ??= TextFile.of(this.file); }
+  private textsInFile(): void { this.store.textSource ??= TextFile.of(this.file); }
 
   /** by name id: whether an other event's text is interned (the kprobes the reconstruction reads) */
   private readonly keptText = new Map<number, boolean>();

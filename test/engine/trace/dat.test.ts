@@ -485,6 +485,18 @@ describe('trace.dat: other tracepoints are printed from their own print fmt', fu
     assert.deepStrictEqual(Array.from({ length: t.store.length }, (_, i) => `${t.store.eventName(i)}: ${t.store.textOf(i)}`), cases.map(([name, , text]) => `${name}: ${text}`));
   });
 
+  it('are printed when asked for, not at import: their texts are not among the interned strings, and each print is the same', () => {
+    const t = importTrace(file);
+    for (let i = 0; i < t.store.length; i++) {
+      assert.equal(t.store.text[i], 0, `event ${i} has an interned text`);
+      assert.ok(t.store.textAt[i] > 0, `event ${i} has no text to print`);
+    }
+    const texts = Array.from({ length: t.store.length }, (_, i) => t.store.textOf(i));
+    for (const s of texts) assert.ok(!t.store.strings.strings.includes(s), `'${s}' was interned`);
+    // printed again, backwards: the same (no state carried from one record to the next)
+    for (let i = t.store.length - 1; i >= 0; i--) assert.equal(t.store.textOf(i), texts[i]);
+  });
+
   it('trace-cmd prints the same text for them, except where its plugins have their own layout (skipped without trace-cmd)', function () {
     if (spawnSync('trace-cmd', ['--help']).error) this.skip();
     const r = spawnSync('trace-cmd', ['report', '-i', file], { encoding: 'latin1' });
