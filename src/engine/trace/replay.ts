@@ -35,7 +35,8 @@ export function replayImported(trace: ImportedTrace, zoneinfo: SnapshotInput[] =
   const rec = new Reconstruction(trace, { zoneinfo, locks });
   const checkpoints: RebuildState[] = [];
   rec.run(checkpointEvery, checkpoints);
-  return { trace, rec, checkpoints, checkpointEvery };
+  // (the spacing doubles where the checkpoints would take more than their memory budget)
+  return { trace, rec, checkpoints, checkpointEvery: rec.checkpointSpacing };
 }
 
 /** The state as `run --json` shows it, as rebuilt at the current position. */
