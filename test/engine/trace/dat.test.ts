@@ -527,6 +527,15 @@ describe('trace.dat: malformed files give a TraceImportError with a byte offset'
   const offsetOf = (e: TraceImportError) => (e as TraceImportError & { offset?: number }).offset;
   const d = readDatFile(orig);
 
+  it('a file over 2 GiB (more than Node reads at once): an error that says how to read it as text, without reading it', () => {
+    const f = path.join(tmp, 'huge.dat');
+    fs.writeFileSync(f, orig.subarray(0, 4096));
+    fs.truncateSync(f, 2 ** 31 + 4096);   // sparse: no disk used
+    try {
+      assert.throws(() => importTrace(f), (e: unknown) => e instanceof TraceImportError && /2\.0 GiB is more than this reader takes/.test(e.message) && e.message.includes(`trace-cmd report -i ${f}`));
+    } finally { fs.rmSync(f); }
+  });
+
   it('a copy truncated anywhere: in the header, in a section, in the CPU data', () => {
     // (the file ends with a strings section of section descriptions, not needed to read
     // the trace: cutting into it is not an error; the last CPU's last byte is)

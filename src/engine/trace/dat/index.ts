@@ -22,6 +22,9 @@ export { DatFormatError } from './errors';
  * makes (the caller's TraceImportError), with the byte offset where reading failed.
  */
 export function importTraceDat(file: string, error: (offset: number, message: string) => Error): ImportedTrace {
+  // the file is read whole (its CPU data is cut into records in memory): Node reads at most 2 GiB at once
+  const size = fs.statSync(file).size;
+  if (size > MAX_DAT_BYTES) throw error(0, `${file}: a trace.dat of ${(size / 2 ** 30).toFixed(1)} GiB is more than this reader takes (2 GiB); print it as text, which is read as it streams: trace-cmd report -i ${file} > ${file.replace(/\.dat$/, '')}.txt`);
   const buf = fs.readFileSync(file);
   try {
     return importDatBuffer(buf, file);
@@ -30,6 +33,9 @@ export function importTraceDat(file: string, error: (offset: number, message: st
     throw e;
   }
 }
+
+/** the largest trace.dat read (what fs.readFileSync reads at once) */
+const MAX_DAT_BYTES = 2 ** 31 - 1;
 
 /** The same over bytes in memory (tests). Throws DatFormatError. */
 export function importDatBuffer(buf: Buffer, file = '<trace.dat>'): ImportedTrace {
