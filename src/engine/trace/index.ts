@@ -4,6 +4,7 @@ export type { ImportedTrace, TraceWarning, TraceFormat, ImportOptions } from './
 export { parseZoneInfo, parseZoneInfoText, ZoneInfoError } from './zoneinfo';
 export type { ZoneInfo } from './zoneinfo';
 export { Reconstruction, RebuildState, reconstruct } from './reconstruct';
+export type { ProgressFn } from './progress';
 export type { SnapshotResult, PcpCompare, UndecidedNote, LockInterval, IrqInterval, PcpView } from './reconstruct';
 export { LockNames, lockNamesBeside } from './locks';
 export { replayTrace, replayImported, replayJson, rebuiltState, zoneinfoBeside } from './replay';

@@ -34,6 +34,7 @@ import { pcpAllowedOrder, orderToPindex, MIGRATETYPE_NAMES } from './rules';
 import { LockNames, lockTaker } from './locks';
 import { PageSet } from './pageSet';
 import { PfnIndex } from './pfnIndex';
+import { Progress, ProgressFn } from './progress';
 
 export interface SnapshotInput { label: string; info: ZoneInfo }
 
@@ -43,6 +44,8 @@ export interface ReconstructOptions {
   locks?: LockNames;
   /** take free_pcppages_bulk's pcp_count as the truth when it differs (default true) */
   resync?: boolean;
+  /** called with the events applied so far by run(), at most every 100 ms */
+  progress?: ProgressFn;
 }
 
 /** Why the events could not decide a count, with how many pages it concerns. */
@@ -281,10 +284,12 @@ export class Reconstruction {
    */
   run(checkpointEvery = 0, checkpoints?: RebuildState[], budget = CHECKPOINT_BUDGET): this {
     const n = this.trace.store.length;
+    const progress = new Progress(this.options.progress, n);
     if (checkpointEvery && checkpoints) {
       let bytes = 0;
       const sizes: number[] = [];
       for (let i = 0; i < n; i++) {
+        if ((i & 16383) === 0) progress.at(i);
         if (i % checkpointEvery === 0) {
           const cp = this.state.clone();
           checkpoints.push(cp);
@@ -301,7 +306,12 @@ export class Reconstruction {
         }
         this.apply(i);
       }
-    } else for (let i = 0; i < n; i++) this.apply(i);
+    } else {
+      for (let i = 0; i < n; i++) {
+        if ((i & 16383) === 0) progress.at(i);
+        this.apply(i);
+      }
+    }
     this.checkpointSpacing = checkpointEvery;
     this.finish();
     return this;

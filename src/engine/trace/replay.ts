@@ -9,6 +9,7 @@ import { parseZoneInfo } from './zoneinfo';
 import { Reconstruction, SnapshotInput, RebuildState } from './reconstruct';
 import { LockNames, lockNamesBeside } from './locks';
 import { FLAG_IRQS_OFF, FLAG_NO_FLAGS } from './store';
+import type { ProgressFn } from './progress';
 import { zoneInfoOf } from './zones';
 import { COMPRESSION_SUFFIX } from './compressed';
 
@@ -31,8 +32,8 @@ export function replayTrace(file: string, o: ReplayOptions = {}): Replay {
   return replayImported(trace, zoneinfo, locks, o.checkpointEvery ?? 0);
 }
 
-export function replayImported(trace: ImportedTrace, zoneinfo: SnapshotInput[] = [], locks?: LockNames, checkpointEvery = 0): Replay {
-  const rec = new Reconstruction(trace, { zoneinfo, locks });
+export function replayImported(trace: ImportedTrace, zoneinfo: SnapshotInput[] = [], locks?: LockNames, checkpointEvery = 0, progress?: ProgressFn): Replay {
+  const rec = new Reconstruction(trace, { zoneinfo, locks, progress });
   const checkpoints: RebuildState[] = [];
   rec.run(checkpointEvery, checkpoints);
   // (the spacing doubles where the checkpoints would take more than their memory budget)
