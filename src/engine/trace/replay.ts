@@ -19,17 +19,19 @@ export interface ReplayOptions {
   kallsyms?: string;
   /** keep a copy of the state every N events (for seeking); 0 = none */
   checkpointEvery?: number;
+  /** how far reading the trace (bytes) and rebuilding the lists (events) have got */
+  progress?: { read?: ProgressFn; rebuild?: ProgressFn };
 }
 
 export interface Replay { trace: ImportedTrace; rec: Reconstruction; checkpoints: RebuildState[]; checkpointEvery: number }
 
 export function replayTrace(file: string, o: ReplayOptions = {}): Replay {
-  const trace = importTrace(file);
+  const trace = importTrace(file, { progress: o.progress?.read });
   const zoneinfo: SnapshotInput[] = (o.zoneinfo ?? []).map(z => ({ label: z.label, info: parseZoneInfo(z.file) }));
   const locks: LockNames = lockNamesBeside(file);
   if (o.lockAddrs) locks.addLockAddrsFile(o.lockAddrs);
   if (o.kallsyms) locks.addKallsyms(o.kallsyms);
-  return replayImported(trace, zoneinfo, locks, o.checkpointEvery ?? 0);
+  return replayImported(trace, zoneinfo, locks, o.checkpointEvery ?? 0, o.progress?.rebuild);
 }
 
 export function replayImported(trace: ImportedTrace, zoneinfo: SnapshotInput[] = [], locks?: LockNames, checkpointEvery = 0, progress?: ProgressFn): Replay {
