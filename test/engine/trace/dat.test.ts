@@ -485,6 +485,18 @@ describe('trace.dat: other tracepoints are printed from their own print fmt', fu
     assert.deepStrictEqual(Array.from({ length: t.store.length }, (_, i) => `${t.store.eventName(i)}: ${t.store.textOf(i)}`), cases.map(([name, , text]) => `${name}: ${text}`));
   });
 
+  it('are printed when asked for, not at import: their texts are not among the interned strings, and each print is the same', () => {
+    const t = importTrace(file);
+    for (let i = 0; i < t.store.length; i++) {
+      assert.equal(t.store.text[i], 0, `event ${i} has an interned text`);
+      assert.ok(t.store.textAt[i] > 0, `event ${i} has no text to print`);
+    }
+    const texts = Array.from({ length: t.store.length }, (_, i) => t.store.textOf(i));
+    for (const s of texts) assert.ok(!t.store.strings.strings.includes(s), `'${s}' was interned`);
+    // printed again, backwards: the same (no state carried from one record to the next)
+    for (let i = t.store.length - 1; i >= 0; i--) assert.equal(t.store.textOf(i), texts[i]);
+  });
+
   it('trace-cmd prints the same text for them, except where its plugins have their own layout (skipped without trace-cmd)', function () {
     if (spawnSync('trace-cmd', ['--help']).error) this.skip();
     const r = spawnSync('trace-cmd', ['report', '-i', file], { encoding: 'latin1' });
@@ -514,6 +526,15 @@ describe('trace.dat: malformed files give a TraceImportError with a byte offset'
   };
   const offsetOf = (e: TraceImportError) => (e as TraceImportError & { offset?: number }).offset;
   const d = readDatFile(orig);
+
+  it('a file over 2 GiB (more than Node reads at once): an error that says how to read it as text, without reading it', () => {
+    const f = path.join(tmp, 'huge.dat');
+    fs.writeFileSync(f, orig.subarray(0, 4096));
+    fs.truncateSync(f, 2 ** 31 + 4096);   // sparse: no disk used
+    try {
+      assert.throws(() => importTrace(f), (e: unknown) => e instanceof TraceImportError && /2\.0 GiB is more than this reader takes/.test(e.message) && e.message.includes(`trace-cmd report -i ${f}`));
+    } finally { fs.rmSync(f); }
+  });
 
   it('a copy truncated anywhere: in the header, in a section, in the CPU data', () => {
     // (the file ends with a strings section of section descriptions, not needed to read
