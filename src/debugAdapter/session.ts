@@ -203,6 +203,11 @@ export class LockstepDebugSession extends LoggingDebugSession {
       if (args.strategy !== undefined && !['explore', 'roundrobin', 'random'].includes(args.strategy)) {
         throw new RequestError(LockstepErrorId.BadArgument, `lockstep: unknown strategy '${String(args.strategy)}': expected explore, roundrobin or random`);
       }
+      if (/\.kc$/i.test(scenario.trim())) {
+        // F5 with "${file}" while a model is the active editor: say what to launch instead of
+        // listing every line of C as an unknown scenario keyword
+        throw new RequestError(LockstepErrorId.NoScenario, `lockstep: ${scenario} is a Kernel C model, not a scenario: debug a .lockstep scenario whose 'model' line names it (the scenario says which CPUs run what)`);
+      }
       this.boot({ ...args, scenario: path.resolve(scenario) });
       this.launched = true;
       this.sendResponse(response);
@@ -763,7 +768,7 @@ export class LockstepDebugSession extends LoggingDebugSession {
       const line = this.convertClientLineToDebugger(args.line);
       const ps = rt.positionsAtLine(f => normFile(f) === file, line, 200);
       response.body = {
-        targets: ps.map(p => ({ id: p, label: `step ${p} (${choiceText(rt.choiceAt(p - 1))})`, line: args.line })),
+        targets: ps.map(p => ({ id: p, label: p === 0 ? 'step 0 (before the first step)' : `step ${p} (${choiceText(rt.choiceAt(p - 1))})`, line: args.line })),
       };
       this.sendResponse(response);
     });

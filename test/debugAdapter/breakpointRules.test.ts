@@ -57,6 +57,18 @@ describe('debug adapter: breakpoint rules', () => {
     assert.deepEqual(await stopsToEnd(dc), []);
   });
 
+  it('a hit count written `=== 2` (as js-debug accepts it) stops at the second hit only', async () => {
+    await launch(dc, { scenario: TWO, strategy: 'roundrobin' });
+    const all = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'lock *' }] });
+    assert.equal(all.body.breakpoints[0].verified, true);
+    const every = await stopsToEnd(dc);
+    assert.ok(every.length >= 2, `locks are taken ${every.length} time(s)`);
+    await dc.customRequest('lockstep/goto', { step: 0 });
+    const r = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'lock *', hitCondition: '=== 2' }] });
+    assert.equal(r.body.breakpoints[0].verified, true);
+    assert.equal((await stopsToEnd(dc)).length, 1);
+  });
+
   it('`lock * cpu 1` stops at every lock CPU 1 takes and at no other; `lock zone->lock cpu 1` at CPU 1 only', async () => {
     await launch(dc, { scenario: TWO, strategy: 'roundrobin' });
     const r = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'lock * cpu 1' }, { name: 'lock cpu 7' }, { name: 'lock no->lock cpu 1' }] });
@@ -78,6 +90,25 @@ describe('debug adapter: breakpoint rules', () => {
       assert.equal((await frames(dc, 2))[0].name, 'rmqueue_bulk');
     }
     assert.ok(zoneStops >= 1);
+  });
+
+  it('every non-finding event of semantics.md is a filter: lock acquired and interrupt returned stop too', async () => {
+    const init = await launch(dc, { scenario: TWO, strategy: 'roundrobin' }, { filters: ['lock-acquired'] });
+    assert.equal(init.body.reason, 'entry');
+    let s = await move(dc, () => dc.customRequest('lockstep/deliverInterrupt', { cpu: 1 }));
+    assert.ok((await frames(dc, 2)).some(f => f.name === '<hardirq>'));
+    s = await cont(dc);
+    assert.equal(s.body.reason, 'exception');
+    assert.equal(s.body.text, 'lock-acquired');
+    const info = await dc.exceptionInfoRequest({ threadId: s.body.threadId! });
+    assert.equal(info.body.exceptionId, 'lock-acquired');
+    assert.match(info.body.description ?? '', /Lock acquired: .*lock on CPU \d/);
+    await dc.setExceptionBreakpointsRequest({ filters: ['irq-exit'] });
+    s = await cont(dc);
+    assert.equal(s.body.reason, 'exception');
+    assert.equal(s.body.text, 'irq-exit');
+    assert.equal(s.body.threadId, 2);
+    assert.ok(!(await frames(dc, 2)).some(f => f.name === '<hardirq>'), 'the handler has returned');
   });
 
   it('dataBreakpointInfo on an expression that does not read says why; a data breakpoint with a bad condition is unverified', async () => {

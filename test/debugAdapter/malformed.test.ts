@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { startClient, launch, fixture, failure, stepIn, frames } from './dap';
+import { startClient, launch, initialize, launchRequest, fixture, model, failure, stepIn, frames } from './dap';
 
 const TWO = fixture('two-cpus-irq.lockstep');
 
@@ -58,6 +58,16 @@ describe('debug adapter: malformed and out-of-place requests', () => {
     assert.deepEqual(await schedule(dc), before);
     const f = await frames(dc, 2);
     assert.ok(f.length >= 1);
+  });
+
+  it('a model file given as the scenario (F5 with ${file} in a .kc editor) is one clear error, and a launch after it works', async () => {
+    await initialize(dc);
+    const msg = await failure(launchRequest(dc, { scenario: model('v6.1.kc') }));
+    assert.match(msg, /v6\.1\.kc is a Kernel C model, not a scenario/);
+    assert.equal(msg.split('\n').length, 1);
+    const stopped = dc.waitForEvent('stopped');
+    await Promise.all([dc.waitForEvent('initialized').then(() => dc.configurationDoneRequest()), launchRequest(dc, { scenario: TWO })]);
+    assert.equal((await stopped).body.reason, 'entry');
   });
 
   it('standard requests it does not offer are refused, not answered with an empty success', async () => {

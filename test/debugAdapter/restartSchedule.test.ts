@@ -1,4 +1,4 @@
-// A replayed `schedule` ends where `lockstep run --schedule` ends (continue stops there,
+// goto targets include step 0 for the lines the tasks start on. A replayed `schedule` ends where `lockstep run --schedule` ends (continue stops there,
 // and the next continue goes on with the strategy); a restart that cannot load (the
 // scenario now has an error, new arguments name a missing file) is an error response
 // and leaves the session exactly as it was.
@@ -16,7 +16,7 @@ async function schedule(dc: DebugClient): Promise<{ scenario: string; current: s
   return (await dc.customRequest('lockstep/schedule')).body;
 }
 
-describe('debug adapter: schedule replay and restart', () => {
+describe('debug adapter: schedule replay, restart, goto targets', () => {
   let dc: DebugClient;
   beforeEach(async () => { dc = await startClient(); });
   afterEach(async () => { await dc.stop().catch(() => undefined); });
@@ -42,6 +42,20 @@ describe('debug adapter: schedule replay and restart', () => {
     const end = await move(dc, () => dc.continueRequest({ threadId: 1 }));
     assert.match(end.body.description ?? '', /Run ended/);
     assert.ok((await schedule(dc)).step > at.step);
+  });
+
+  it("goto targets on a task's first line include step 0 (where it stands before anything ran)", async () => {
+    await launch(dc, { scenario: TWO, strategy: 'roundrobin' });
+    const end = await move(dc, () => dc.continueRequest({ threadId: 1 }));
+    assert.match(end.body.description ?? '', /Run ended/);
+    const first = fs.readFileSync(TWO, 'utf8').split('\n').findIndex(l => l.includes('alloc_pages(GFP_KERNEL')) + 1;
+    const t = await dc.gotoTargetsRequest({ source: { path: TWO }, line: first });
+    assert.equal(t.body.targets[0]?.id, 0, JSON.stringify(t.body.targets));
+    assert.match(t.body.targets[0].label, /step 0/);
+    const s = await move(dc, () => dc.gotoRequest({ threadId: 1, targetId: 0 }));
+    assert.equal(s.body.reason, 'goto');
+    assert.equal((await schedule(dc)).step, 0);
+    assert.equal((await frames(dc, 1))[0].line, first);
   });
 
   it('a restart that cannot load keeps the session: same scenario, same position, and a later restart still works', async () => {

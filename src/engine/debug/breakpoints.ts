@@ -63,6 +63,8 @@ export const EVENT_FILTERS: { id: string; event: MachineEvent['kind']; label: st
   { id: 'fallback', event: 'fallback', label: 'Migratetype fallback', description: 'Stop when an allocation falls back to another migratetype or zone.' },
   { id: 'lock-contended', event: 'lock-contended', label: 'Lock contended', description: 'Stop when a context has to wait for a lock.' },
   { id: 'trylock-failed', event: 'trylock-failed', label: 'Trylock failed', description: 'Stop when a trylock finds its lock taken.' },
+  { id: 'lock-acquired', event: 'lock-acquired', label: 'Lock acquired', description: 'Stop when any lock is taken (a function breakpoint such as `lock zone->lock` picks one).' },
+  { id: 'irq-exit', event: 'irq-exit', label: 'Interrupt returned', description: 'Stop when an interrupt handler returns to what it interrupted.' },
 ];
 
 export type StopFilter = string;
@@ -279,9 +281,9 @@ export class Breakpoints {
   }
 }
 
-/** `5`, `= 5`, `== 5`, `>= 5`, `> 5`, `< 5`, `<= 5`, `% 5` (every 5th). An unreadable one always holds. */
+/** `5`, `= 5`, `== 5`, `=== 5` (as js-debug writes it), `>= 5`, `> 5`, `< 5`, `<= 5`, `% 5` (every 5th). An unreadable one always holds. */
 export function hitConditionMet(text: string, hits: number): boolean {
-  const m = /^\s*(==|=|>=|>|<=|<|%)?\s*(\d+)\s*$/.exec(text);
+  const m = /^\s*(===|==|=|>=|>|<=|<|%)?\s*(\d+)\s*$/.exec(text);
   if (!m) return true;
   const n = Number(m[2]);
   switch (m[1]) {
@@ -295,7 +297,7 @@ export function hitConditionMet(text: string, hits: number): boolean {
 }
 
 export function validHitCondition(text: string): boolean {
-  return /^\s*(==|=|>=|>|<=|<|%)?\s*(\d+)\s*$/.test(text);
+  return /^\s*(===|==|=|>=|>|<=|<|%)?\s*(\d+)\s*$/.test(text);
 }
 
 export function normFile(f: string): string {

@@ -73,6 +73,8 @@ export class DebugRuntime {
   private arrLoc = new Int32Array(4096);
   /** where the launch's `schedule` ends in the recorded run (-1: none, or the run left it) */
   private scheduleEnd = -1;
+  /** the statements contexts stand on at step 0 */
+  private readonly startLocs: number[] = [];
   pos = 0;
   readonly store: CheckpointStore;
   /** one extra checkpoint behind the last backward landing (see goto) */
@@ -111,6 +113,12 @@ export class DebugRuntime {
     this.random = rng(this.seed);
     this.exploreSchedules = options.exploreSchedules ?? 2000;
     if (options.schedule) { this.loadSchedule(options.schedule); this.scheduleEnd = this.recLen; }
+    // where each context stands before the first step: step 0 is a goto target for those lines
+    for (const c of this.m.contexts) {
+      const top = c.frames[c.frames.length - 1];
+      const ins = top?.fn.code[top.pc];
+      if (ins && ins.op === Op.STEP) this.startLocs.push(ins.loc);
+    }
   }
 
   /** A schedule string becomes the recorded future; bad items throw ScheduleError. */
@@ -192,6 +200,7 @@ export class DebugRuntime {
   /** Positions of the recorded run (up to what has been executed) where a context arrives at this line. */
   positionsAtLine(file: (f: string) => boolean, line: number, limit = 100): number[] {
     const out: number[] = [];
+    if (this.startLocs.some(l => { const r = this.m.code.locs[l]; return r && r.line === line && file(r.file); })) out.push(0);
     const known = Math.min(this.recLen, this.timeline.furthest);
     for (let p = 1; p <= known && out.length < limit; p++) {
       const l = this.arrLoc[p];
