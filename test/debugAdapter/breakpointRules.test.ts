@@ -92,6 +92,32 @@ describe('debug adapter: breakpoint rules', () => {
     assert.ok(zoneStops >= 1);
   });
 
+  it('a function breakpoint on a primitive (`spin_lock`, `spin_trylock_irqsave`) stops before each call of it, once per call', async () => {
+    const v61 = model('v6.1.kc');
+    await launch(dc, { scenario: TWO, strategy: 'roundrobin' });
+    const r = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'spin_lock' }, { name: 'spin_trylock_irqsave' }, { name: 'local_lock_irqsave' }] });
+    assert.deepEqual(r.body.breakpoints.map(b => b.verified), [true, true, false]);
+    assert.match(r.body.breakpoints[2].message ?? '', /never call 'local_lock_irqsave'/);
+    const spinLockLine = lineOf(PCP_IRQS_OFF, 'spin_lock(&zone->lock);');
+    const seen: string[] = [];
+    for (let s = await cont(dc); !/^Run ended/.test(s.body.description ?? ''); s = await cont(dc)) {
+      assert.equal(s.body.reason, 'function breakpoint');
+      const top = (await frames(dc, s.body.threadId!))[0];
+      const text = fs.readFileSync(top.file === 'v6.1.kc' ? v61 : PCP_IRQS_OFF, 'utf8').split('\n')[top.line - 1];
+      assert.match(text, new RegExp(`\\b${s.body.description}\\(`), `${top.file}:${top.line} calls ${s.body.description}`);
+      seen.push(`${s.body.description} ${top.file}:${top.line}`);
+      assert.ok(seen.length < 40);
+    }
+    assert.ok(seen.includes(`spin_lock pcp-irqs-off.kc:${spinLockLine}`), seen.join('\n'));
+    assert.ok(seen.some(x => x.startsWith('spin_trylock_irqsave v6.1.kc:')), seen.join('\n'));
+    // once per call: v6.1 takes zone->lock only with spin_lock, as often as `lock zone->lock` stops
+    await dc.customRequest('lockstep/goto', { step: 0 });
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'lock zone->lock' }] });
+    let locks = 0;
+    for (let s = await cont(dc); !/^Run ended/.test(s.body.description ?? ''); s = await cont(dc)) locks++;
+    assert.equal(seen.filter(x => x.startsWith('spin_lock ')).length, locks);
+  });
+
   it('every non-finding event of semantics.md is a filter: lock acquired and interrupt returned stop too', async () => {
     const init = await launch(dc, { scenario: TWO, strategy: 'roundrobin' }, { filters: ['lock-acquired'] });
     assert.equal(init.body.reason, 'entry');

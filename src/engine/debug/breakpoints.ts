@@ -6,6 +6,9 @@ import * as path from 'path';
 import type { Machine } from '../sim/machine';
 import type { Context, MachineEvent } from '../sim/state';
 import { Op } from '../sim/ops';
+import type { Frame } from '../sim/state';
+import { isPrimitive } from '../sim/compile';
+import { BUILTINS } from '../builtins';
 import { FINDING_KIND_IDS } from '../findingKinds';
 import { listPfns } from '../sim/inspect';
 import { lockAddresses } from './locks';
@@ -25,7 +28,7 @@ export interface LineBreakpoint extends HitSpec {
   hits: number;
 }
 
-export type FunctionBreakpointKind = 'function' | 'lock' | 'unlock' | 'trylock-fail' | 'contended';
+export type FunctionBreakpointKind = 'function' | 'primitive' | 'lock' | 'unlock' | 'trylock-fail' | 'contended';
 
 export interface FunctionBreakpoint extends HitSpec {
   id: number;
@@ -85,7 +88,7 @@ const LOCK_KINDS: Record<string, FunctionBreakpointKind> = {
   'lock': 'lock', 'unlock': 'unlock', 'trylock-fail': 'trylock-fail', 'trylock-failed': 'trylock-fail', 'contended': 'contended',
 };
 
-const EVENT_OF: Record<Exclude<FunctionBreakpointKind, 'function'>, MachineEvent['kind']> = {
+const EVENT_OF: Record<Exclude<FunctionBreakpointKind, 'function' | 'primitive'>, MachineEvent['kind']> = {
   'lock': 'lock-acquired', 'unlock': 'lock-released', 'trylock-fail': 'trylock-failed', 'contended': 'lock-contended',
 };
 
@@ -164,8 +167,13 @@ export class Breakpoints {
       }
       return { ...base, kind, name, verified: false, message: `no lock named '${name}' in this scenario (known: ${[...this.lockNames].filter(n => !/ cpu \d+$/.test(n)).slice(0, 12).join(', ')}; '*' is any lock, 'cpu N' after it limits the breakpoint to one CPU)` };
     }
+    // a primitive (`spin_lock`, `spin_trylock`, `local_irq_save`): stops before each call of it
+    if (!this.m.code.byName.has(text) && BUILTINS.has(text)) {
+      const used = this.m.code.fns.some(fn => fn.code.some(ins => ins.op === Op.BUILTIN && ins.builtin?.name === text));
+      return { ...base, kind: 'primitive', name: text, verified: used, message: used ? undefined : `the scenario and its model never call '${text}'` };
+    }
     const verified = this.m.code.byName.has(text);
-    return { ...base, kind: 'function', name: text, verified, message: verified ? undefined : `no model function '${text}'; lock breakpoints are written 'lock zone->lock', 'lock pcp->lock cpu 1', 'trylock-fail pcp->lock', 'contended zone->lock'` };
+    return { ...base, kind: 'function', name: text, verified, message: verified ? undefined : `no model function '${text}' (nor a primitive such as spin_lock); lock breakpoints are written 'lock zone->lock', 'lock pcp->lock cpu 1', 'trylock-fail pcp->lock', 'contended zone->lock'` };
   }
 
   addData(spec: { addr: number; cells: number; list: boolean; label: string; accessType?: DataBreakpoint['accessType'] } & HitSpec): DataBreakpoint {
@@ -228,6 +236,13 @@ export class Breakpoints {
         if (this.passes(b, ctx, cond, counting, logs)) fnIds.push(b.id);
         continue;
       }
+      if (b.kind === 'primitive') {
+        // not while it spins or sleeps on the lock: that is the same call, tried again
+        const top = ctx?.frames[ctx.frames.length - 1];
+        if (!ctx || !top || ctx.waitingOn || !nextStepCalls(top, b.name)) continue;
+        if (this.passes(b, ctx, cond, counting, logs)) fnIds.push(b.id);
+        continue;
+      }
       const want = EVENT_OF[b.kind];
       for (const e of events) {
         if (e.kind !== want) continue;
@@ -279,6 +294,26 @@ export class Breakpoints {
     for (const b of this.functions) b.hits = 0;
     for (const b of this.data) b.hits = 0;
   }
+}
+
+/**
+ * Whether the frame's next step calls this builtin: a step runs through one statement
+ * (from its STEP to the next), stopping early at a model-function call or before a
+ * second primitive.
+ */
+function nextStepCalls(f: Frame, name: string): boolean {
+  const code = f.fn.code;
+  let prims = 0;
+  // a context stands on the STEP that opens its next statement
+  const from = code[f.pc]?.op === Op.STEP ? f.pc + 1 : f.pc;
+  for (let pc = from; pc < code.length; pc++) {
+    const ins = code[pc];
+    if (ins.op === Op.STEP || ins.op === Op.CALL || ins.op === Op.RET) return false;
+    if (ins.op !== Op.BUILTIN || !ins.builtin) continue;
+    if (isPrimitive(ins.builtin) && ++prims > 1) return false;
+    if (ins.builtin.name === name) return true;
+  }
+  return false;
 }
 
 /** `5`, `= 5`, `== 5`, `=== 5` (as js-debug writes it), `>= 5`, `> 5`, `< 5`, `<= 5`, `% 5` (every 5th). An unreadable one always holds. */
