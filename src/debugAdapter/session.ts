@@ -10,7 +10,7 @@ import {
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { formatDiagnostic, loadScenario, FINDING_KINDS, FINDING_KIND_IDS, CheckedProgram } from '../engine';
 import {
-  DebugRuntime, DebugStrategy, Stop, ViewNode, EVENT_FILTERS, threadsOf, threadById, threadOfContext, framesOf, cpuNodes, pcpNodes,
+  DebugRuntime, DebugStrategy, Stop, ViewNode, EVENT_FILTERS, threadsOf, threadById, threadOfContext, threadName, framesOf, cpuNodes, pcpNodes,
   zoneNodes, locksScope, findingNodes, validHitCondition, normFile, choiceText, LocalsProvider, evalLocals,
 } from '../engine/debug';
 import type { Finding } from '../engine';
@@ -668,7 +668,23 @@ export class LockstepDebugSession extends LoggingDebugSession {
   private stepRequest(response: DebugProtocol.Response, threadId: number, mode: 'in' | 'over' | 'out'): void {
     this.guard(response, () => {
       const rt = this.stopped();
-      const cpu = this.cpuOfThread(threadId);
+      const t = this.thread(threadId);
+      const cpu = t.cpu;
+      const now = rt.m.current(rt.m.cpus[cpu]);
+      if (rt.m.rt && now !== t.context) {
+        // PREEMPT_RT: a CPU's task and its threaded handlers are threads of their own;
+        // stepping one that cannot run must not move the other (singleThread)
+        const st = t.context.status;
+        const why = st === 'idle' ? 'its interrupt has not arrived (Deliver interrupt here, or :deliver ' + cpu + ' in the debug console)'
+          : st === 'done' || st === 'dead' ? 'it has finished'
+          : st === 'blocked' ? 'it sleeps on a lock'
+          : now ? `CPU ${cpu} runs ${now.kind === 'task' ? 'its task' : now.name} first`
+          : `CPU ${cpu} has nothing to run`;
+        this.sendResponse(response);
+        this.output(`lockstep: ${threadName(rt.m, t.context).split(' — ')[0]} cannot run now: ${why}\n`, 'console');
+        this.reportStop({ reason: 'step', context: t.context, description: `cannot run now: ${why}`, text: 'not runnable' }, threadId);
+        return;
+      }
       this.sendResponse(response);
       const s = rt.step(cpu, mode);
       if (s.text) this.output(`lockstep: ${s.description}\n`, 'console');
