@@ -2,6 +2,8 @@
 // random schedules, and judge its expect lines.
 import { formatDiagnostic, loadScenario, checkScenario } from '../engine';
 import { formatFinding, configJson, modelName, formatExpectations, rel, relFinding } from './format';
+import { writeSarif } from './sarif';
+import type { SarifScenario } from './sarif';
 
 /** Exit codes of the command line (docs: interfaces.md). */
 export const EXIT_OK = 0;
@@ -16,7 +18,7 @@ export interface CheckOutput {
   err?(line: string): void;
 }
 
-export interface CheckOptions { schedules?: number; seed?: number; maxSteps?: number; json?: boolean }
+export interface CheckOptions { schedules?: number; seed?: number; maxSteps?: number; json?: boolean; /** write SARIF 2.1.0 here */ sarif?: string }
 
 /** Checks every file, prints diagnostics or findings, and returns the exit code. */
 export function runCheck(files: readonly string[], io: CheckOutput, options: CheckOptions = {}): number {
@@ -24,6 +26,7 @@ export function runCheck(files: readonly string[], io: CheckOutput, options: Che
   let failed = false;
   let limit = false;
   const docs: unknown[] = [];
+  const sarif: SarifScenario[] = [];
   for (const file of files) {
     const result = loadScenario(file);
     let fileErrors = false;
@@ -45,6 +48,7 @@ export function runCheck(files: readonly string[], io: CheckOutput, options: Che
     if (r.errors.some(e => e.includes(': error: '))) { bad = true; continue; }
     if (r.errors.length) limit = true;
     if (!r.ok) failed = true;
+    sarif.push({ scenario: file, findings: r.findings, expectations: r.expectations });
     if (options.json) {
       docs.push({
         scenario: file, model: modelName(p), config: configJson(p),
@@ -58,7 +62,6 @@ export function runCheck(files: readonly string[], io: CheckOutput, options: Che
     }
   }
   if (options.json) io.out(JSON.stringify(docs.length === 1 ? docs[0] : docs, null, 2));
-  if (bad) return EXIT_BAD_INPUT;
-  if (failed) return EXIT_EXPECTATION_FAILED;
-  return limit ? EXIT_LIMIT : EXIT_OK;
+  const code = bad ? EXIT_BAD_INPUT : failed ? EXIT_EXPECTATION_FAILED : limit ? EXIT_LIMIT : EXIT_OK;
+  return options.sarif ? writeSarif(options.sarif, sarif, code, io.err ?? io.out) : code;
 }

@@ -4,6 +4,8 @@ import { formatDiagnostic, loadScenario, explore, CompileError } from '../engine
 import type { ExploreOptions, ExploreResult, ExploreProgress, CheckedProgram } from '../engine';
 import { formatFinding, configJson, modelName, formatExpectations, rel, relFinding } from './format';
 import { EXIT_BAD_INPUT, EXIT_EXPECTATION_FAILED, EXIT_LIMIT, EXIT_OK } from './check';
+import { writeSarif } from './sarif';
+import type { SarifScenario } from './sarif';
 
 export interface ExploreIo {
   out(line: string): void;
@@ -12,7 +14,7 @@ export interface ExploreIo {
   progress?(text: string): void;
 }
 
-export type ExploreCliOptions = Omit<ExploreOptions, 'onProgress' | 'shouldStop'> & { json?: boolean };
+export type ExploreCliOptions = Omit<ExploreOptions, 'onProgress' | 'shouldStop'> & { json?: boolean; /** write SARIF 2.1.0 here */ sarif?: string };
 
 /** The verdict of one search: 1 when an expectation surely failed, 3 when a limit left it open. */
 export function verdict(p: CheckedProgram | undefined, r: Pick<ExploreResult, 'ok' | 'expectations' | 'findings' | 'search'>): number {
@@ -39,6 +41,7 @@ export function searchLine(r: ExploreResult): string {
 export async function runExploreCheck(files: readonly string[], io: ExploreIo, o: ExploreCliOptions): Promise<number> {
   let worst = EXIT_OK;
   const docs: unknown[] = [];
+  const sarif: SarifScenario[] = [];
   const rank = (c: number) => (c === EXIT_BAD_INPUT ? 3 : c === EXIT_EXPECTATION_FAILED ? 2 : c === EXIT_LIMIT ? 1 : 0);
   const note = (c: number) => { if (rank(c) > rank(worst)) worst = c; };
   for (const file of files) {
@@ -67,6 +70,7 @@ export async function runExploreCheck(files: readonly string[], io: ExploreIo, o
     if (shown) io.progress!('');
     const code = verdict(p, r);
     note(code);
+    sarif.push({ scenario: file, findings: r.findings, expectations: r.expectations });
     if (o.json) {
       docs.push({
         scenario: file, model: modelName(p), config: configJson(p), search: r.search,
@@ -81,5 +85,5 @@ export async function runExploreCheck(files: readonly string[], io: ExploreIo, o
     }
   }
   if (o.json) io.out(JSON.stringify(docs.length === 1 ? docs[0] : docs, null, 2));
-  return worst;
+  return o.sarif ? writeSarif(o.sarif, sarif, worst, io.err) : worst;
 }
