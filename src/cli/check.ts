@@ -1,9 +1,10 @@
 // `lockstep check FILE...`: load each scenario, run it round-robin and with seeded
 // random schedules, and judge its expect lines.
-import { formatDiagnostic, loadScenario, checkScenario } from '../engine';
+import { formatDiagnostic, loadScenario, checkScenario, runScenario } from '../engine';
 import { formatFinding, configJson, modelName, formatExpectations, rel, relFinding } from './format';
 import { writeSarif } from './sarif';
 import type { SarifScenario } from './sarif';
+import { writeRunTrace, withTrace } from './traceOut';
 
 /** Exit codes of the command line (docs: interfaces.md). */
 export const EXIT_OK = 0;
@@ -18,7 +19,7 @@ export interface CheckOutput {
   err?(line: string): void;
 }
 
-export interface CheckOptions { schedules?: number; seed?: number; maxSteps?: number; json?: boolean; /** write SARIF 2.1.0 here */ sarif?: string }
+export interface CheckOptions { schedules?: number; seed?: number; maxSteps?: number; json?: boolean; /** write SARIF 2.1.0 here */ sarif?: string; /** write the first finding's run (else the first round-robin run) as a trace here */ trace?: string }
 
 /** Checks every file, prints diagnostics or findings, and returns the exit code. */
 export function runCheck(files: readonly string[], io: CheckOutput, options: CheckOptions = {}): number {
@@ -27,6 +28,8 @@ export function runCheck(files: readonly string[], io: CheckOutput, options: Che
   let limit = false;
   const docs: unknown[] = [];
   const sarif: SarifScenario[] = [];
+  // --trace: the first finding's counterexample, else the first scenario's round-robin run
+  let traced: { file: string; schedule: string; finding: boolean } | undefined;
   for (const file of files) {
     const result = loadScenario(file);
     let fileErrors = false;
@@ -49,6 +52,10 @@ export function runCheck(files: readonly string[], io: CheckOutput, options: Che
     if (r.errors.length) limit = true;
     if (!r.ok) failed = true;
     sarif.push({ scenario: file, findings: r.findings, expectations: r.expectations });
+    if (options.trace && !traced?.finding) {
+      if (r.findings.length) traced = { file, schedule: r.findings[0].schedule, finding: true };
+      else if (!traced) traced = { file, schedule: runScenario(p, { strategy: 'roundrobin', maxSteps: options.maxSteps }).machine.schedule(), finding: false };
+    }
     if (options.json) {
       docs.push({
         scenario: file, model: modelName(p), config: configJson(p),
@@ -63,5 +70,6 @@ export function runCheck(files: readonly string[], io: CheckOutput, options: Che
   }
   if (options.json) io.out(JSON.stringify(docs.length === 1 ? docs[0] : docs, null, 2));
   const code = bad ? EXIT_BAD_INPUT : failed ? EXIT_EXPECTATION_FAILED : limit ? EXIT_LIMIT : EXIT_OK;
-  return options.sarif ? writeSarif(options.sarif, sarif, code, io.err ?? io.out) : code;
+  const withSarif = options.sarif ? writeSarif(options.sarif, sarif, code, io.err ?? io.out) : code;
+  return options.trace && traced ? withTrace(withSarif, writeRunTrace(traced.file, traced.schedule, options.trace, io.err ?? io.out)) : withSarif;
 }
