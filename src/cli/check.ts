@@ -5,6 +5,7 @@ import { formatFinding, configJson, modelName, formatExpectations, rel, relFindi
 import { writeSarif } from './sarif';
 import type { SarifScenario } from './sarif';
 import { writeRunTrace, withTrace } from './traceOut';
+import { isModelFile, checkModelFile } from './checkModel';
 
 /** Exit codes of the command line (docs: interfaces.md). */
 export const EXIT_OK = 0;
@@ -31,6 +32,11 @@ export function runCheck(files: readonly string[], io: CheckOutput, options: Che
   // --trace: the first finding's counterexample, else the first scenario's round-robin run
   let traced: { file: string; schedule: string; finding: boolean } | undefined;
   for (const file of files) {
+    if (isModelFile(file)) {
+      const say = options.json ? io.err ?? io.out : io.out;
+      if (checkModelFile(file, say, say).errors) bad = true;
+      continue;
+    }
     const result = loadScenario(file);
     let fileErrors = false;
     for (const d of result.diagnostics) {
@@ -63,7 +69,8 @@ export function runCheck(files: readonly string[], io: CheckOutput, options: Che
         findings: r.findings.map(relFinding), expectations: r.expectations,
       });
     } else {
-      io.out(`${file}: ${r.ok ? 'ok' : 'FAILED'} (${r.runs} schedules, ${r.findings.length} finding(s))`);
+      // a run stopped by a limit leaves the verdict open: not 'ok'
+      io.out(`${file}: ${!r.ok ? 'FAILED' : r.errors.length ? 'INCOMPLETE' : 'ok'} (${r.runs} schedules, ${r.findings.length} finding(s))`);
       for (const f of r.findings) io.out(formatFinding(f));
       for (const l of formatExpectations(r.expectations)) io.out(l);
     }

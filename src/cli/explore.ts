@@ -7,6 +7,7 @@ import { EXIT_BAD_INPUT, EXIT_EXPECTATION_FAILED, EXIT_LIMIT, EXIT_OK } from './
 import { writeSarif } from './sarif';
 import type { SarifScenario } from './sarif';
 import { writeRunTrace, withTrace } from './traceOut';
+import { isModelFile, checkModelFile } from './checkModel';
 
 export interface ExploreIo {
   out(line: string): void;
@@ -47,6 +48,11 @@ export async function runExploreCheck(files: readonly string[], io: ExploreIo, o
   const rank = (c: number) => (c === EXIT_BAD_INPUT ? 3 : c === EXIT_EXPECTATION_FAILED ? 2 : c === EXIT_LIMIT ? 1 : 0);
   const note = (c: number) => { if (rank(c) > rank(worst)) worst = c; };
   for (const file of files) {
+    if (isModelFile(file)) {
+      const say = o.json ? io.err : io.out;
+      if (checkModelFile(file, say, say).errors) note(EXIT_BAD_INPUT);
+      continue;
+    }
     const loaded = loadScenario(file);
     let errors = false;
     for (const d of loaded.diagnostics) {
