@@ -88,6 +88,7 @@ const MESSAGES = {
   N017: "unknown config '{0}'; use SMP, UP, PREEMPT_RT or CONFIG_<NAME>",
   N018: 'model file \'{0}\' was not found',
   N019: "cannot read scenario file '{0}'",
+  N020: 'the pcp lines of zone {0} ask for {1} pages, but the zone has {2}',
 } as const;
 
 export type DiagnosticCode = keyof typeof MESSAGES;
