@@ -1,5 +1,5 @@
 // `lockstep run SCENARIO [--schedule S] [--json]`: one run, its steps, findings and final state.
-import { formatDiagnostic, loadScenario, runScenario, ScheduleError, machineState, CompileError, judge } from '../engine';
+import { formatDiagnostic, loadScenario, runScenario, ScheduleError, machineState, CompileError, judge, scheduleItemColumn } from '../engine';
 import type { CheckOutput } from './check';
 import { EXIT_BAD_INPUT, EXIT_EXPECTATION_FAILED, EXIT_LIMIT, EXIT_OK } from './check';
 import { formatFinding, runJson, rel, formatExpectations } from './format';
@@ -8,20 +8,22 @@ import { writeRunTrace, withTrace } from './traceOut';
 export interface RunCliOptions { schedule?: string; json?: boolean; maxSteps?: number; seed?: number; strategy?: 'roundrobin' | 'random'; /** write the run as a trace here */ trace?: string }
 
 export function runRun(file: string, io: CheckOutput, o: RunCliOptions): number {
+  // with --json, stdout carries only the JSON document: problems go to stderr
+  const problem = o.json && io.err ? io.err : io.out;
   const result = loadScenario(file);
   let errors = false;
-  for (const d of result.diagnostics) { io.out(formatDiagnostic({ ...d, file: rel(d.file) })); if (d.severity === 'error') errors = true; }
+  for (const d of result.diagnostics) { problem(formatDiagnostic({ ...d, file: rel(d.file) })); if (d.severity === 'error') errors = true; }
   if (errors || !result.program) return EXIT_BAD_INPUT;
   let r;
   try {
     r = runScenario(result.program, { schedule: o.schedule, maxSteps: o.maxSteps, seed: o.seed, strategy: o.strategy });
   } catch (e) {
-    if (e instanceof ScheduleError) { io.out(`--schedule:1:${e.column}: error: ${e.message}`); return EXIT_BAD_INPUT; }
-    if (e instanceof CompileError) { io.out(`${e.range.file}:${e.range.line}:${e.range.column}: error: ${e.message}`); return EXIT_BAD_INPUT; }
+    if (e instanceof ScheduleError) { problem(`--schedule:1:${e.column}: error: ${e.message}`); return EXIT_BAD_INPUT; }
+    if (e instanceof CompileError) { problem(`${e.range.file}:${e.range.line}:${e.range.column}: error: ${e.message}`); return EXIT_BAD_INPUT; }
     throw e;
   }
   const m = r.machine;
-  if (r.stop === 'schedule-error') { io.out(`--schedule: error: ${r.message}`); return EXIT_BAD_INPUT; }
+  if (r.stop === 'schedule-error') { problem(`--schedule:1:${scheduleItemColumn(o.schedule ?? '', r.scheduleIndex ?? 0)}: error: ${r.message}`); return EXIT_BAD_INPUT; }
   // the scenario's expect lines judge this one run, as `check` judges each of its runs
   const verdict = judge(result.program, r.findings);
   if (o.json) {

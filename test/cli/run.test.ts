@@ -47,6 +47,21 @@ describe('lockstep run: exit code and --trace', function () {
     assert.match(r.stdout, /data-race: BUG: KCSAN: data-race in bump \/ bump/);
   });
 
+  it('a schedule item that cannot be applied is bad input at its column (--schedule:1:COL)', () => {
+    const scenario = path.join(dir, 'race.lockstep');
+    const far = cli('run', scenario, '--schedule', 'c0,c5');
+    assert.equal(far.status, 2);
+    assert.match(far.stdout, /^--schedule:1:4: error: schedule item 2 \(c5\): the scenario has 2 CPU\(s\)$/m);
+    const irq = cli('run', scenario, '--schedule', 'c0*2, i0');
+    assert.equal(irq.status, 2);
+    assert.match(irq.stdout, /^--schedule:1:7: error: schedule item 3 \(i0\): the interrupt cannot arrive/m);
+    // with --json, stdout carries only JSON: the problem goes to stderr
+    const json = cli('run', scenario, '--schedule', 'c0,c5', '--json');
+    assert.equal(json.status, 2);
+    assert.equal(json.stdout, '');
+    assert.match(json.stderr, /^--schedule:1:4: error: /m);
+  });
+
   it('run --trace: Chrome JSON for a .json name, ftrace text otherwise, stdout stays JSON', () => {
     const chrome = path.join(dir, 'b1.json');
     const r = cli('run', B1, '--schedule', b1Schedule, '--trace', chrome, '--json');
