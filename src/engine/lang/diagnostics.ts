@@ -37,6 +37,7 @@ const MESSAGES = {
   P012: 'includes nested too deeply (more than {0} levels)',
   P013: '#else after #else',
   P014: 'more than {0} tokens after preprocessing; the rest is ignored',
+  P015: "more than {0} macro expansions (reached expanding '{1}'); the rest is ignored",
   // parser
   S001: 'expected {0}, found {1}',
   S002: 'expected an expression, found {0}',

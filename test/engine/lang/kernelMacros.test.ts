@@ -78,3 +78,15 @@ describe('front end: one error per mistake in a builtin argument', () => {
     ]);
   });
 });
+
+describe('preprocessor: a macro that grows exponentially', function () {
+  this.timeout(30000);
+  it('is an error at its use after a bounded number of expansions, not a heap crash', () => {
+    // A59 would be 2^59 tokens: each level uses the one below twice
+    const defs = ['#define A0 1', ...Array.from({ length: 59 }, (_v, i) => `#define A${i + 1} (A${i} + A${i})`)];
+    const model = `${defs.join('\n')}\nlong f(void) { return A59; }\n`;
+    const r = loadScenario('/m/s.lockstep', { readFile: memory({ '/m/s.lockstep': 'model "./m.kc"\ncpus 1\ntask cpu 0 { f(); }\n', '/m/m.kc': model }) });
+    const first = formatted(r.diagnostics)[0].replace(/^.*?m\.kc/, 'm.kc');
+    assert.match(first, /^m\.kc:61:\d+: error: more than 100000 macro expansions \(reached expanding 'A\d+'\); the rest is ignored$/);
+  });
+});
