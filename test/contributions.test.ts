@@ -8,7 +8,7 @@ import * as path from 'node:path';
 const root = path.resolve(__dirname, '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 const contributes = manifest.contributes;
-const COMMANDS = ['lockstep.exploreScenario', 'lockstep.exportChromeTrace', 'lockstep.openTimeline'];
+const COMMANDS = ['lockstep.exploreScenario', 'lockstep.exportChromeTrace', 'lockstep.openTimeline', 'lockstep.debugTrace'];
 /** Launch attributes: the debugger's launch schema, plus what every configuration has. */
 const LAUNCH_ATTRIBUTES = ['type', 'request', 'name', ...Object.keys(contributes.debuggers[0].configurationAttributes.launch.properties)];
 
@@ -25,13 +25,14 @@ describe('extension contributions (package.json)', () => {
     assert.ok(!events.includes('*'));
   });
 
-  it('contributes the three commands in the Lockstep category, registered by the bundle', () => {
+  it('contributes the four commands in the Lockstep category, registered by the bundle', () => {
     const commands: { command: string; title: string; category: string }[] = contributes.commands;
     assert.deepEqual(commands.map((c) => c.command).sort(), [...COMMANDS].sort());
     const titles = Object.fromEntries(commands.map((c) => [c.command, `${c.category}: ${c.title}`]));
     assert.equal(titles['lockstep.exploreScenario'], 'Lockstep: Explore Scenario');
     assert.equal(titles['lockstep.exportChromeTrace'], 'Lockstep: Export Chrome Trace');
     assert.equal(titles['lockstep.openTimeline'], 'Lockstep: Open Timeline');
+    assert.equal(titles['lockstep.debugTrace'], 'Lockstep: Debug Kernel Trace');
     const bundle = fs.readFileSync(path.join(root, 'dist', 'extension.js'), 'utf8');
     for (const c of COMMANDS) assert.ok(bundle.includes(`"${c}"`), `dist/extension.js does not register ${c}`);
   });
@@ -45,6 +46,9 @@ describe('extension contributions (package.json)', () => {
     }
     assert.ok(contributes.menus.commandPalette.some((m: { command: string; when: string }) => m.command === 'lockstep.exploreScenario' && /editorLangId == lockstep/.test(m.when)));
     assert.ok(contributes.menus['debug/toolBar'].some((m: { command: string }) => m.command === 'lockstep.openTimeline'));
+    // a trace file in the explorer (a trace.dat, or a name that says trace or perf)
+    const t = contributes.menus['explorer/context'].find((m: { command: string }) => m.command === 'lockstep.debugTrace');
+    assert.match(t.when, /resourceExtname == \.dat/);
   });
 
   it('offers an initial configuration and launch.json snippets that use only launch attributes', () => {

@@ -14,7 +14,12 @@ export interface ReplayCliOptions {
   kallsyms?: string;
 }
 
-export interface ReplayIo { out(line: string): void; err(line: string): void }
+export interface ReplayIo {
+  out(line: string): void;
+  err(line: string): void;
+  /** a progress line (a terminal's stderr only; '' clears it) */
+  progress?(text: string): void;
+}
 
 /** `LABEL=FILE`; a bare FILE named like `zoneinfo-<capture>-<label>.txt` gives its label. */
 export function parseZoneinfoArg(v: string): { label: string; file: string } | string {
@@ -30,8 +35,12 @@ export function runReplay(file: string, io: ReplayIo, o: ReplayCliOptions): numb
     if (f !== undefined && !fs.existsSync(f)) { io.err(`${f}:1:1: error: no such file`); return EXIT_BAD_INPUT; }
   }
   let r: Replay;
+  // a big trace takes seconds: say how far it has got (reports come at most every 100 ms)
+  let shown = false;
+  const line = (what: string) => (done: number, total: number) => { shown = true; io.progress!(`${rel(file)}: ${what} ${Math.floor(100 * done / (total || 1))}%`); };
+  const progress = io.progress ? { read: line('reading'), rebuild: line('rebuilding the per-CPU lists') } : undefined;
   try {
-    r = replayTrace(file, { zoneinfo: o.zoneinfo, lockAddrs: o.lockAddrs, kallsyms: o.kallsyms });
+    r = replayTrace(file, { zoneinfo: o.zoneinfo, lockAddrs: o.lockAddrs, kallsyms: o.kallsyms, progress });
   } catch (e) {
     if (e instanceof TraceImportError || e instanceof ZoneInfoError) {
       const msg = e.message.startsWith(`${e.file}:`) ? e.message.slice(e.message.indexOf(': ') + 2) : e.message;
@@ -40,6 +49,8 @@ export function runReplay(file: string, io: ReplayIo, o: ReplayCliOptions): numb
     }
     if (e instanceof Error && 'code' in e) { io.err(`${file}:1:1: error: ${e.message}`); return EXIT_BAD_INPUT; }
     throw e;
+  } finally {
+    if (shown) io.progress!('');
   }
   if (o.chrome) fs.writeFileSync(o.chrome, JSON.stringify(chromeTraceOfReplay(r)));
   const j = replayJson(r);

@@ -26,7 +26,7 @@ export function replayCommand(args: readonly string[], io: CliIo, usage: string,
   if (p.error) return usageError(io, `${p.error} for replay`);
   if (p.files.length !== 1) return usageError(io, 'replay needs exactly one trace file');
   const str = (k: string): string | undefined => { const v = p.opts.get(k); return typeof v === 'string' ? v : undefined; };
-  return runReplay(p.files[0], { out: l => io.stdout(`${l}\n`), err: l => io.stderr(`${l}\n`) }, {
+  return runReplay(p.files[0], { out: l => io.stdout(`${l}\n`), err: l => io.stderr(`${l}\n`), progress: io.progress }, {
     zoneinfo, json: p.opts.has('--json'), chrome: str('--chrome'), lockAddrs: str('--lock-addrs'), kallsyms: str('--kallsyms'),
   });
 }

@@ -80,7 +80,7 @@ export class LockstepDebugSession extends LoggingDebugSession {
   private lastStop: Stop | undefined;
   private progressId: string | undefined;
   private progressShown = false;
-  private supportsProgress = false;
+  supportsProgress = false;
   private supportsInvalidated = false;
   // breakpoint requests, kept to re-apply after a restart
   private lineArgs = new Map<string, DebugProtocol.SetBreakpointsArguments>();

@@ -15,11 +15,14 @@ import {
   TraceBreakpoint, TraceImportError, ZoneInfoError, CHECKPOINT_EVERY,
 } from '../engine';
 import { TIMELINE_REQUEST, GOTO_REQUEST, STEP_EVENT, TimelineResponseBody, GotoArguments, StepEventBody } from './protocol';
+import { OpenProgress } from './openProgress';
 
 /** What the session gives the trace target: a way to send messages. */
 export interface TraceHost {
   sendResponse(r: DebugProtocol.Response): void;
   sendEvent(e: DebugProtocol.Event): void;
+  /** the client shows progress notifications (initialize's supportsProgressReporting) */
+  readonly supportsProgress: boolean;
 }
 
 export interface TraceLaunchArguments {
@@ -97,8 +100,9 @@ export class TraceTarget {
   static launch(host: TraceHost, args: TraceLaunchArguments): TraceTarget {
     const file = path.resolve(String(args.trace));
     if (!fs.existsSync(file)) throw new TraceRequestError(3001, `lockstep: cannot read the kernel trace ${file}: no such file`);
+    const progress = host.supportsProgress ? new OpenProgress(e => host.sendEvent(e), file) : undefined;
     try {
-      const trace = importTrace(file);
+      const trace = importTrace(file, { progress: progress?.phase('reading the trace', 0, 0.7) });
       if (!trace.store.length) {
         const w = trace.warnings[0];
         throw new TraceRequestError(3001, `lockstep: ${file}: no events to step through (${trace.lines} lines${w ? `; line ${w.line}: ${w.message}` : ''})`);
@@ -116,11 +120,13 @@ export class TraceTarget {
         zi = zoneinfoBeside(file, trace);
       }
       const zoneinfo = zi.map(z => ({ label: z.label, info: parseZoneInfo(z.file) }));
-      const tl = new TraceTimeline(replayImported(trace, zoneinfo, lockNamesBeside(file), CHECKPOINT_EVERY));
+      const tl = new TraceTimeline(replayImported(trace, zoneinfo, lockNamesBeside(file), CHECKPOINT_EVERY, progress?.phase('rebuilding the per-CPU lists', 0.7, 1)));
       return new TraceTarget(host, tl, args);
     } catch (e) {
       if (e instanceof TraceImportError || e instanceof ZoneInfoError) throw new TraceRequestError(3002, `lockstep: ${e.file}:${e.line}: ${e.message}`);
       throw e;
+    } finally {
+      progress?.end();
     }
   }
 

@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
+import { runReplay } from '../../src/cli/replay';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -94,6 +95,34 @@ describe('lockstep replay', function () {
     assert.deepStrictEqual(j.warnings.map((w: { line: number }) => w.line), [100]);
     const h = cli('replay', f);
     assert.match(h.stderr, /cut\.txt:100:1: warning: /);
+  });
+});
+
+describe('lockstep replay: the progress line on a terminal', function () {
+  this.timeout(60000);
+  it('says how far reading and rebuilding have got, percentages rising, and clears itself; no line when stderr is not a terminal', () => {
+    const lines: string[] = [];
+    const out: string[] = [];
+    const was = process.env.LOCKSTEP_PROGRESS_MS;
+    process.env.LOCKSTEP_PROGRESS_MS = '0';   // every report, not one per 100 ms
+    try {
+      const code = runReplay(path.join(DRAIN, 'ftrace-raw-drain.txt'), { out: l => out.push(l), err: l => out.push(l), progress: t => lines.push(t) }, { zoneinfo: [], json: false });
+      assert.equal(code, 0);
+    } finally {
+      if (was === undefined) delete process.env.LOCKSTEP_PROGRESS_MS; else process.env.LOCKSTEP_PROGRESS_MS = was;
+    }
+    assert.equal(lines[lines.length - 1], '', 'the line is cleared at the end');
+    const pct = (what: string) => lines.filter(l => l.includes(`: ${what} `)).map(l => Number(/(\d+)%$/.exec(l)![1]));
+    for (const what of ['reading', 'rebuilding the per-CPU lists']) {
+      const p = pct(what);
+      assert.ok(p.length >= 2, `${what}: ${p.length} reports`);
+      for (let k = 1; k < p.length; k++) assert.ok(p[k] >= p[k - 1] && p[k] <= 100, `${what}: ${p.join(' ')}`);
+    }
+    assert.ok(lines.every(l => l === '' || l.includes('ftrace-raw-drain.txt: ')), lines[0]);
+    // through the real command, stderr a pipe: none of it
+    const r = cli('replay', path.join(DRAIN, 'ftrace-raw-drain.txt'));
+    assert.equal(r.status, 0);
+    assert.ok(!r.stderr.includes('%'), r.stderr);
   });
 });
 

@@ -9,8 +9,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { DebugClient as DebugClientClass } from '@vscode/debugadapter-testsupport';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
-import { startClient, launch, move, frames, scope, byName, children, failure, initialize, ROOT } from './dap';
+import { startClient, launch, move, frames, scope, byName, children, failure, initialize, ROOT, ADAPTER } from './dap';
 
 const DRAIN = path.resolve(ROOT, '..', 'shared', 'data', 'kernel-traces', 'drain');
 const TRACE = path.join(DRAIN, 'ftrace-raw-drain.txt');
@@ -22,6 +23,32 @@ describe('debug adapter: replaying a kernel trace', function () {
   let dc: DebugClient;
   beforeEach(async () => { dc = await startClient(); });
   afterEach(async () => { await dc.stop(); });
+
+  it('opening a trace shows progress (reading, then rebuilding the lists) to a client that takes it, and none to one that does not', async () => {
+    const open = async (progress: boolean) => {
+      // (every report, not one per 100 ms: a fast machine opens this trace in less)
+      const c = new DebugClientClass('node', ADAPTER, 'lockstep', { env: { ...process.env, LOCKSTEP_PROGRESS_MS: '0' } });
+      c.defaultTimeout = 15000;
+      await c.start();
+      const seen: DebugProtocol.Event[] = [];
+      for (const e of ['progressStart', 'progressUpdate', 'progressEnd']) c.on(e, ev => seen.push(ev as DebugProtocol.Event));
+      try {
+        await c.initializeRequest({ adapterID: 'lockstep', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true, supportsProgressReporting: progress });
+        await Promise.all([c.launchRequest({ trace: TRACE } as DebugProtocol.LaunchRequestArguments), c.waitForEvent('initialized')]);
+      } finally { await c.stop(); }
+      return seen;
+    };
+    const seen = await open(true);
+    assert.equal(seen[0].event, 'progressStart');
+    assert.match(seen[0].body.title, /opening the kernel trace/);
+    assert.equal(seen[seen.length - 1].event, 'progressEnd');
+    const updates = seen.filter(e => e.event === 'progressUpdate');
+    assert.ok(updates.some(u => u.body.message === 'reading the trace') && updates.some(u => u.body.message === 'rebuilding the per-CPU lists'));
+    const pct = updates.map(u => u.body.percentage as number);
+    for (let k = 1; k < pct.length; k++) assert.ok(pct[k] >= pct[k - 1] && pct[k] <= 100, `percentages ${pct.join(' ')}`);
+    assert.ok(new Set(seen.map(e => e.body.progressId)).size === 1);
+    assert.deepEqual(await open(false), []);
+  });
 
   it('CPUs seen are the threads; stepping per CPU, globally and backwards moves through the events', async () => {
     const entry = await launch(dc, { trace: TRACE });

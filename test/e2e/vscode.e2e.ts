@@ -6,6 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import type { Browser, Locator, Page } from 'playwright-core';
 import {
   checkInstalled, CodeServer, Dirs, freePort, installExtension, launchBrowser, prepareDirs, root, screenshot,
@@ -16,6 +17,8 @@ const EXAMPLE = 'remote-drain-4cpus-v6.19.lockstep';
 /** explored in the last steps: the search finds its mutual exclusion in a second or two */
 const EXPLORED = 'b1-up-drain-irq-v6.2.lockstep';
 const CPUS = 4;
+/** a kernel trace (Linux 6.18, 2 CPUs) debugged in the last step */
+const TRACE = 'ftrace-raw-6.18.txt';
 const MODEL_FILE = 'pcp-irqs-on.kc';
 /** drain_all_pages' call of drain_pages_zone in models/common/pcp-irqs-on.kc */
 const BREAKPOINT_TEXT = '\t\tdrain_pages_zone(cpu, zone);';
@@ -37,6 +40,7 @@ describe('VS Code end to end (code-server + chromium)', function () {
     const vsix = path.join(root, `lockstep-${manifest.version}.vsix`);
     assert.ok(fs.existsSync(vsix), `${vsix} is missing: npm run package`);
     for (const f of [EXAMPLE, EXPLORED]) fs.copyFileSync(path.join(root, 'examples', f), path.join(dirs.workspace, f));
+    fs.writeFileSync(path.join(dirs.workspace, TRACE), zlib.gunzipSync(fs.readFileSync(path.join(root, 'test', 'fixtures', 'linux-6.18', 'ftrace-raw.txt.gz'))));
     const out = installExtension(dirs, vsix);
     assert.match(out, /lockstep/i);
     mark('installed');
@@ -303,5 +307,26 @@ describe('VS Code end to end (code-server + chromium)', function () {
     assert.ok(Array.isArray(trace.traceEvents) && trace.traceEvents.length > 3);
     assert.ok(trace.traceEvents.some((e: { name?: string }) => /irq/i.test(e.name ?? '')), 'the interrupt of the finding is in the trace');
     mark('chrome trace exported');
+  });
+
+  it('debugs a kernel trace: Lockstep: Debug Kernel Trace on the open trace, its CPUs in the Call Stack, a step onto an event line, the rebuilt lists', async () => {
+    await openFile(TRACE);
+    await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+    await command('Lockstep: Debug Kernel Trace');
+    await page.locator('.codicon-debug-stop').first().waitFor({ timeout: 60_000 });
+    if (!(await callStack().isVisible())) await page.keyboard.press('Control+Shift+D');
+    // (the stopped CPU's row runs its name into its description: 'CPU 0before the first event')
+    for (const cpu of [0, 1]) await row(callStack(), new RegExp(`^\\s*CPU ${cpu}(?!\\d)`)).waitFor({ timeout: 60_000 });
+    mark('trace paused on entry');
+    // step into the first event: the editor shows its line of the trace, the Variables its lists
+    await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+    await page.keyboard.press('F11');
+    await page.locator('.monaco-editor .debug-top-stack-frame-line').first().waitFor({ timeout: 30_000 });
+    await row(callStack(), /mm_page_alloc/).waitFor({ timeout: 30_000 });
+    await row(variables(), 'Per-CPU lists').waitFor({ timeout: 30_000 });
+    mark('trace stepped');
+    await screenshot(page, dirs, '11-kernel-trace');
+    await page.keyboard.press('Shift+F5');
+    await page.locator('.codicon-debug-stop').first().waitFor({ state: 'detached', timeout: 30_000 });
   });
 });

@@ -26,6 +26,8 @@ export interface ScanSink {
   pairOutside(limit: number): void;
   /** line lineNo was longer than MAX_LINE_BYTES: skipped unread */
   longLine(lineNo: number): void;
+  /** bytes of the file read so far (for a progress report) */
+  read(bytes: number): void;
   /** the interned id of an other event's name, for the scanner to store such events itself
    * (their text left in the file), or 0 when the general reader must read them */
   otherEventName(name: string): number;
@@ -196,6 +198,7 @@ export class FtraceScanner {
         }
         const n = fs.readSync(fd, this.view(), this.input + carry, this.cap - carry, null);
         bytes += n;
+        sink.read(bytes);
         if (n === 0) break;
         const filled = carry + n;
         this.inputAt = bytes - filled;

@@ -17,6 +17,7 @@ import { parseFields } from './fields';
 import { importTraceDat } from './dat';
 import { LostEvents, readLostLine, readOverwritten } from './lost';
 import { readableFile } from './compressed';
+import { Progress, ProgressFn } from './progress';
 
 export type { TraceFormat } from './detect';
 
@@ -65,6 +66,8 @@ export interface ImportOptions {
    * (ftraceScan.ts); default true. Off, every line goes through the general reader, in
    * JavaScript only: the tests compare the two. */
   fastPath?: boolean;
+  /** called with the bytes read of the file's, at most every 100 ms */
+  progress?: ProgressFn;
 }
 
 /** Imports the trace in `file`. Throws TraceImportError when no format can be recognised. */
@@ -78,10 +81,11 @@ export function importTrace(file: string, options: ImportOptions = {}): Imported
   }
   if (readable !== file) return { ...importTrace(readable, options), decompressedFrom: file };
   // trace-cmd's binary trace.dat: read directly (src/engine/trace/dat/); errors carry the byte offset
-  if (isTraceDat(head)) return importTraceDat(file, (offset, message) => Object.assign(new TraceImportError(file, 1, message), { offset }));
+  if (isTraceDat(head)) return importTraceDat(file, (offset, message) => Object.assign(new TraceImportError(file, 1, message), { offset }), options.progress);
   const size = fs.statSync(file).size;
+  const progress = new Progress(options.progress, size);
   if (!(options.fastPath ?? true)) {
-    const imp = new Importer(file, new EventStore(storeCapacity(size)));
+    const imp = new Importer(file, new EventStore(storeCapacity(size)), progress);
     return imp.finish(readLineBytes(file, imp.bytesLine, CHUNK_BYTES, n => imp.longLine(n)));
   }
   // the scanner holds the store (its columns are in the scanner's memory while it reads).
@@ -90,7 +94,7 @@ export function importTrace(file: string, options: ImportOptions = {}): Imported
   // leave every smaller copy behind in the memory.
   try {
     const scanner = new FtraceScanner(storeCapacity(size, Infinity));
-    const imp = new Importer(file, scanner.store);
+    const imp = new Importer(file, scanner.store, progress);
     imp.pairAtEnd = true;
     return imp.finish(scanner.readFile(file, imp));
   } catch (e) {
@@ -150,7 +154,7 @@ class Importer implements ScanSink {
   /** the last task name seen per pid, to skip interning when it has not changed */
   private readonly taskOfPid = new Map<number, { name: string; id: number }>();
 
-  constructor(readonly file: string, readonly store: EventStore) {
+  constructor(readonly file: string, readonly store: EventStore, private readonly progress?: Progress) {
     // reserve interned ids 1..LAST_KNOWN for the known events, in EV's order
     for (const n of KNOWN_EVENTS) this.ids.push(this.store.strings.id(n));
     if (this.ids[LAST_KNOWN - 1] !== LAST_KNOWN) throw new Error('event name ids out of order');
@@ -166,6 +170,7 @@ class Importer implements ScanSink {
 
   /** A line as bytes, for the general reader: decoded as latin1 (see lineReader). */
   readonly bytesLine = (b: Buffer, start: number, end: number, lineNo: number, at: number): void => {
+    if ((lineNo & 4095) === 0) this.progress?.at(at);
     this.lineAt = at;
     this.line(b.toString('latin1', start, end), 0, end - start, lineNo);
     this.lineAt = -1;
@@ -295,6 +300,8 @@ class Importer implements ScanSink {
 
   longLine(lineNo: number): void { this.warn(lineNo, LONG_LINE_MESSAGE); }
 
+  read(bytes: number): void { this.progress?.at(bytes); }
+
   otherEventName(name: string): number {
     // (interned as nameId does, so ids come in the same order as when this reader reads it)
     const id = this.nameId(name, 0, name.length);
@@ -304,7 +311,7 @@ class Importer implements ScanSink {
   }
 
   /** Other events' texts stay in the file: the store reads them back from it when asked. */
-  private textsInFile(): void { this.store.textFile ??= TextFile.of(this.file); }
+  private textsInFile(): void { this.store.textSource ??= TextFile.of(this.file); }
 
   /** by name id: whether an other event's text is interned (the kprobes the reconstruction reads) */
   private readonly keptText = new Map<number, boolean>();

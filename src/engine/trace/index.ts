@@ -3,7 +3,8 @@ export { importTrace, importTraceText, TraceImportError, MAX_WARNINGS } from './
 export type { ImportedTrace, TraceWarning, TraceFormat, ImportOptions } from './import';
 export { parseZoneInfo, parseZoneInfoText, ZoneInfoError } from './zoneinfo';
 export type { ZoneInfo } from './zoneinfo';
-export { Reconstruction, reconstruct } from './reconstruct';
+export { Reconstruction, RebuildState, reconstruct } from './reconstruct';
+export type { ProgressFn } from './progress';
 export type { SnapshotResult, PcpCompare, UndecidedNote, LockInterval, IrqInterval, PcpView } from './reconstruct';
 export { LockNames, lockNamesBeside } from './locks';
 export { replayTrace, replayImported, replayJson, rebuiltState, zoneinfoBeside } from './replay';

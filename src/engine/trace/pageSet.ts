@@ -109,6 +109,9 @@ export class PageSet {
     this.size = 0;
   }
 
+  /** Bytes its tables take (what a copy of it costs). */
+  bytes(): number { return this.keys.length * 20; }
+
   clone(): PageSet {
     const c = Object.create(PageSet.prototype) as PageSet;
     c.keys = this.keys.slice(); c.vals = this.vals.slice(); c.seq = this.seq.slice();

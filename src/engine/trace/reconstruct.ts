@@ -34,6 +34,7 @@ import { pcpAllowedOrder, orderToPindex, MIGRATETYPE_NAMES } from './rules';
 import { LockNames, lockTaker } from './locks';
 import { PageSet } from './pageSet';
 import { PfnIndex } from './pfnIndex';
+import { Progress, ProgressFn } from './progress';
 
 export interface SnapshotInput { label: string; info: ZoneInfo }
 
@@ -43,6 +44,8 @@ export interface ReconstructOptions {
   locks?: LockNames;
   /** take free_pcppages_bulk's pcp_count as the truth when it differs (default true) */
   resync?: boolean;
+  /** called with the events applied so far by run(), at most every 100 ms */
+  progress?: ProgressFn;
 }
 
 /** Why the events could not decide a count, with how many pages it concerns. */
@@ -77,6 +80,9 @@ export interface LockInterval { cpu: number; pid: number; addr: string; name: st
 export interface IrqInterval { cpu: number; kind: 'irq' | 'softirq'; name: string; depth: number; from: number; to: number }
 
 const NO_PCP = -1;
+/** what run()'s checkpoints may take in all, and how few are always kept */
+export const CHECKPOINT_BUDGET = 128 << 20;
+const MIN_CHECKPOINTS = 16;
 /** pfnInfo: 1 + pcp in the low bits (pcps are Int16 keys: at most 32767), 1 + migratetype above */
 const PFN_LIST_MASK = 0xffff;
 const PFN_MT_SHIFT = 16;
@@ -122,6 +128,12 @@ export class RebuildState {
     public started: boolean,
     public next: number,
   ) {}
+  /** Bytes a copy of it takes, about (its page sets; the rest is small). */
+  bytes(): number {
+    let n = 256 + this.drainOwner.length * 4;
+    for (const p of this.pcps) n += 64 + p.pages.bytes();
+    return n;
+  }
   clone(): RebuildState {
     return new RebuildState(this.pcps.map(p => p.clone()), this.irq.map(s => s.slice()), new Map([...this.waiting].map(([k, v]) => [k, v.slice()])),
       this.drainOwner.slice(), this.drainTarget.slice(), this.started, this.next);
@@ -263,18 +275,50 @@ export class Reconstruction {
   get pcpCount(): number { return this.state.pcps.length; }
   pcpIndex(cpu: number, zone: number): number { return cpu * this.zones.length + zone; }
 
-  /** Applies every event (and keeps a copy of the state every `checkpointEvery` events). */
-  run(checkpointEvery = 0, checkpoints?: RebuildState[]): this {
+  /**
+   * Applies every event, and keeps a copy of the state before every `checkpointEvery`-th
+   * event in `checkpoints`. When the copies take more than `budget` bytes, every other one is
+   * let go and the spacing doubles (a trace of millions of events with thousands of pages on
+   * its lists took a gigabyte of copies; a seek replays at most the spacing, a fraction of a
+   * microsecond per event). checkpointSpacing is the spacing they have in the end.
+   */
+  run(checkpointEvery = 0, checkpoints?: RebuildState[], budget = CHECKPOINT_BUDGET): this {
     const n = this.trace.store.length;
+    const progress = new Progress(this.options.progress, n);
     if (checkpointEvery && checkpoints) {
+      let bytes = 0;
+      const sizes: number[] = [];
       for (let i = 0; i < n; i++) {
-        if (i % checkpointEvery === 0) checkpoints.push(this.state.clone());
+        if ((i & 16383) === 0) progress.at(i);
+        if (i % checkpointEvery === 0) {
+          const cp = this.state.clone();
+          checkpoints.push(cp);
+          sizes.push(cp.bytes());
+          bytes += sizes[sizes.length - 1];
+          if (bytes > budget && checkpoints.length > MIN_CHECKPOINTS) {
+            // keep those at multiples of the doubled spacing: positions 0, 2, 4, ...
+            let kept = 0;
+            bytes = 0;
+            for (let k = 0; k < checkpoints.length; k += 2) { checkpoints[kept] = checkpoints[k]; sizes[kept] = sizes[k]; bytes += sizes[k]; kept++; }
+            checkpoints.length = kept; sizes.length = kept;
+            checkpointEvery *= 2;
+          }
+        }
         this.apply(i);
       }
-    } else for (let i = 0; i < n; i++) this.apply(i);
+    } else {
+      for (let i = 0; i < n; i++) {
+        if ((i & 16383) === 0) progress.at(i);
+        this.apply(i);
+      }
+    }
+    this.checkpointSpacing = checkpointEvery;
     this.finish();
     return this;
   }
+
+  /** the spacing of run()'s checkpoints (0: none were kept) */
+  checkpointSpacing = 0;
 
   /** Applies event i in the first pass, deciding and recording its effects. */
   apply(i: number): void {

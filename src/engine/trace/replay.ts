@@ -9,6 +9,7 @@ import { parseZoneInfo } from './zoneinfo';
 import { Reconstruction, SnapshotInput, RebuildState } from './reconstruct';
 import { LockNames, lockNamesBeside } from './locks';
 import { FLAG_IRQS_OFF, FLAG_NO_FLAGS } from './store';
+import type { ProgressFn } from './progress';
 import { zoneInfoOf } from './zones';
 import { COMPRESSION_SUFFIX } from './compressed';
 
@@ -18,24 +19,27 @@ export interface ReplayOptions {
   kallsyms?: string;
   /** keep a copy of the state every N events (for seeking); 0 = none */
   checkpointEvery?: number;
+  /** how far reading the trace (bytes) and rebuilding the lists (events) have got */
+  progress?: { read?: ProgressFn; rebuild?: ProgressFn };
 }
 
 export interface Replay { trace: ImportedTrace; rec: Reconstruction; checkpoints: RebuildState[]; checkpointEvery: number }
 
 export function replayTrace(file: string, o: ReplayOptions = {}): Replay {
-  const trace = importTrace(file);
+  const trace = importTrace(file, { progress: o.progress?.read });
   const zoneinfo: SnapshotInput[] = (o.zoneinfo ?? []).map(z => ({ label: z.label, info: parseZoneInfo(z.file) }));
   const locks: LockNames = lockNamesBeside(file);
   if (o.lockAddrs) locks.addLockAddrsFile(o.lockAddrs);
   if (o.kallsyms) locks.addKallsyms(o.kallsyms);
-  return replayImported(trace, zoneinfo, locks, o.checkpointEvery ?? 0);
+  return replayImported(trace, zoneinfo, locks, o.checkpointEvery ?? 0, o.progress?.rebuild);
 }
 
-export function replayImported(trace: ImportedTrace, zoneinfo: SnapshotInput[] = [], locks?: LockNames, checkpointEvery = 0): Replay {
-  const rec = new Reconstruction(trace, { zoneinfo, locks });
+export function replayImported(trace: ImportedTrace, zoneinfo: SnapshotInput[] = [], locks?: LockNames, checkpointEvery = 0, progress?: ProgressFn): Replay {
+  const rec = new Reconstruction(trace, { zoneinfo, locks, progress });
   const checkpoints: RebuildState[] = [];
   rec.run(checkpointEvery, checkpoints);
-  return { trace, rec, checkpoints, checkpointEvery };
+  // (the spacing doubles where the checkpoints would take more than their memory budget)
+  return { trace, rec, checkpoints, checkpointEvery: rec.checkpointSpacing };
 }
 
 /** The state as `run --json` shows it, as rebuilt at the current position. */

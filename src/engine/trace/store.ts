@@ -71,13 +71,16 @@ const EVENT_BYTES = LAYOUT.reduce((n, C) => n + C.BYTES_PER_ELEMENT, 0);
 /** textAt: offset * TEXT_AT_SCALE + length (a length below 2^16, an offset below 2^37: exact in a double) */
 export const TEXT_AT_SCALE = 65536;
 
+/** Where the texts of events that were not interned come from: textAt's value -> the text. */
+export interface TextSource { text(at: number): string }
+
 /**
  * Texts read back from the imported file, a block at a time: the debugger asks for the events
  * near where it stands, a breakpoint's search asks in file order. The file is opened for each
  * block, not held open; if it changed since the import, the text says so instead of showing
  * other bytes.
  */
-export class TextFile {
+export class TextFile implements TextSource {
   private block: Buffer = Buffer.alloc(0);
   private blockAt = -1;
   constructor(readonly file: string, private readonly size: number, private readonly mtimeMs: number) {}
@@ -86,6 +89,8 @@ export class TextFile {
     const s = fs.statSync(file);
     return new TextFile(file, s.size, s.mtimeMs);
   }
+
+  text(at: number): string { return this.read(Math.floor(at / TEXT_AT_SCALE), at % TEXT_AT_SCALE); }
 
   read(at: number, length: number): string {
     if (at < this.blockAt || at + length > this.blockAt + this.block.length) {
@@ -206,10 +211,10 @@ export class EventStore {
     const t = this.text[i];
     if (t) return this.strings.get(t);
     const at = this.textAt[i];
-    return at ? this.textFile!.read(Math.floor(at / TEXT_AT_SCALE), at % TEXT_AT_SCALE) : '';
+    return at ? this.textSource!.text(at) : '';
   }
-  /** the file textAt points into (set by the importer) */
-  textFile: TextFile | null = null;
+  /** what textAt points into (set by the importer): the text file, or a trace.dat's records */
+  textSource: TextSource | null = null;
   addrOf(i: number): string { return this.strings.get(this.addr[i]); }
   stackOf(i: number): string[] { return (this.stacks.get(i) ?? []).map(id => this.strings.get(id)); }
 

@@ -14,6 +14,7 @@ import { importTrace, ImportedTrace, TraceImportError, replayImported, lockNames
 import { keyValues } from '../../../src/engine/trace/fields';
 import { FLAG_NO_FLAGS, FLAG_BATCH_FIRST_PASS } from '../../../src/engine/trace/store';
 import { readDatFile, MAGIC } from '../../../src/engine/trace/dat/file';
+import { useSystemZstd } from '../../../src/engine/trace/dat/decompress';
 import { parseFormat, Field, EventFormat } from '../../../src/engine/trace/dat/format';
 import { cpuBytes } from '../../../src/engine/trace/dat/ring';
 import { importDatBuffer, DatFormatError } from '../../../src/engine/trace/dat';
@@ -276,6 +277,17 @@ describe('trace.dat versions and compressions', function () {
   const variants: [string, 6 | 7, 'none' | 'zlib', boolean?][] = [['v6', 6, 'none'], ['v7-none', 7, 'none'], ['v7-zlib', 7, 'zlib'], ['v6-big-endian', 6, 'none', true], ['v7-zlib-big-endian', 7, 'zlib', true]];
   const haveTraceCmd = spawnSync('trace-cmd', ['--help'], { encoding: 'utf8' }).error === undefined;
 
+  it('zstd CPU data: inflated by the system\'s zstd in one run (when there is one) or by fzstd chunk by chunk, to the same events', () => {
+    const file = datFile('drain');
+    const bytes = readDatFile(orig).cpus.map(c => cpuBytes(orig, readDatFile(orig), c));
+    useSystemZstd(false);
+    try {
+      const d = readDatFile(orig);
+      assert.deepStrictEqual(d.cpus.map(c => cpuBytes(orig, d, c)), bytes);
+      assert.deepStrictEqual(differences(importTrace(file), importedDat('drain'), { flags: true, kprobeText: 'exact' }), []);
+    } finally { useSystemZstd(true); }
+  });
+
   for (const [name, version, compression, bigEndian] of variants) {
     it(`${name}: the same events as the zstd version-7 original`, () => {
       const file = path.join(tmp, `drain-${name}.dat`);
@@ -485,6 +497,43 @@ describe('trace.dat: other tracepoints are printed from their own print fmt', fu
     assert.deepStrictEqual(Array.from({ length: t.store.length }, (_, i) => `${t.store.eventName(i)}: ${t.store.textOf(i)}`), cases.map(([name, , text]) => `${name}: ${text}`));
   });
 
+  it('are printed when asked for, not at import: their texts are not among the interned strings, and each print is the same', () => {
+    const t = importTrace(file);
+    for (let i = 0; i < t.store.length; i++) {
+      assert.equal(t.store.text[i], 0, `event ${i} has an interned text`);
+      assert.ok(t.store.textAt[i] > 0, `event ${i} has no text to print`);
+    }
+    const texts = Array.from({ length: t.store.length }, (_, i) => t.store.textOf(i));
+    for (const s of texts) assert.ok(!t.store.strings.strings.includes(s), `'${s}' was interned`);
+    // printed again, backwards: the same (no state carried from one record to the next)
+    for (let i = t.store.length - 1; i >= 0; i--) assert.equal(t.store.textOf(i), texts[i]);
+  });
+
+  it('records damaged after the import\'s checks (bytes flipped in their fields) still print, never throw', () => {
+    const good = fs.readFileSync(file);
+    const c = readDatFile(good).cpus.find(x => x.size > 0)!;
+    let seed = 5;
+    const rnd = (n: number) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed % n; };
+    const before = importTrace(file);
+    const texts = new Set(Array.from({ length: before.store.length }, (_, i) => before.store.textOf(i)));
+    let changed = 0;
+    for (let round = 0; round < 20; round++) {
+      const b = Buffer.from(good);
+      // past the page header and each record's common fields: the event fields and strings
+      for (let j = 0; j < 6; j++) b[c.offset + 16 + 12 + rnd(c.size - 28)] = rnd(256);
+      const f = path.join(tmp, `damaged-${round}.dat`);
+      fs.writeFileSync(f, b);
+      let t: ImportedTrace;
+      try { t = importTrace(f); } catch (e) { assert.ok(e instanceof TraceImportError, String(e)); continue; }
+      for (let i = 0; i < t.store.length; i++) {
+        const s = t.store.textOf(i);
+        assert.equal(typeof s, 'string');
+        if (!texts.has(s)) changed++;
+      }
+    }
+    assert.ok(changed > 0, 'no damage reached a printed text');
+  });
+
   it('trace-cmd prints the same text for them, except where its plugins have their own layout (skipped without trace-cmd)', function () {
     if (spawnSync('trace-cmd', ['--help']).error) this.skip();
     const r = spawnSync('trace-cmd', ['report', '-i', file], { encoding: 'latin1' });
@@ -514,6 +563,15 @@ describe('trace.dat: malformed files give a TraceImportError with a byte offset'
   };
   const offsetOf = (e: TraceImportError) => (e as TraceImportError & { offset?: number }).offset;
   const d = readDatFile(orig);
+
+  it('a file over 2 GiB (more than Node reads at once): an error that says how to read it as text, without reading it', () => {
+    const f = path.join(tmp, 'huge.dat');
+    fs.writeFileSync(f, orig.subarray(0, 4096));
+    fs.truncateSync(f, 2 ** 31 + 4096);   // sparse: no disk used
+    try {
+      assert.throws(() => importTrace(f), (e: unknown) => e instanceof TraceImportError && /2\.0 GiB is more than this reader takes/.test(e.message) && e.message.includes(`trace-cmd report -i ${f}`));
+    } finally { fs.rmSync(f); }
+  });
 
   it('a copy truncated anywhere: in the header, in a section, in the CPU data', () => {
     // (the file ends with a strings section of section descriptions, not needed to read

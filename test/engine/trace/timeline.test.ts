@@ -2,7 +2,7 @@
 // steps, seeking anywhere (checkpoints + recorded effects) to the state the first pass had,
 // per-CPU next/previous, breakpoints on event kinds and fields, zoneinfo at snapshots.
 import * as assert from 'assert';
-import { TraceTimeline, Reconstruction, parseTraceBreakpoint, TraceBreakpointError, replayImported, lockNamesBeside, EV } from '../../../src/engine';
+import { TraceTimeline, Reconstruction, RebuildState, parseTraceBreakpoint, TraceBreakpointError, replayImported, lockNamesBeside, EV } from '../../../src/engine';
 import { imported, snapshotsOf, captureFile } from './captures';
 
 describe('trace timeline (drain capture)', function () {
@@ -29,6 +29,26 @@ describe('trace timeline (drain capture)', function () {
       }
       assert.deepStrictEqual(tl.rec.waitingNow(), fresh.waitingNow());
       for (const c of tl.cpus) assert.deepStrictEqual(tl.rec.irqNesting(c), fresh.irqNesting(c));
+    }
+  });
+
+  it('checkpoints over their memory budget: every other one let go and the spacing doubled; seeking still gives the first pass\'s state', () => {
+    // a budget of some 24 copies of the state at 64-event spacing: thinned several times
+    const probe = new Reconstruction(trace, { zoneinfo, locks: tl.rec.options.locks }).run();
+    const budget = 24 * probe.state.bytes();
+    const rec = new Reconstruction(trace, { zoneinfo, locks: tl.rec.options.locks });
+    const checkpoints: RebuildState[] = [];
+    rec.run(64, checkpoints, budget);
+    assert.ok(rec.checkpointSpacing >= 64 * 8, `spacing ${rec.checkpointSpacing}`);
+    assert.equal(checkpoints.length, Math.ceil(trace.store.length / rec.checkpointSpacing));
+    assert.ok(checkpoints.reduce((n, c) => n + c.bytes(), 0) <= budget);
+    // each kept copy is the state before event k * spacing
+    for (const k of [1, 2, checkpoints.length - 1]) assert.equal(checkpoints[k].next, k * rec.checkpointSpacing);
+    const thin = new TraceTimeline({ trace, rec, checkpoints, checkpointEvery: rec.checkpointSpacing });
+    for (const t of [0, rec.checkpointSpacing - 1, rec.checkpointSpacing, 3 * rec.checkpointSpacing + 5, tl.length - 1, 100]) {
+      thin.seek(t);
+      tl.seek(t);
+      for (const c of tl.cpus) for (let z = 0; z < rec.zones.length; z++) assert.deepStrictEqual(thin.rec.pcpView(c, z), tl.rec.pcpView(c, z), `event ${t} CPU ${c} zone ${z}`);
     }
   });
 

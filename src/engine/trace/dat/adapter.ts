@@ -6,7 +6,7 @@
 // warnings use the same numbering.
 import type { ImportedTrace, TraceWarning } from '../import';
 import { EventStore, FLAG_BATCH_FIRST_PASS, FLAG_BH_OFF, FLAG_HARDIRQ, FLAG_IRQS_OFF, FLAG_NEED_RESCHED, FLAG_NMI, FLAG_SOFTIRQ, notKeptWarning } from '../store';
-import { EV, KNOWN_EVENTS, LAST_KNOWN } from '../eventKinds';
+import { EV, KNOWN_EVENTS, LAST_KNOWN, PCP_KPROBES } from '../eventKinds';
 import type { DatFile } from './file';
 import type { CpuRecords } from './ring';
 import type { Field } from './format';
@@ -17,8 +17,13 @@ import { Tasks } from './tasks';
 import { PrintkFormats } from './printk';
 import { gfpText, otherText, printkText } from './eventText';
 import { mergedOrder } from './merge';
+import { RecordTexts, recordTextAt } from './recordTexts';
 import type { LostEvents } from '../lost';
 
+
+/** other events whose text is printed at import: the pcp kprobes the reconstruction reads
+ * (the rest are printed when asked for, see recordTexts.ts) */
+const TEXT_KEPT = new Set<string>(Object.values(PCP_KPROBES));
 
 /** Same cap as the text importers' MAX_WARNINGS. */
 const MAX_WARNINGS = 1000;
@@ -93,6 +98,13 @@ export function toImportedTrace(inp: AdapterInput): ImportedTrace {
   const lostEvents: LostEvents[] = [];
 
   const order = mergedOrder(cpus);
+  // (the type of a record, for the texts printed later: the plan found as the import found it)
+  const planAt = (r: FieldReader): EventPlan | null => {
+    if (r.length < ctOff + ctSize) return null;
+    const p = planOf[r.num(ctOff, ctSize, false)];
+    return p && p.kind === 0 ? p : null;
+  };
+  let textsLater = false;
 
   let recNo = 0;
   const ctOff = inp.commonType.offset, ctSize = inp.commonType.size;
@@ -152,6 +164,12 @@ export function toImportedTrace(inp: AdapterInput): ImportedTrace {
     // the low nibble is the preempt depth (the high one migrate-disable)
     if (cm.preempt) st.preempt[i] = rd.field(cm.preempt) & 0xf;
     st.line[i] = recNo;
+    if (plan.kind === 0 && !plan.printk && !TEXT_KEPT.has(plan.format.name)) {
+      st.textAt[i] = recordTextAt(c, k);
+      textsLater = true;
+      lastOnCpu[c] = i;
+      continue;
+    }
     const err = fill(st, i, plan, rd, symbols, gfpIds, printk, longSize);
     if (err) { st.pop(); warn(recNo, `${plan.format.name}: ${err}`); continue; }
     const kind = plan.kind;
@@ -169,6 +187,7 @@ export function toImportedTrace(inp: AdapterInput): ImportedTrace {
     }
   }
 
+  if (textsLater) st.textSource = new RecordTexts(cpus.map(c => ({ data: c.data, start: c.start, length: c.length })), planAt, symbols, dat.bigEndian);
   const notKept = notKeptWarning(st.strings);
   if (notKept) warn(0, notKept);
   const counts = new Map<number, number>();

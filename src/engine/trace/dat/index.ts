@@ -14,6 +14,7 @@ import { Field, parseFormat, parsePageHeader } from './format';
 import { cpuBytes, readCpuRecords, CpuRecords } from './ring';
 import { planFor, EventPlan } from './events';
 import { toImportedTrace } from './adapter';
+import { Progress, ProgressFn } from '../progress';
 
 export { DatFormatError } from './errors';
 
@@ -21,18 +22,26 @@ export { DatFormatError } from './errors';
  * Imports the trace.dat at `file`. A malformed file throws what `error(offset, message)`
  * makes (the caller's TraceImportError), with the byte offset where reading failed.
  */
-export function importTraceDat(file: string, error: (offset: number, message: string) => Error): ImportedTrace {
+export function importTraceDat(file: string, error: (offset: number, message: string) => Error, progress?: ProgressFn): ImportedTrace {
+  // the file is read whole (its CPU data is cut into records in memory): Node reads at most 2 GiB at once
+  const size = fs.statSync(file).size;
+  if (size > MAX_DAT_BYTES) throw error(0, `${file}: a trace.dat of ${(size / 2 ** 30).toFixed(1)} GiB is more than this reader takes (2 GiB); print it as text, which is read as it streams: trace-cmd report -i ${file} > ${file.replace(/\.dat$/, '')}.txt`);
   const buf = fs.readFileSync(file);
   try {
-    return importDatBuffer(buf, file);
+    return importDatBuffer(buf, file, progress);
   } catch (e) {
     if (e instanceof DatFormatError) throw error(e.offset, `${file}: ${e.message} (at byte ${e.offset})`);
     throw e;
   }
 }
 
+/** the largest trace.dat read (what fs.readFileSync reads at once) */
+const MAX_DAT_BYTES = 2 ** 31 - 1;
+
 /** The same over bytes in memory (tests). Throws DatFormatError. */
-export function importDatBuffer(buf: Buffer, file = '<trace.dat>'): ImportedTrace {
+export function importDatBuffer(buf: Buffer, file = '<trace.dat>', progressFn?: ProgressFn): ImportedTrace {
+  // (reported as the bytes of the CPUs' data cut into records: the metadata is quick)
+  const progress = new Progress(progressFn, buf.length);
   const dat = readDatFile(buf);
   const warnings: TraceWarning[] = [];
   if (!/type_len\s*:\s*5 bits/.test(dat.headerEvent)) throw new DatFormatError(0, 'header_event does not describe the ring buffer this reader knows (type_len: 5 bits, time_delta: 27 bits)');
@@ -51,6 +60,7 @@ export function importDatBuffer(buf: Buffer, file = '<trace.dat>'): ImportedTrac
   for (const c of dat.cpus) {
     const data = cpuBytes(buf, dat, c);
     cpus.push(readCpuRecords(data, c.cpu, c.offset, dat.version >= 7 && dat.compression !== 'none' && c.size > 0, dat, ph));
+    progress.at(c.offset + c.size);
   }
   const trace = toImportedTrace({ file, bytes: buf.length, dat, cpus, plans, commonType, warnings });
   for (const w of plans.problems) trace.warnings.unshift({ line: 0, message: w });

@@ -19,9 +19,18 @@ export interface RecordView {
 type Node =
   | { k: 'num'; v: bigint } | { k: 'str'; v: string } | { k: 'id'; v: string }
   | { k: 'rec'; f: string; index?: Node } | { k: 'un'; op: string; a: Node } | { k: 'bin'; op: string; a: Node; b: Node }
-  | { k: 'cond'; c: Node; a: Node; b: Node } | { k: 'call'; f: string; args: Node[] } | { k: 'list'; items: Node[] } | { k: 'cast'; t: string; a: Node };
+  | { k: 'cond'; c: Node; a: Node; b: Node } | { k: 'call'; f: string; args: Node[] } | { k: 'list'; items: Node[] } | { k: 'cast'; t: string; a: Node; bits?: number; unsigned?: boolean };
 
-class FmtError extends Error {}
+/** An argument that cannot be evaluated. Thrown per record and caught by the caller, so made
+ * without a stack trace: capturing one cost more than printing the event. */
+class FmtError extends Error {
+  constructor(message: string) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super(message);
+    Error.stackTraceLimit = limit;
+  }
+}
 
 const PUNCT = ['->', '<<', '>>', '==', '!=', '<=', '>=', '&&', '||', '(', ')', '[', ']', '{', '}', ',', '?', ':', '+', '-', '*', '/', '%', '&', '|', '^', '~', '!', '<', '>', '.'];
 
@@ -159,7 +168,12 @@ class Parser {
 export interface CompiledFmt {
   format: string;
   args: Node[];
+  /** the format cut at its conversions, once (render runs per record) */
+  pieces?: Piece[];
 }
+
+/** Text before a conversion, and the conversion (none after the last one). */
+interface Piece { text: string; spec?: Spec; star?: boolean }
 
 /** Splits `"fmt", arg, arg` into the format string and parsed arguments; null if it does not parse. */
 export function compileFmt(printFmt: string): CompiledFmt | null {
@@ -180,13 +194,56 @@ export function compileFmt(printFmt: string): CompiledFmt | null {
 const truthy = (v: Value) => (typeof v === 'string' ? true : v !== 0n);
 const num = (v: Value): bigint => { if (typeof v === 'string') throw new FmtError('string used as a number'); return v; };
 
-function flagsText(val: bigint, delim: string, table: Node[], ev: (n: Node) => Value): string {
+/** A __print_flags / __print_symbolic table entry evaluated: its value and name, or the
+ * error evaluating each gave (bad: the entry is not a `{ value, name }` pair). */
+interface Entry { bad: boolean; v: bigint | FmtError; name: Value | FmtError }
+
+/** Tables whose entries read nothing of the record, evaluated once per print fmt: a gfp
+ * flags table is forty entries of shifts and casts, which cost more than the rest of an
+ * event evaluated for every record. */
+const constantTables = new WeakMap<Node, Entry[]>();
+
+/** texts of a constant __print_flags table, by delimiter and value */
+const flagTexts = new WeakMap<Node, Map<string, string>>();
+
+function usesRecord(n: Node): boolean {
+  switch (n.k) {
+    case 'rec': case 'call': return true;
+    case 'un': case 'cast': return usesRecord(n.a);
+    case 'bin': return usesRecord(n.a) || usesRecord(n.b);
+    case 'cond': return usesRecord(n.c) || usesRecord(n.a) || usesRecord(n.b);
+    case 'list': return n.items.some(usesRecord);
+    default: return false;
+  }
+}
+
+function attempt<T>(f: () => T): T | FmtError {
+  try { return f(); } catch (e) { if (e instanceof FmtError) return e; throw e; }
+}
+
+/** The entries of the table that follows argument `from` of `call`. */
+function tableOf(call: Node & { k: 'call' }, from: number, ev: (n: Node) => Value): Entry[] {
+  const known = constantTables.get(call);
+  if (known) return known;
+  const items = call.args.slice(from);
+  const t = items.map((e): Entry => {
+    if (e.k !== 'list' || e.items.length !== 2) return { bad: true, v: 0n, name: '' };
+    return { bad: false, v: attempt(() => num(ev(e.items[0]))), name: attempt(() => ev(e.items[1])) };
+  });
+  if (!items.some(usesRecord)) constantTables.set(call, t);
+  return t;
+}
+
+function flagsText(val: bigint, delim: string, table: Entry[]): string {
   const parts: string[] = [];
   let v = val;
   for (const e of table) {
-    if (e.k !== 'list' || e.items.length !== 2) throw new FmtError('bad flag table');
-    const f = num(ev(e.items[0]));
-    const name = ev(e.items[1]);
+    if (e.bad) throw new FmtError('bad flag table');
+    if (e.v instanceof FmtError) throw e.v;
+    const f = e.v, name = e.name;
+    // the kernel's tables may end with { 0, NULL } (gfp flags since 6.x): the kernel stops there
+    if (name === 0n) break;
+    if (name instanceof FmtError) throw name;
     if (typeof name !== 'string') throw new FmtError('bad flag name');
     if (!val && !f) { parts.push(name); break; }
     if (f && (v & f) === f) { parts.push(name); v &= ~f; }
@@ -195,13 +252,15 @@ function flagsText(val: bigint, delim: string, table: Node[], ev: (n: Node) => V
   return parts.join(delim);
 }
 
-function symbolicText(val: bigint, table: Node[], ev: (n: Node) => Value): string {
+function symbolicText(val: bigint, table: Entry[]): string {
   for (const e of table) {
-    if (e.k !== 'list' || e.items.length !== 2) throw new FmtError('bad symbol table');
+    if (e.bad) throw new FmtError('bad symbol table');
     // an entry named by an enum the format file does not define cannot match: skip it
-    let v: bigint;
-    try { v = num(ev(e.items[0])); } catch (err) { if (err instanceof FmtError) continue; throw err; }
-    if (v === val) { const s = ev(e.items[1]); if (typeof s === 'string') return s; }
+    if (e.v instanceof FmtError) continue;
+    if (e.v === val) {
+      if (e.name instanceof FmtError) throw e.name;
+      if (typeof e.name === 'string') return e.name;
+    }
   }
   return `0x${val.toString(16)}`;
 }
@@ -223,9 +282,12 @@ export function evaluate(n: Node, fmt: EventFormat, rec: RecordView): Value {
       if (typeof v === 'string') return v;
       const t = n.t;
       if (t.includes('*')) return v;
-      const bits = /\b(u8|s8|char)\b/.test(t) ? 8 : /\b(u16|s16|short)\b/.test(t) ? 16 : /\b(u32|s32)\b/.test(t) || (/\bint\b/.test(t) && !/long/.test(t)) ? 32 : 64;
-      const unsigned = /unsigned|\bu(8|16|32|64)\b|_t$/.test(t) && !/\bs(8|16|32|64)\b/.test(t);
-      return unsigned ? BigInt.asUintN(bits, v) : BigInt.asIntN(bits, v);
+      // (the type's width and sign, read from its name once: the node is evaluated per record)
+      if (n.bits === undefined) {
+        n.bits = /\b(u8|s8|char)\b/.test(t) ? 8 : /\b(u16|s16|short)\b/.test(t) ? 16 : /\b(u32|s32)\b/.test(t) || (/\bint\b/.test(t) && !/long/.test(t)) ? 32 : 64;
+        n.unsigned = /unsigned|\bu(8|16|32|64)\b|_t$/.test(t) && !/\bs(8|16|32|64)\b/.test(t);
+      }
+      return n.unsigned ? BigInt.asUintN(n.bits, v) : BigInt.asIntN(n.bits, v);
     }
     case 'un': {
       const v = ev(n.a);
@@ -269,9 +331,19 @@ export function evaluate(n: Node, fmt: EventFormat, rec: RecordView): Value {
         case '__print_flags': {
           const delim = ev(a[1]);
           if (typeof delim !== 'string') throw new FmtError('bad delimiter');
-          return flagsText(BigInt.asUintN(64, num(ev(a[0]))), delim, a.slice(2), ev);
+          const val = BigInt.asUintN(64, num(ev(a[0])));
+          const table = tableOf(n, 2, ev);
+          // a constant table gives each value one text: kept (a trace has few distinct gfp values)
+          const texts = constantTables.has(n) ? (flagTexts.get(n) ?? new Map<string, string>()) : null;
+          const key = `${delim}\0${val}`;
+          let text = texts?.get(key);
+          if (text === undefined) {
+            text = flagsText(val, delim, table);
+            if (texts && texts.size < 4096) { texts.set(key, text); flagTexts.set(n, texts); }
+          }
+          return text;
         }
-        case '__print_symbolic': return symbolicText(num(ev(a[0])), a.slice(1), ev);
+        case '__print_symbolic': return symbolicText(num(ev(a[0])), tableOf(n, 1, ev));
         default: throw new FmtError(`unknown helper ${n.f}`);
       }
     }
@@ -314,25 +386,41 @@ export function convert(s: Spec, v: Value, rec: RecordView): string {
 
 const SPEC = /%([-+ #0]*)(\d+|\*)?(?:\.(\d+))?(hh|h|ll|l|L|z|j|t)?([diouxXcsp%])/g;
 
-/** The event's text as its print fmt makes it; throws when an argument cannot be evaluated. */
-export function render(c: CompiledFmt, fmt: EventFormat, rec: RecordView): string {
-  let out = '', last = 0, arg = 0;
+/** The format's literal text and conversions (`%%` is text; `%pS` and kin keep their letter). */
+function piecesOf(format: string): Piece[] {
+  const out: Piece[] = [];
+  let text = '', last = 0;
   SPEC.lastIndex = 0;
-  for (let m = SPEC.exec(c.format); m; m = SPEC.exec(c.format)) {
-    out += c.format.slice(last, m.index);
+  for (let m = SPEC.exec(format); m; m = SPEC.exec(format)) {
+    text += format.slice(last, m.index);
     last = SPEC.lastIndex;
-    if (m[5] === '%') { out += '%'; continue; }
-    if (m[2] === '*') throw new FmtError('* width');
+    if (m[5] === '%') { text += '%'; continue; }
     let ext = '';
     if (m[5] === 'p') {
-      const e = /^[sSfFBbxXhKRrIiMmUEaNdDgGCeOo]/.exec(c.format.slice(last));
+      const e = /^[sSfFBbxXhKRrIiMmUEaNdDgGCeOo]/.exec(format.slice(last));
       if (e) { ext = e[0]; last++; SPEC.lastIndex++; }
     }
-    const node = c.args[arg++];
-    if (!node) throw new FmtError('fewer arguments than conversions');
-    out += convert({ flags: m[1], width: m[2] ? Number(m[2]) : 0, length: m[4] ?? '', conv: m[5], ext }, evaluate(node, fmt, rec), rec);
+    out.push({ text, spec: { flags: m[1], width: m[2] && m[2] !== '*' ? Number(m[2]) : 0, length: m[4] ?? '', conv: m[5], ext }, star: m[2] === '*' });
+    text = '';
   }
-  return out + c.format.slice(last);
+  out.push({ text: text + format.slice(last) });
+  return out;
+}
+
+/** The event's text as its print fmt makes it; throws when an argument cannot be evaluated. */
+export function render(c: CompiledFmt, fmt: EventFormat, rec: RecordView): string {
+  const pieces = c.pieces ??= piecesOf(c.format);
+  let out = '';
+  for (let k = 0; k < pieces.length; k++) {
+    const p = pieces[k];
+    out += p.text;
+    if (!p.spec) break;
+    if (p.star) throw new FmtError('* width');
+    const node = c.args[k];
+    if (!node) throw new FmtError('fewer arguments than conversions');
+    out += convert(p.spec, evaluate(node, fmt, rec), rec);
+  }
+  return out;
 }
 
 /** Just the argument printed after `key=` in the format (e.g. gfp_flags=%s), or null. */
