@@ -39,3 +39,11 @@ describe('scenario pcp lines', () => {
     assert.deepEqual(fits.messages, []);
   });
 });
+
+describe('scenario zone lines', () => {
+  it('batch 0 is an error at the number (the kernel keeps batch >= 1); batch 1 is fine', () => {
+    assert.deepEqual(load('model v6.1\ncpus 1\nzone Normal pages 64 batch 0 high 4\ntask cpu 0 { }\n').messages,
+      ['s.lockstep:3:28: error: batch must be at least 1, not 0 (the kernel keeps every pcp batch at 1 or more)']);
+    assert.deepEqual(load('model v6.1\ncpus 1\nzone Normal pages 64 batch 1 high 4\ntask cpu 0 { }\n').messages, []);
+  });
+});

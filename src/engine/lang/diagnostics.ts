@@ -90,6 +90,7 @@ const MESSAGES = {
   N018: 'model file \'{0}\' was not found',
   N019: "cannot read scenario file '{0}'",
   N020: 'the pcp lines of zone {0} ask for {1} pages, but the zone has {2}',
+  N021: 'batch must be at least 1, not {0} (the kernel keeps every pcp batch at 1 or more)',
 } as const;
 
 export type DiagnosticCode = keyof typeof MESSAGES;

@@ -131,7 +131,11 @@ export function parseScenario(file: string, toks: Token[], diags: DiagnosticBag)
             switch (k.text) {
               case 'pages': z.pages = r.number('a page count'); hasPages = true; break;
               case 'low': z.low = r.number('the low watermark in pages'); break;
-              case 'batch': z.batch = r.number('the pcp batch'); break;
+              case 'batch':
+                z.batch = r.number('the pcp batch');
+                // the kernel never runs a pcp with batch 0 (zone_batchsize and pageset_update keep it >= 1)
+                if (z.batch < 1) diags.error(r.last(), 'N021', z.batch);
+                break;
               case 'high': z.high = r.number('the pcp high mark'); break;
               case 'start': z.start = r.number('the first pfn'); break;
               default:
