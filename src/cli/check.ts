@@ -1,7 +1,11 @@
 // `lockstep check FILE...`: load each scenario, run it round-robin and with seeded
 // random schedules, and judge its expect lines.
-import { formatDiagnostic, loadScenario, checkScenario } from '../engine';
+import { formatDiagnostic, loadScenario, checkScenario, runScenario } from '../engine';
 import { formatFinding, configJson, modelName, formatExpectations, rel, relFinding } from './format';
+import { writeSarif } from './sarif';
+import type { SarifScenario } from './sarif';
+import { writeRunTrace, withTrace } from './traceOut';
+import { isModelFile, checkModelFile } from './checkModel';
 
 /** Exit codes of the command line (docs: interfaces.md). */
 export const EXIT_OK = 0;
@@ -16,7 +20,7 @@ export interface CheckOutput {
   err?(line: string): void;
 }
 
-export interface CheckOptions { schedules?: number; seed?: number; maxSteps?: number; json?: boolean }
+export interface CheckOptions { schedules?: number; seed?: number; maxSteps?: number; json?: boolean; /** write SARIF 2.1.0 here */ sarif?: string; /** write the first finding's run (else the first round-robin run) as a trace here */ trace?: string }
 
 /** Checks every file, prints diagnostics or findings, and returns the exit code. */
 export function runCheck(files: readonly string[], io: CheckOutput, options: CheckOptions = {}): number {
@@ -24,7 +28,15 @@ export function runCheck(files: readonly string[], io: CheckOutput, options: Che
   let failed = false;
   let limit = false;
   const docs: unknown[] = [];
+  const sarif: SarifScenario[] = [];
+  // --trace: the first finding's counterexample, else the first scenario's round-robin run
+  let traced: { file: string; schedule: string; finding: boolean } | undefined;
   for (const file of files) {
+    if (isModelFile(file)) {
+      const say = options.json ? io.err ?? io.out : io.out;
+      if (checkModelFile(file, say, say).errors) bad = true;
+      continue;
+    }
     const result = loadScenario(file);
     let fileErrors = false;
     for (const d of result.diagnostics) {
@@ -45,6 +57,11 @@ export function runCheck(files: readonly string[], io: CheckOutput, options: Che
     if (r.errors.some(e => e.includes(': error: '))) { bad = true; continue; }
     if (r.errors.length) limit = true;
     if (!r.ok) failed = true;
+    sarif.push({ scenario: file, findings: r.findings, expectations: r.expectations });
+    if (options.trace && !traced?.finding) {
+      if (r.findings.length) traced = { file, schedule: r.findings[0].schedule, finding: true };
+      else if (!traced) traced = { file, schedule: runScenario(p, { strategy: 'roundrobin', maxSteps: options.maxSteps }).machine.schedule(), finding: false };
+    }
     if (options.json) {
       docs.push({
         scenario: file, model: modelName(p), config: configJson(p),
@@ -52,13 +69,14 @@ export function runCheck(files: readonly string[], io: CheckOutput, options: Che
         findings: r.findings.map(relFinding), expectations: r.expectations,
       });
     } else {
-      io.out(`${file}: ${r.ok ? 'ok' : 'FAILED'} (${r.runs} schedules, ${r.findings.length} finding(s))`);
+      // a run stopped by a limit leaves the verdict open: not 'ok'
+      io.out(`${file}: ${!r.ok ? 'FAILED' : r.errors.length ? 'INCOMPLETE' : 'ok'} (${r.runs} schedules, ${r.findings.length} finding(s))`);
       for (const f of r.findings) io.out(formatFinding(f));
       for (const l of formatExpectations(r.expectations)) io.out(l);
     }
   }
   if (options.json) io.out(JSON.stringify(docs.length === 1 ? docs[0] : docs, null, 2));
-  if (bad) return EXIT_BAD_INPUT;
-  if (failed) return EXIT_EXPECTATION_FAILED;
-  return limit ? EXIT_LIMIT : EXIT_OK;
+  const code = bad ? EXIT_BAD_INPUT : failed ? EXIT_EXPECTATION_FAILED : limit ? EXIT_LIMIT : EXIT_OK;
+  const withSarif = options.sarif ? writeSarif(options.sarif, sarif, code, io.err ?? io.out) : code;
+  return options.trace && traced ? withTrace(withSarif, writeRunTrace(traced.file, traced.schedule, options.trace, io.err ?? io.out)) : withSarif;
 }

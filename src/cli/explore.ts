@@ -1,9 +1,13 @@
 // `lockstep check --explore exhaustive|bounded|pct|random ...`: the search over every file,
 // human or JSON output, a progress line on a terminal, exit 3 when a limit stopped it.
-import { formatDiagnostic, loadScenario, explore, CompileError } from '../engine';
+import { formatDiagnostic, loadScenario, explore, CompileError, runScenario } from '../engine';
 import type { ExploreOptions, ExploreResult, ExploreProgress, CheckedProgram } from '../engine';
 import { formatFinding, configJson, modelName, formatExpectations, rel, relFinding } from './format';
 import { EXIT_BAD_INPUT, EXIT_EXPECTATION_FAILED, EXIT_LIMIT, EXIT_OK } from './check';
+import { writeSarif } from './sarif';
+import type { SarifScenario } from './sarif';
+import { writeRunTrace, withTrace } from './traceOut';
+import { isModelFile, checkModelFile } from './checkModel';
 
 export interface ExploreIo {
   out(line: string): void;
@@ -12,7 +16,7 @@ export interface ExploreIo {
   progress?(text: string): void;
 }
 
-export type ExploreCliOptions = Omit<ExploreOptions, 'onProgress' | 'shouldStop'> & { json?: boolean };
+export type ExploreCliOptions = Omit<ExploreOptions, 'onProgress' | 'shouldStop'> & { json?: boolean; /** write SARIF 2.1.0 here */ sarif?: string; /** write the first finding's run (else the first round-robin run) as a trace here */ trace?: string };
 
 /** The verdict of one search: 1 when an expectation surely failed, 3 when a limit left it open. */
 export function verdict(p: CheckedProgram | undefined, r: Pick<ExploreResult, 'ok' | 'expectations' | 'findings' | 'search'>): number {
@@ -39,9 +43,16 @@ export function searchLine(r: ExploreResult): string {
 export async function runExploreCheck(files: readonly string[], io: ExploreIo, o: ExploreCliOptions): Promise<number> {
   let worst = EXIT_OK;
   const docs: unknown[] = [];
+  const sarif: SarifScenario[] = [];
+  let traced: { file: string; schedule: string; finding: boolean } | undefined;
   const rank = (c: number) => (c === EXIT_BAD_INPUT ? 3 : c === EXIT_EXPECTATION_FAILED ? 2 : c === EXIT_LIMIT ? 1 : 0);
   const note = (c: number) => { if (rank(c) > rank(worst)) worst = c; };
   for (const file of files) {
+    if (isModelFile(file)) {
+      const say = o.json ? io.err : io.out;
+      if (checkModelFile(file, say, say).errors) note(EXIT_BAD_INPUT);
+      continue;
+    }
     const loaded = loadScenario(file);
     let errors = false;
     for (const d of loaded.diagnostics) {
@@ -67,6 +78,11 @@ export async function runExploreCheck(files: readonly string[], io: ExploreIo, o
     if (shown) io.progress!('');
     const code = verdict(p, r);
     note(code);
+    sarif.push({ scenario: file, findings: r.findings, expectations: r.expectations });
+    if (o.trace && !traced?.finding) {
+      if (r.findings.length) traced = { file, schedule: r.findings[0].schedule, finding: true };
+      else if (!traced) traced = { file, schedule: runScenario(p, { strategy: 'roundrobin', maxSteps: o.maxSteps }).machine.schedule(), finding: false };
+    }
     if (o.json) {
       docs.push({
         scenario: file, model: modelName(p), config: configJson(p), search: r.search,
@@ -81,5 +97,6 @@ export async function runExploreCheck(files: readonly string[], io: ExploreIo, o
     }
   }
   if (o.json) io.out(JSON.stringify(docs.length === 1 ? docs[0] : docs, null, 2));
-  return worst;
+  const code = o.sarif ? writeSarif(o.sarif, sarif, worst, io.err) : worst;
+  return o.trace && traced ? withTrace(code, writeRunTrace(traced.file, traced.schedule, o.trace, io.err)) : code;
 }

@@ -1,7 +1,7 @@
 // `lockstep export SCENARIO --schedule S --chrome FILE | --ftrace FILE`: one simulated run
 // written where kernel developers look at traces (Perfetto, ftrace tools).
 import * as fs from 'fs';
-import { loadScenario, formatDiagnostic, runForExport, chromeTraceOfRun, ftraceText, ScheduleError, CompileError } from '../engine';
+import { loadScenario, formatDiagnostic, runForExport, chromeTraceOfRun, ftraceText, ScheduleError, CompileError, scheduleItemColumn } from '../engine';
 import { EXIT_BAD_INPUT, EXIT_OK } from './check';
 import { rel } from './format';
 
@@ -20,7 +20,7 @@ export function runExport(file: string, io: { out(l: string): void; err(l: strin
     if (e instanceof CompileError) { io.err(`${e.range.file}:${e.range.line}:${e.range.column}: error: ${e.message}`); return EXIT_BAD_INPUT; }
     throw e;
   }
-  if (x.run.stop === 'schedule-error') { io.err(`--schedule: error: ${x.run.message}`); return EXIT_BAD_INPUT; }
+  if (x.run.stop === 'schedule-error') { io.err(`--schedule:1:${scheduleItemColumn(o.schedule, x.run.scheduleIndex ?? 0)}: error: ${x.run.message}`); return EXIT_BAD_INPUT; }
   const m = x.run.machine;
   if (o.chrome) { fs.writeFileSync(o.chrome, JSON.stringify(chromeTraceOfRun(m, rel(file), x.counts))); io.out(`wrote ${o.chrome}: ${m.steps.length} steps, ${m.events.length} events, ${m.findings.length} finding(s)`); }
   if (o.ftrace) { fs.writeFileSync(o.ftrace, ftraceText(m)); io.out(`wrote ${o.ftrace}: ${m.events.length} events as ftrace text`); }

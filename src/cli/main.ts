@@ -7,12 +7,12 @@ import { runExploreCheck } from './explore';
 import { runMerge } from './merge';
 import { replayCommand, exportCommand } from './traceCommands';
 
-export const USAGE = `usage: lockstep check <scenario.lockstep>... [--schedules N] [--seed S] [--max-steps N] [--json]
+export const USAGE = `usage: lockstep check <scenario.lockstep>... [--schedules N] [--seed S] [--max-steps N] [--json] [--sarif FILE] [--trace FILE]
        lockstep check <scenario.lockstep>... --explore exhaustive|bounded|pct|random [--preemptions K]
                 [--schedules N] [--seed S] [--depth D] [--time-limit SEC] [--jobs N] [--shard I/N]
-                [--max-states N] [--max-steps N] [--stop-on-first] [--no-shrink] [--json]
+                [--max-states N] [--max-steps N] [--stop-on-first] [--no-shrink] [--json] [--sarif FILE] [--trace FILE]
        lockstep merge <part.json>... [--json]
-       lockstep run <scenario.lockstep> [--schedule STRING] [--random --seed S] [--max-steps N] [--json]
+       lockstep run <scenario.lockstep> [--schedule STRING] [--random --seed S] [--max-steps N] [--trace FILE] [--json]
        lockstep replay <kernel-trace> [--zoneinfo LABEL=FILE]... [--json] [--chrome FILE]
        lockstep export <scenario.lockstep> --schedule STRING --chrome FILE | --ftrace FILE
        lockstep models
@@ -31,7 +31,7 @@ commands:
   export   one simulated run as a Chrome trace (Perfetto) or as ftrace text
   models   list the bundled models
 
-exit codes: 0 every expectation met, 1 an expectation failed (or a run found something),
+exit codes: 0 every expectation met, 1 an expectation failed (an unexpected finding, or an expected one not found),
             2 bad input (usage, parse or check errors), 3 a limit stopped the run`;
 
 export interface CliIo {
@@ -97,7 +97,7 @@ function dispatch(argv: readonly string[], io: CliIo): number | Promise<number> 
 function check(args: readonly string[], io: CliIo): number | Promise<number> {
   if (args.includes('--help') || args.includes('-h')) { io.stdout(`${USAGE}\n`); return EXIT_OK; }
   if (args.some(a => EXPLORE_ONLY.some(o => a === o || a.startsWith(`${o}=`)))) return checkExplore(args, io);
-  const p = parseArgs(args, ['--schedules', '--seed', '--max-steps'], ['--json']);
+  const p = parseArgs(args, ['--schedules', '--seed', '--max-steps', '--sarif', '--trace'], ['--json']);
   if (p.error) return usageError(io, `${p.error} for check`);
   const schedules = intOpt(p, '--schedules', 0);
   const seed = intOpt(p, '--seed', 0);
@@ -106,13 +106,14 @@ function check(args: readonly string[], io: CliIo): number | Promise<number> {
   if (p.files.length === 0) return usageError(io, 'check needs at least one scenario file');
   return runCheck(p.files, { out: (line) => io.stdout(`${line}\n`), err: (line) => io.stderr(`${line}\n`) }, {
     schedules: schedules as number | undefined, seed: seed as number | undefined, maxSteps: maxSteps as number | undefined, json: p.opts.has('--json'),
+    sarif: strOpt(p, '--sarif'), trace: strOpt(p, '--trace'),
   });
 }
 
 const EXPLORE_ONLY = ['--explore', '--preemptions', '--depth', '--time-limit', '--jobs', '--shard', '--max-states', '--stop-on-first', '--no-shrink'];
 
 function checkExplore(args: readonly string[], io: CliIo): number | Promise<number> {
-  const p = parseArgs(args, ['--explore', '--preemptions', '--schedules', '--seed', '--depth', '--time-limit', '--jobs', '--shard', '--max-states', '--max-steps'], ['--json', '--stop-on-first', '--no-shrink']);
+  const p = parseArgs(args, ['--explore', '--preemptions', '--schedules', '--seed', '--depth', '--time-limit', '--jobs', '--shard', '--max-states', '--max-steps', '--sarif', '--trace'], ['--json', '--stop-on-first', '--no-shrink']);
   if (p.error) return usageError(io, `${p.error} for check`);
   const strategy = p.opts.get('--explore') ?? 'exhaustive';
   if (typeof strategy !== 'string' || !['exhaustive', 'bounded', 'pct', 'random'].includes(strategy)) return usageError(io, `--explore needs exhaustive, bounded, pct or random, not '${strategy}'`);
@@ -143,9 +144,15 @@ function checkExplore(args: readonly string[], io: CliIo): number | Promise<numb
     strategy: strategy as 'exhaustive', preemptions: n(ints.preemptions), schedules: n(ints.schedules), seed: n(ints.seed), depth: n(ints.depth),
     jobs: n(ints.jobs), maxStates: n(ints.maxStates), maxSteps: n(ints.maxSteps), timeLimitMs, shard,
     stopOnFirst: p.opts.has('--stop-on-first'), shrink: !p.opts.has('--no-shrink'), json: p.opts.has('--json'),
+    sarif: strOpt(p, '--sarif'), trace: strOpt(p, '--trace'),
     // tests: LOCKSTEP_PARALLEL_AFTER_MS=0 puts even a small search on the worker threads
     parallelAfterMs: process.env.LOCKSTEP_PARALLEL_AFTER_MS ? Number(process.env.LOCKSTEP_PARALLEL_AFTER_MS) : undefined,
   });
+}
+
+function strOpt(p: ReturnType<typeof parseArgs>, name: string): string | undefined {
+  const v = p.opts.get(name);
+  return typeof v === 'string' ? v : undefined;
 }
 
 function merge(args: readonly string[], io: CliIo): number {
@@ -158,16 +165,17 @@ function merge(args: readonly string[], io: CliIo): number {
 
 function run(args: readonly string[], io: CliIo): number {
   if (args.includes('--help') || args.includes('-h')) { io.stdout(`${USAGE}\n`); return EXIT_OK; }
-  const p = parseArgs(args, ['--schedule', '--seed', '--max-steps'], ['--json', '--random']);
+  const p = parseArgs(args, ['--schedule', '--seed', '--max-steps', '--trace'], ['--json', '--random']);
   if (p.error) return usageError(io, `${p.error} for run`);
   const seed = intOpt(p, '--seed', 0);
   const maxSteps = intOpt(p, '--max-steps', 1);
   for (const v of [seed, maxSteps]) if (typeof v === 'string') return usageError(io, v);
   if (p.files.length !== 1) return usageError(io, 'run needs exactly one scenario file');
   const schedule = p.opts.get('--schedule');
-  return runRun(p.files[0], { out: (line) => io.stdout(`${line}\n`) }, {
+  return runRun(p.files[0], { out: (line) => io.stdout(`${line}\n`), err: (line) => io.stderr(`${line}\n`) }, {
     schedule: typeof schedule === 'string' ? schedule : undefined, json: p.opts.has('--json'),
     maxSteps: maxSteps as number | undefined, seed: seed as number | undefined, strategy: p.opts.has('--random') ? 'random' : 'roundrobin',
+    trace: strOpt(p, '--trace'),
   });
 }
 

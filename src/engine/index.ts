@@ -10,6 +10,7 @@ export type { Builtin, BuiltinCategory } from './builtins';
 export { FINDING_KINDS, FINDING_KIND_IDS, isFindingKind } from './findingKinds';
 export type { FindingKind } from './findingKinds';
 export { runScenario, checkScenario, parseSchedule, judge, DEFAULT_MAX_STEPS, ScheduleError } from './run';
+export { scheduleItemColumn } from './run';
 export type { RunOptions, RunResult, CheckResult, ExpectResult, Choice, Strategy } from './run';
 export { Machine } from './sim/machine';
 export type { Checkpoint } from './sim/machine';

@@ -29,6 +29,23 @@ export function parseSchedule(s: string): Choice[] {
   return out;
 }
 
+/** The 1-based column, in the schedule string `s`, of the item that gives its `index`-th
+ * (0-based) choice once repeat counts are expanded: where a choice that cannot be applied was written. */
+export function scheduleItemColumn(s: string, index: number): number {
+  let col = 1;
+  let seen = 0;
+  for (const item of s.split(',')) {
+    const lead = item.length - item.trimStart().length;
+    const m = /\*(\d+)\s*$/.exec(item);
+    if (item.trim()) {
+      seen += m ? Number(m[1]) : 1;
+      if (index < seen) return col + lead;
+    }
+    col += item.length + 1;
+  }
+  return col;
+}
+
 export type Strategy = 'roundrobin' | 'random';
 
 export interface RunOptions {
@@ -49,6 +66,8 @@ export interface RunResult {
   findings: Finding[];
   stop: 'finished' | 'deadlock' | 'max-steps' | 'schedule-end' | 'finding' | 'schedule-error';
   message?: string;
+  /** stop 'schedule-error': the 0-based index of the choice that could not be applied */
+  scheduleIndex?: number;
 }
 
 export const DEFAULT_MAX_STEPS = 1_000_000;
@@ -92,10 +111,10 @@ export function runScenario(program: CheckedProgram, options: RunOptions = {}): 
     const choices = parseSchedule(options.schedule);
     for (let i = 0; i < choices.length; i++) {
       const ch = choices[i];
-      if (ch.cpu >= m.ncpus) return result('schedule-error', `schedule item ${i + 1} (${describeChoice(ch)}): the scenario has ${m.ncpus} CPU(s)`);
+      if (ch.cpu >= m.ncpus) return { ...result('schedule-error', `schedule item ${i + 1} (${describeChoice(ch)}): the scenario has ${m.ncpus} CPU(s)`), scheduleIndex: i };
       if (!applyChoice(m, ch)) {
         const why = ch.kind === 'cpu' ? `CPU ${ch.cpu} has nothing to run` : `the interrupt cannot arrive on CPU ${ch.cpu} now (IRQs disabled, handler running, none left, or no such irq block)`;
-        return result('schedule-error', `schedule item ${i + 1} (${describeChoice(ch)}): ${why}`);
+        return { ...result('schedule-error', `schedule item ${i + 1} (${describeChoice(ch)}): ${why}`), scheduleIndex: i };
       }
       if (options.stopOnFinding && m.lastFinding) return result('finding');
     }

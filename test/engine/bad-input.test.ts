@@ -211,6 +211,7 @@ describe('engine: bad input never crashes', () => {
       const loop = cli(['check', 'loop.lockstep', '--max-steps', '500', '--schedules', '1']);
       assert.equal(loop.status, 3, loop.stdout + loop.stderr);
       assert.match(loop.stdout, /loop\.lockstep: error: stopped after 500 steps \(--max-steps\): the model may loop forever/);
+      assert.match(loop.stdout, /^loop\.lockstep: INCOMPLETE \(/m, 'a run stopped by a limit is not "ok"');
       const div = cli(['check', 'div-zero.lockstep', '--schedules', '2']);
       assert.equal(div.status, 1, div.stdout + div.stderr);
       assert.match(div.stdout, /div-zero\.lockstep: FAILED/);

@@ -727,9 +727,12 @@ export class Checker {
       const kind = b.args[i];
       if (kind === 'type' && a.kind !== 'TypeArg') { this.diags.error(a.range, 'C015', i + 1, b.name, 'a type name'); types.push(undefined); continue; }
       if (kind === 'member' && a.kind !== 'MemberArg') { this.diags.error(a.range, 'C015', i + 1, b.name, 'a member name'); types.push(undefined); continue; }
+      const before = this.diags.errorCount;
       const t = this.arg(a);
       types.push(t);
       if (!t || a.kind === 'TypeArg' || a.kind === 'MemberArg') continue;
+      // an argument that is itself wrong (an undeclared name, say) has said so: no second error on its type
+      if (this.diags.errorCount > before) continue;
       const want = this.argProblem(kind, t, a as A.Expr);
       if (want) this.diags.error(a.range, 'C015', i + 1, b.name, want);
     }

@@ -37,6 +37,7 @@ const MESSAGES = {
   P012: 'includes nested too deeply (more than {0} levels)',
   P013: '#else after #else',
   P014: 'more than {0} tokens after preprocessing; the rest is ignored',
+  P015: "more than {0} macro expansions (reached expanding '{1}'); the rest is ignored",
   // parser
   S001: 'expected {0}, found {1}',
   S002: 'expected an expression, found {0}',
@@ -88,6 +89,8 @@ const MESSAGES = {
   N017: "unknown config '{0}'; use SMP, UP, PREEMPT_RT or CONFIG_<NAME>",
   N018: 'model file \'{0}\' was not found',
   N019: "cannot read scenario file '{0}'",
+  N020: 'the pcp lines of zone {0} ask for {1} pages, but the zone has {2}',
+  N021: 'batch must be at least 1, not {0} (the kernel keeps every pcp batch at 1 or more)',
 } as const;
 
 export type DiagnosticCode = keyof typeof MESSAGES;

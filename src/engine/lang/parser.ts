@@ -19,6 +19,8 @@ const QUALIFIERS = new Set([
 ]);
 /** annotations that carry a parenthesised argument: skipped with it */
 const PAREN_NOISE = new Set(['__attribute__', '__attribute', '__aligned', '__releases', '__acquires', '__must_hold', '__cond_acquires', '__section', '__printf', 'asm', '__asm__']);
+/** Kernel macros that define a global lock: `static DEFINE_SPINLOCK(name);`. */
+const DEFINE_LOCK = new Map([['DEFINE_SPINLOCK', 'spinlock_t'], ['DEFINE_RAW_SPINLOCK', 'raw_spinlock_t']]);
 const TOP_NOISE = new Set(['EXPORT_SYMBOL', 'EXPORT_SYMBOL_GPL', 'EXPORT_PER_CPU_SYMBOL', 'EXPORT_PER_CPU_SYMBOL_GPL', 'early_param', 'core_initcall', 'module_init', 'late_initcall', 'DECLARE_PER_CPU']);
 
 class Abort extends Error {}
@@ -37,7 +39,8 @@ export class Parser {
   private is(text: string): boolean { const t = this.tok; return t.text === text && (t.kind === 'punct' || t.kind === 'ident'); }
   private eat(text: string): boolean { if (this.is(text)) { this.pos++; return true; } return false; }
   private prev(): Token { return this.toks[Math.max(0, this.pos - 1)]; }
-  private describe(t: Token): string { return t.kind === 'eof' ? 'end of file' : `'${t.text}'`; }
+  /** A scenario block's statements end with an eof token named '<end of block>' (load.ts). */
+  private describe(t: Token): string { return t.kind === 'eof' ? (t.text === '<end of block>' ? 'the end of the block' : 'end of file') : `'${t.text}'`; }
   private expect(text: string): Token {
     if (this.is(text)) return this.next();
     this.diags.error(this.tok, 'S001', `'${text}'`, this.describe(this.tok));
@@ -168,6 +171,10 @@ export class Parser {
       decls.push(this.listHead(start, true));
       return;
     }
+    if (t.kind === 'ident' && DEFINE_LOCK.has(t.text) && this.peek().text === '(') {
+      decls.push(this.defineLock(start, DEFINE_LOCK.get(t.text)!));
+      return;
+    }
     if (!this.isTypeStart()) {
       if (t.kind === 'ident' && this.peek().kind === 'ident') {
         this.diags.error(t, 'C004', t.text, '');
@@ -222,6 +229,17 @@ export class Parser {
     this.expect(';');
     const spec: A.TypeSpec = { kind: 'TypeSpec', base: { kind: 'struct', tag: 'list_head', union: false, range: rangeOf(start) }, pointers: 0, percpu: false, arrayDims: [], range: rangeOf(start) };
     return { kind: 'Var', name: name.text, nameRange: rangeOf(name), type: spec, global, range: this.from(start), emptyList: true };
+  }
+
+  /** `DEFINE_SPINLOCK(name);`: a global lock, unlocked, as the kernel's initialiser leaves it. */
+  private defineLock(start: Token, type: string): A.VarDecl {
+    this.pos++;
+    this.expect('(');
+    const name = this.ident('a lock name');
+    this.expect(')');
+    this.expect(';');
+    const spec: A.TypeSpec = { kind: 'TypeSpec', base: { kind: 'named', name: type, range: rangeOf(start) }, pointers: 0, percpu: false, arrayDims: [], range: rangeOf(start) };
+    return { kind: 'Var', name: name.text, nameRange: rangeOf(name), type: spec, global: true, range: this.from(start) };
   }
 
   private functionRest(spec: A.TypeSpec, name: Token, start: Token, isStatic: boolean): A.FunctionDecl {

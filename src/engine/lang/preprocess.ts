@@ -30,6 +30,9 @@ interface Cond {
 const MAX_INCLUDE_DEPTH = 32;
 const MAX_EXPANSION_DEPTH = 256;
 const MAX_OUTPUT_TOKENS = 5_000_000;
+/** Macro expansions per preprocessor: far above any model (the bundled ones need a few
+ * thousand), far below what runs the heap out (each expansion carries its hide set). */
+export const MAX_EXPANSIONS = 100_000;
 
 export class Preprocessor {
   readonly macros = new Map<string, Macro>();
@@ -38,6 +41,7 @@ export class Preprocessor {
   readonly inactive: { file: string; startLine: number; endLine: number }[] = [];
   private includeStack: string[] = [];
   private produced = 0;
+  private expansions = 0;
   private overflowReported = false;
 
   constructor(private readonly host: PreprocessHost, readonly diags: DiagnosticBag, defines: Map<string, string | number>) {
@@ -290,6 +294,8 @@ export class Preprocessor {
     const top = (k: number): Token => (k < work.length ? work[work.length - 1 - k] : input[i + k - work.length]);
     const pop = (): Token => (work.length ? work.pop()! : input[i++]);
     while (work.length || i < n) {
+      // past the output cap (reported once) an exponential macro would still run for ever
+      if (this.overflowReported) return;
       if (!work.length) {
         const x = input[i];
         if (x.kind !== 'ident' || (x.text !== 'IS_ENABLED' && !this.macros.has(x.text))) { i++; this.emit(out, x); continue; }
@@ -310,6 +316,12 @@ export class Preprocessor {
         this.diags.error(rangeOf(t), 'P011', MAX_EXPANSION_DEPTH);
         this.emit(out, t);
         continue;
+      }
+      if (++this.expansions > MAX_EXPANSIONS) {
+        // an exponentially growing macro (each level using the one below twice)
+        this.diags.error(rangeOf(t), 'P015', MAX_EXPANSIONS, m.name);
+        this.overflowReported = true;
+        return;
       }
       const hide = new Set(t.hide ?? []);
       hide.add(m.name);

@@ -101,13 +101,14 @@ export function parseScenario(file: string, toks: Token[], diags: DiagnosticBag)
             else if (valTok.text === 'off' || valTok.text === 'n') value = false;
             else { diags.error(valTok, 'N016', name); break; }
           }
+          const on = value === true || (typeof value === 'number' && value !== 0);
           if (name === 'UP' || name === 'SMP') {
-            if (valTok) { diags.error(valTok, 'N016', name); break; }
-            if (once('config SMP/UP', whole)) sc.smp = name === 'SMP';
+            // `config UP` alone, or with a value as the other config lines take one (`config SMP off`)
+            if (once('config SMP/UP', whole)) sc.smp = name === 'SMP' ? on : !on;
           } else if (name === 'PREEMPT_RT' || name === 'CONFIG_PREEMPT_RT') {
-            if (once('config PREEMPT_RT', whole)) sc.preemptRt = value === true || (typeof value === 'number' && value !== 0);
+            if (once('config PREEMPT_RT', whole)) sc.preemptRt = on;
           } else if (name.startsWith('CONFIG_')) {
-            if (name === 'CONFIG_SMP') { if (once('config SMP/UP', whole)) sc.smp = value === true || value === 1; }
+            if (name === 'CONFIG_SMP') { if (once('config SMP/UP', whole)) sc.smp = on; }
             else if (once(`config ${name}`, whole)) sc.configs.push({ name, value, range: whole });
           } else {
             diags.error(nameTok, 'N017', name);
@@ -130,7 +131,11 @@ export function parseScenario(file: string, toks: Token[], diags: DiagnosticBag)
             switch (k.text) {
               case 'pages': z.pages = r.number('a page count'); hasPages = true; break;
               case 'low': z.low = r.number('the low watermark in pages'); break;
-              case 'batch': z.batch = r.number('the pcp batch'); break;
+              case 'batch':
+                z.batch = r.number('the pcp batch');
+                // the kernel never runs a pcp with batch 0 (zone_batchsize and pageset_update keep it >= 1)
+                if (z.batch < 1) diags.error(r.last(), 'N021', z.batch);
+                break;
               case 'high': z.high = r.number('the pcp high mark'); break;
               case 'start': z.start = r.number('the first pfn'); break;
               default:
@@ -227,9 +232,17 @@ export function parseScenario(file: string, toks: Token[], diags: DiagnosticBag)
     if (validCpus && (cpu < 0 || cpu >= cpus)) diags.error(at, 'N004', cpu, cpus, cpus - 1);
   };
   for (const b of sc.blocks) checkCpu(b.cpu, b.cpuRange);
+  const asked = new Map<string, number>();
   for (const p of sc.pcps) {
     checkCpu(p.cpu, p.cpuRange);
-    if (!sc.zones.some(z => z.name === p.zone)) diags.error(p.zoneRange, 'N009', p.zone, suggest(p.zone, sc.zones.map(z => z.name)));
+    const zone = sc.zones.find(z => z.name === p.zone);
+    if (!zone) { diags.error(p.zoneRange, 'N009', p.zone, suggest(p.zone, sc.zones.map(z => z.name))); continue; }
+    // pcp lines take their pages from the zone's buddy: more than the zone has is a mistake,
+    // not a silently shorter list
+    if (p.order < 0 || p.order > 10) continue; // reported at the order
+    const total = (asked.get(p.zone) ?? 0) + p.count * 2 ** p.order;
+    asked.set(p.zone, total);
+    if (total > zone.pages) diags.error(p.range, 'N020', p.zone, total, zone.pages);
   }
   return sc;
 }

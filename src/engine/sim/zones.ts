@@ -20,6 +20,7 @@ export interface ZoneInfo {
 
 export const MAX_ORDER = 11;
 export const MIGRATE_PCPTYPES = 3;
+export const MIGRATE_MOVABLE = 1;
 export const PAGE_ALLOC_COSTLY_ORDER = 3;
 export const NR_LOWORDER_PCP_LISTS = MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1);
 export const PAGEBLOCK_ORDER = 9;
@@ -163,7 +164,10 @@ export function setupZones(m: Machine, maxSteps = 1_000_000): void {
       mem[page + flagsOff] = 0;
       mem[page + privOff] = 0;
       mem[page + indexOff] = mt;
-      addTail(pcp + offsetOf(pcps, 'lists') + 2 * orderToPindex(p.order, mt), page + lru);
+      // as free_unref_page() files them: highatomic and CMA pages go on the movable list,
+      // keeping their own migratetype in page->index for the way back to the buddy (an
+      // `isolate` line: pages freed to the pcp before their pageblock was isolated)
+      addTail(pcp + offsetOf(pcps, 'lists') + 2 * orderToPindex(p.order, mt < MIGRATE_PCPTYPES ? mt : MIGRATE_MOVABLE), page + lru);
       mem[pcp + offsetOf(pcps, 'count')] += 1 << p.order;
       mem[vmFree(z)] -= 1 << p.order;
     }
