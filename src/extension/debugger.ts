@@ -4,6 +4,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { LockstepDebugSession } from '../debugAdapter/session';
+import { resolveLaunchPaths } from './launchPaths';
 
 export const DEBUG_TYPE = 'lockstep';
 
@@ -77,6 +78,14 @@ export class LockstepConfigurationProvider implements vscode.DebugConfigurationP
     }
     if (config.scenario === undefined && config.trace === undefined) config.scenario = '${file}';
     return config;
+  }
+
+  /** After ${...} are substituted: relative files are the workspace folder's. */
+  resolveDebugConfigurationWithSubstitutedVariables(
+    folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration,
+  ): vscode.ProviderResult<vscode.DebugConfiguration> {
+    return resolveLaunchPaths(config, folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined) as vscode.DebugConfiguration;
   }
 }
 
