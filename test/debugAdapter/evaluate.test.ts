@@ -40,8 +40,8 @@ describe('debug adapter: evaluate and setVariable', () => {
     await move(dc, () => dc.customRequest('lockstep/goto', { step: 1 }));
     assert.equal((await dc.customRequest('lockstep/timeline')).body.steps, 3);
     const f = await frames(dc, 1);
-    const normal = byName(await scope(dc, f[0].id, 'Per-CPU lists'), 'Normal');
-    const cpu0 = (await children(dc, normal, 0, 1))[0];
+    // Per-CPU lists › Normal: the frame CPU's (CPU 0's) pcp
+    const cpu0 = byName(await scope(dc, f[0].id, 'Per-CPU lists'), 'Normal');
     const r = await dc.setVariableRequest({ variablesReference: cpu0.variablesReference, name: 'high', value: '70 + 7' });
     assert.equal(r.body.value, '77');
     const tl = (await dc.customRequest('lockstep/timeline')).body;

@@ -33,7 +33,7 @@ describe('debug adapter: schedule replay, restart, goto targets', () => {
     // the per-CPU lists are those the command line shows after the same schedule
     const f = await frames(dc, 1);
     const normal = byName(await scope(dc, f[0].id, 'Per-CPU lists'), 'Normal');
-    const cpus = await children(dc, normal);
+    const cpus = await children(dc, byName(await children(dc, normal), 'all CPUs'));
     for (const want of run.state.zones[0].pcp as { cpu: number; count: number }[]) {
       const shown = byName(await children(dc, byName(cpus, `cpu ${want.cpu}`)), 'count');
       assert.equal(Number(shown.value), want.count, `cpu ${want.cpu} count`);

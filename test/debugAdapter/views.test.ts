@@ -88,25 +88,32 @@ describe('debug adapter: threads, stacks, scopes, variables', () => {
     assert.ok(f2.length > 1, 'the handler called into the model');
   });
 
-  it('Per-CPU lists: one entry per CPU, paged; lists by order and migratetype with their pfns', async () => {
+  it('Per-CPU lists: per zone the frame CPU\'s count, high, batch and lists, then every CPU, paged; lists by order and migratetype with their pfns', async () => {
     await launch(dc, { scenario: example('remote-drain-4cpus-v6.19.lockstep') });
     const f = await frames(dc, 2);
     const zones = await scope(dc, f[0].id, 'Per-CPU lists');
     const normal = byName(zones, 'Normal');
-    assert.equal(normal.indexedVariables, 4);
+    // thread 2 is CPU 1: its pcp is the zone's own fields
+    assert.match(normal.value, /^cpu 1: count=2 high=\d+ batch=\d+$/);
+    const own = await children(dc, normal);
+    assert.deepEqual(own.slice(0, 3).map(v => v.name), ['count', 'high', 'batch']);
+    assert.equal(byName(own, 'count').value, '2');
+    const all = byName(own, 'all CPUs');
+    assert.equal(all.indexedVariables, 4);
     // the frame's CPU comes first; a page of two from index 1
-    const page = await children(dc, normal, 1, 2);
+    const page = await children(dc, all, 1, 2);
     assert.deepEqual(page.map(v => v.name), ['cpu 0', 'cpu 2']);
-    const first = await children(dc, normal, 0, 1);
+    const first = await children(dc, all, 0, 1);
     assert.equal(first[0].name, 'cpu 1');
     assert.match(first[0].value, /^count=2 high=\d+ batch=\d+$/);
     const cpu1 = await children(dc, first[0]);
     assert.equal(byName(cpu1, 'count').value, '2');
-    const lists = await children(dc, byName(cpu1, 'lists'));
-    const unmovable = lists.find(v => v.name.endsWith('order 0 unmovable'))!;
-    assert.match(unmovable.value, /^2 pages: pfn \d+, \d+$/);
-    assert.equal(unmovable.indexedVariables, 2);
-    assert.match((await children(dc, unmovable, 1, 1))[0].value, /^pfn \d+$/);
+    for (const lists of [await children(dc, byName(cpu1, 'lists')), await children(dc, byName(own, 'lists'))]) {
+      const unmovable = lists.find(v => v.name.endsWith('order 0 unmovable'))!;
+      assert.match(unmovable.value, /^2 pages: pfn \d+, \d+$/);
+      assert.equal(unmovable.indexedVariables, 2);
+      assert.match((await children(dc, unmovable, 1, 1))[0].value, /^pfn \d+$/);
+    }
   });
 
   it('Zone: free areas by order with nr_free and per-migratetype lists', async () => {

@@ -80,11 +80,18 @@ export function cpuNodes(m: Machine, cpuId: number, ctx: Context | undefined): V
 }
 
 // ---- per-CPU lists ----
+/**
+ * Per zone, the frame's CPU's pcp itself (count, high, batch, its lists: the one a kernel
+ * developer looks at, one click away), then `all CPUs`, paged, the frame's first.
+ */
 export function pcpNodes(m: Machine, cpuFirst: number): ViewNode[] {
   return m.zones.map(z => {
-    // the frame's CPU first: that is the list a kernel developer looks at
+    const own = pcpNode(m, z.index, cpuFirst);
     const order = [cpuFirst, ...Array.from({ length: m.ncpus }, (_x, i) => i).filter(i => i !== cpuFirst)];
-    return paged(`${z.name}`, `${m.ncpus} CPU(s)`, m.ncpus, i => pcpNode(m, z.index, order[i]));
+    return group(z.name, `cpu ${cpuFirst}: ${own.value}`, () => [
+      ...own.children!(0, own.count ?? 0),
+      paged('all CPUs', `${m.ncpus} CPU(s)`, m.ncpus, i => pcpNode(m, z.index, order[i])),
+    ], { addr: own.addr, cells: own.cells, expression: own.expression, type: own.type });
   });
 }
 
