@@ -5,15 +5,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { cliIn, ROOT } from './cliRun';
 
-const root = path.resolve(__dirname, '..', '..', '..');
-const CLI = path.join(root, 'dist', 'cli.js');
-
-function cli(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 60000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const root = ROOT;
+const cli = cliIn;
 
 describe('lockstep check on a Kernel C model file', function () {
   this.timeout(60000);

@@ -5,16 +5,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { cliIn, ROOT } from './cliRun';
 
-const root = path.resolve(__dirname, '..', '..', '..');
-const CLI = path.join(root, 'dist', 'cli.js');
+const root = ROOT;
 const B1 = 'examples/b1-up-drain-irq-v6.2.lockstep';
-
-function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: root, encoding: 'utf8', timeout: 60000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (...args: string[]) => cliIn(root, ...args);
 
 describe('lockstep run: exit code and --trace', function () {
   this.timeout(60000);

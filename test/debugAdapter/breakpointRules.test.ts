@@ -6,16 +6,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { startClient, launch, fixture, model, frames, move } from './dap';
+import { startClient, launch, fixture, model, frames, move, lineOf } from './dap';
 
 const PCP_IRQS_OFF = model('common/pcp-irqs-off.kc');
 const TWO = fixture('two-cpus-irq.lockstep');
-
-function lineOf(file: string, text: string): number {
-  const i = fs.readFileSync(file, 'utf8').split('\n').findIndex(l => l.includes(text));
-  assert.ok(i >= 0, `${text} not in ${file}`);
-  return i + 1;
-}
 
 const cont = (dc: DebugClient) => move(dc, () => dc.continueRequest({ threadId: 1 }));
 

@@ -3,19 +3,12 @@
 // breakpoints from the variables view; exception filters per finding kind and event,
 // with exceptionInfo; `verified` only for breakpoints that can hit.
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { startClient, launch, initialize, example, fixture, model, frames, move, scope, children, byName, stepIn, launchRequest } from './dap';
+import { startClient, launch, initialize, example, fixture, model, frames, move, scope, children, byName, stepIn, launchRequest, lineOf } from './dap';
 
 const PCP_IRQS_OFF = model('common/pcp-irqs-off.kc');
 const TWO = fixture('two-cpus-irq.lockstep');
-
-function lineOf(file: string, text: string): number {
-  const i = fs.readFileSync(file, 'utf8').split('\n').findIndex(l => l.includes(text));
-  assert.ok(i >= 0, `${text} not in ${file}`);
-  return i + 1;
-}
 
 async function cont(dc: DebugClient): Promise<DebugProtocol.StoppedEvent> {
   return move(dc, () => dc.continueRequest({ threadId: 1 }));

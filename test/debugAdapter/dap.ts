@@ -2,6 +2,7 @@
 // dist/debugAdapter.js (built by `npm run build` before the tests), and short ways to
 // launch, stop and read what VS Code would show.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -105,4 +106,11 @@ export async function failure(p: Promise<unknown>): Promise<string> {
 /** The launch request alone (DebugClient.launch would send a second initialize). */
 export function launchRequest(dc: DebugClient, args: Record<string, unknown>): Promise<DebugProtocol.LaunchResponse> {
   return dc.launchRequest(args as DebugProtocol.LaunchRequestArguments);
+}
+
+/** The 1-based line of `file` that holds `text`. */
+export function lineOf(file: string, text: string): number {
+  const i = fs.readFileSync(file, 'utf8').split('\n').findIndex(l => l.includes(text));
+  assert.ok(i >= 0, `${text} not in ${file}`);
+  return i + 1;
 }

@@ -3,7 +3,7 @@
 // numeric field is a what-if that discards the recorded future.
 import * as assert from 'node:assert/strict';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
-import { startClient, launch, fixture, frames, scope, children, byName, failure, stepIn, move } from './dap';
+import { startClient, launch, fixture, frames, scope, byName, failure, stepIn, move } from './dap';
 
 describe('debug adapter: evaluate and setVariable', () => {
   let dc: DebugClient;
