@@ -222,24 +222,23 @@ export class Parser {
   }
 
   private listHead(start: Token, global: boolean): A.VarDecl {
-    this.pos++;
-    this.expect('(');
-    const name = this.ident('a list name');
-    this.expect(')');
-    this.expect(';');
-    const spec: A.TypeSpec = { kind: 'TypeSpec', base: { kind: 'struct', tag: 'list_head', union: false, range: rangeOf(start) }, pointers: 0, percpu: false, arrayDims: [], range: rangeOf(start) };
-    return { kind: 'Var', name: name.text, nameRange: rangeOf(name), type: spec, global, range: this.from(start), emptyList: true };
+    return { ...this.macroVar(start, 'a list name', { kind: 'struct', tag: 'list_head', union: false, range: rangeOf(start) }, global), emptyList: true };
   }
 
   /** `DEFINE_SPINLOCK(name);`: a global lock, unlocked, as the kernel's initialiser leaves it. */
   private defineLock(start: Token, type: string): A.VarDecl {
+    return this.macroVar(start, 'a lock name', { kind: 'named', name: type, range: rangeOf(start) }, true);
+  }
+
+  /** `MACRO(name);` declaring a variable of type `base` (LIST_HEAD, DEFINE_SPINLOCK). */
+  private macroVar(start: Token, what: string, base: A.BaseSpec, global: boolean): A.VarDecl {
     this.pos++;
     this.expect('(');
-    const name = this.ident('a lock name');
+    const name = this.ident(what);
     this.expect(')');
     this.expect(';');
-    const spec: A.TypeSpec = { kind: 'TypeSpec', base: { kind: 'named', name: type, range: rangeOf(start) }, pointers: 0, percpu: false, arrayDims: [], range: rangeOf(start) };
-    return { kind: 'Var', name: name.text, nameRange: rangeOf(name), type: spec, global: true, range: this.from(start) };
+    const spec: A.TypeSpec = { kind: 'TypeSpec', base, pointers: 0, percpu: false, arrayDims: [], range: rangeOf(start) };
+    return { kind: 'Var', name: name.text, nameRange: rangeOf(name), type: spec, global, range: this.from(start) };
   }
 
   private functionRest(spec: A.TypeSpec, name: Token, start: Token, isStatic: boolean): A.FunctionDecl {
