@@ -6,7 +6,7 @@ import { DiagnosticBag, Range, suggest } from './diagnostics';
 import { BUILTINS, Builtin } from '../builtins';
 import {
   T, NAMED_INTS, Type, StructType, FieldInfo, Symbol, LockKind, PtrType,
-  isInt, isPtr, isStruct, ptrTo, typeName, arith, promote, sizeOf,
+  isInt, isPtr, isStruct, ptrTo, typeName, arith, promote, sizeOf, conversionProblem,
 } from './types';
 import { PRELUDE_FILE } from './prelude';
 
@@ -70,7 +70,7 @@ export class Checker {
     for (const d of ast.decls) this.declare(d);
     for (const d of ast.decls) if (d.kind === 'Function' && d.body) this.checkFunction(d);
     for (const d of ast.decls) {
-      if (d.kind === 'Var' && d.init) this.checkInit(d.init, d.type.resolved ?? T.int);
+      if (d.kind === 'Var' && d.init) this.checkInit(d.init, d.type.resolved ?? T.int, `when initializing '${d.name}'`);
     }
     this.reportUnknownStructs();
     return {
@@ -399,10 +399,7 @@ export class Checker {
         for (const d of s.decls) {
           const t = this.resolve(d.type);
           if (isStruct(t) && !t.complete) this.diags.error(d.type.range, 'C012', typeName(t));
-          if (d.init) {
-            if (d.init.kind === 'InitList') this.checkInit(d.init, t);
-            else this.expr(d.init);
-          }
+          if (d.init) this.checkInit(d.init, t, `when initializing '${d.name}'`);
           this.declareLocal(d, t); // after the initialiser: "int x = x;" names the outer x
         }
         return;
@@ -451,8 +448,10 @@ export class Checker {
         return;
       case 'Return':
         if (s.value) {
+          const before = this.diags.errorCount;
           this.expr(s.value);
           if (fn.ret.kind === 'void' && !fn.scenario) this.diags.error(s.value.range, 'C016', fn.name);
+          else if (!fn.scenario) this.convert(fn.ret, s.value, before, `when returning from '${fn.name}'`);
         } else if (fn.ret.kind !== 'void') this.diags.warning(s.range, 'C017', fn.name);
         return;
       case 'Goto': fn.gotos.push(s); return;
@@ -493,15 +492,35 @@ export class Checker {
     this.scopes.pop();
   }
 
-  private checkInit(init: A.Expr | A.InitList, t: Type): void {
-    if (init.kind !== 'InitList') { this.expr(init); return; }
+  private checkInit(init: A.Expr | A.InitList, t: Type, what: string): void {
+    if (init.kind !== 'InitList') {
+      const before = this.diags.errorCount;
+      this.expr(init);
+      this.convert(t, init, before, what);
+      return;
+    }
     for (const item of init.items) {
       let ft: Type = T.int;
       if (item.designator && isStruct(t)) ft = this.memberOf(t, item.designator, item.range)?.type ?? T.int;
       else if (t.kind === 'array') ft = t.of;
       if (item.index) this.expr(item.index);
-      this.checkInit(item.value, ft);
+      this.checkInit(item.value, ft, what);
     }
+  }
+
+  /**
+   * A value stored into a `to` (initialiser, assignment, argument, return): report what
+   * gcc refuses, at the value. A value that was already wrong (an undeclared name, say)
+   * has said so since `before`: no second error about its type.
+   */
+  private convert(to: Type, value: A.Expr, before: number, what: string): void {
+    if (this.diags.errorCount > before || !value.type) return;
+    const from = value.type;
+    const nullConst = isInt(from) && this.constValue(value) === 0;
+    const problem = conversionProblem(to, from, nullConst, value.kind === 'String');
+    if (!problem) return;
+    if (from.kind === 'void') this.diags.error(value.range, 'C025');
+    else this.diags.error(value.range, 'C024', what, typeName(to), typeName(from), problem);
   }
 
   // ---- expressions ----
@@ -592,9 +611,12 @@ export class Checker {
         }
       }
       case 'Assign': {
+        const before = this.diags.errorCount;
         const t = this.expr(e.target);
         this.requireLvalue(e.target);
+        if (t.kind === 'array' && this.diags.errorCount === before) this.diags.error(e.target.range, 'C026', typeName(t));
         this.expr(e.value);
+        if (e.op === '=' && t.kind !== 'array') this.convert(t, e.value, before, 'in assignment');
         return t;
       }
       case 'Ternary': {
@@ -684,7 +706,11 @@ export class Checker {
       if (n < ft.params.length || (n > ft.params.length && !ft.variadic)) {
         this.diags.error(e.range, 'C003', n < ft.params.length ? 'few' : 'many', 'function', name, ft.params.length, n);
       }
-      for (const a of e.args) this.arg(a);
+      e.args.forEach((a, i) => {
+        const before = this.diags.errorCount;
+        this.arg(a);
+        if (i < ft.params.length && a.kind !== 'TypeArg' && a.kind !== 'MemberArg') this.convert(ft.params[i], a, before, `for argument ${i + 1} of '${name}'`);
+      });
       return ft.ret;
     }
     if (s && s.kind !== 'builtin') {
@@ -735,6 +761,8 @@ export class Checker {
       if (this.diags.errorCount > before) continue;
       const want = this.argProblem(kind, t, a as A.Expr);
       if (want) this.diags.error(a.range, 'C015', i + 1, b.name, want);
+      // WRITE_ONCE(x, v) is x = v
+      else if (b.name === 'WRITE_ONCE' && i === 1 && types[0]) this.convert(types[0], a as A.Expr, before, `for argument 2 of 'WRITE_ONCE'`);
     }
     void calleeRange;
     return types;

@@ -69,6 +69,11 @@ const MESSAGES = {
   C021: "array size must be a positive integer constant",
   C022: "expression is not an integer constant",
   C023: "'{0}' statement not in a switch statement",
+  C024: "incompatible types {0}: expected '{1}', found '{2}' ({3})",
+  C025: 'void value not ignored as it ought to be',
+  C026: "assignment to expression with array type '{0}'",
+  C027: 'array index {0} is past the end of the array (which contains {1} elements)',
+  C028: 'array index {0} is before the beginning of the array',
   // scenario
   N001: "unknown scenario keyword '{0}'{1}",
   N002: "duplicate '{0}' declaration (first at line {1})",
