@@ -6,7 +6,7 @@ import { DiagnosticBag, Range, suggest } from './diagnostics';
 import { BUILTINS, Builtin } from '../builtins';
 import {
   T, NAMED_INTS, Type, StructType, FieldInfo, Symbol, LockKind, PtrType,
-  isInt, isPtr, isStruct, ptrTo, typeName, arith, promote, sizeOf, conversionProblem,
+  isInt, isPtr, isStruct, ptrTo, typeName, arith, promote, sizeOf, conversionProblem, decay,
 } from './types';
 import { PRELUDE_FILE } from './prelude';
 
@@ -55,6 +55,8 @@ export class Checker {
   private structRefs = new Map<string, Range>();
   private scopes: Map<string, Symbol>[] = [];
   private fn: FnCtx | undefined;
+  /** the operand of the `&` being typed (&a[N] may point one past the end) */
+  private onePast: A.Expr | undefined;
 
   constructor(readonly diags: DiagnosticBag) {
     for (const k of LOCK_TYPES) {
@@ -571,7 +573,10 @@ export class Checker {
         return T.int;
       }
       case 'Unary': {
+        const outer = this.onePast;
+        if (e.op === '&') this.onePast = e.operand;
         const t = this.expr(e.operand);
+        this.onePast = outer;
         switch (e.op) {
           case '*':
             if (t.kind === 'ptr') {
@@ -600,7 +605,7 @@ export class Checker {
         switch (e.op) {
           case '==': case '!=': case '<': case '>': case '<=': case '>=': case '&&': case '||': return T.int;
           case '+': case '-':
-            if (isPtr(l) && isPtr(r) && e.op === '-') return T.long;
+            if (isPtr(decay(l)) && isPtr(decay(r)) && e.op === '-') return T.long;
             if (isPtr(l) || l.kind === 'array') return isPtr(l) ? l : ptrTo((l as { of: Type }).of);
             if (isPtr(r) && e.op === '+') return r;
             return arith(l, r);
@@ -641,7 +646,10 @@ export class Checker {
       case 'Index': {
         const t = this.expr(e.object);
         this.expr(e.index);
-        if (t.kind === 'array') return t.of;
+        if (t.kind === 'array') {
+          this.constantBounds(e, t.length);
+          return t.of;
+        }
         if (t.kind === 'ptr') return t.to;
         this.diags.error(e.object.range, 'C014', typeName(t));
         return T.int;
@@ -666,6 +674,20 @@ export class Checker {
       }
       case 'Call': return this.call(e);
     }
+  }
+
+  /**
+   * A constant index outside a local or field array is a bug the compiler can see:
+   * report it (clang's -Warray-bounds wording) instead of letting it write beside the
+   * array. &a[N], one past the end, is C.
+   */
+  private constantBounds(e: A.Index, length: number): void {
+    // the debugger's evaluate reports it itself, naming the expression and the valid range
+    if (length <= 0 || this.fn?.name === '<expression>') return;
+    const i = this.constValue(e.index);
+    if (i === undefined) return;
+    if (i < 0) this.diags.error(e.index.range, 'C028', i);
+    else if (i > length || (i === length && this.onePast !== e)) this.diags.error(e.index.range, 'C027', i, length);
   }
 
   private isPercpuLvalue(e: A.Expr): boolean {

@@ -79,7 +79,13 @@ export function typeName(t: Type | undefined): string {
     case 'int': return t.name;
     case 'void': return 'void';
     case 'ptr': return `${typeName(t.to)}${t.percpu ? ' __percpu' : ''} *`;
-    case 'array': return `${typeName(t.of)}[${t.length}]`;
+    case 'array': {
+      // int a[2][3] is an array of 2 arrays of 3: the dimensions read outermost first
+      let base: Type = t;
+      let dims = '';
+      while (base.kind === 'array') { dims += `[${base.length}]`; base = base.of; }
+      return `${typeName(base)}${dims}`;
+    }
     case 'struct': return t.lock ? t.lock : `${t.union ? 'union' : 'struct'} ${t.tag || '<anonymous>'}`;
     case 'func': return `${typeName(t.ret)}(${t.params.map(typeName).join(', ')})`;
   }

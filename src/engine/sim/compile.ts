@@ -4,7 +4,7 @@ import * as A from '../lang/ast';
 import type { CheckedProgram } from '../lang/load';
 import type { Range } from '../lang/diagnostics';
 import { BUILTINS, Builtin } from '../builtins';
-import { Type, T, isInt, isPtr, isStruct, arith, StructType } from '../lang/types';
+import { Type, T, isInt, isPtr, isStruct, arith, StructType, typeName } from '../lang/types';
 import { Op, BinOp, UnOp, W, Instr, CompiledFn, LocalVar } from './ops';
 import { cellsOf, fieldOffset } from './layout';
 
@@ -20,7 +20,13 @@ export interface CompiledProgram {
   blocks: CompiledFn[];     // the scenario's task and irq blocks, in file order
   locs: Range[];
   builtinIds: Builtin[];
+  /** arrays indexed by a computed index: checked at run time (Op.INDEX c = 1 + site) */
+  bounds?: BoundsSite[];
 }
+
+/** Where an array is indexed, what the run-time check reports (UBSAN's words). */
+export interface BoundsSite { range: Range; length: number; type: string }
+
 
 const BIN: Record<string, BinOp> = {
   '+': BinOp.ADD, '-': BinOp.SUB, '*': BinOp.MUL, '/': BinOp.DIV, '%': BinOp.MOD, '<<': BinOp.SHL, '>>': BinOp.SHR,
@@ -58,7 +64,7 @@ export class CompileError extends Error {
 }
 
 export function compileProgram(p: CheckedProgram, layout: StaticLayout): CompiledProgram {
-  const out: CompiledProgram = { fns: [], byName: new Map(), blocks: [], locs: [], builtinIds: [...BUILTINS.values()] };
+  const out: CompiledProgram = { fns: [], byName: new Map(), blocks: [], locs: [], builtinIds: [...BUILTINS.values()], bounds: [] };
   const builtinIndex = new Map(out.builtinIds.map((b, i) => [b.name, i]));
   // function indexes first, so calls can be compiled in any order
   const decls = [...p.model.functions.values()].filter(f => f.body);
@@ -83,6 +89,8 @@ export function compileProgram(p: CheckedProgram, layout: StaticLayout): Compile
 class FnCompiler {
   private code: Instr[] = [];
   private loc = 0;
+  /** the operand of the `&` being compiled: &a[N] may point one past the end */
+  private onePast: A.Expr | undefined;
   private offsets: number[] = [];   // local slot → cell offset
   private cells = 0;
   private breaks: number[][] = [];
@@ -458,7 +466,14 @@ class FnCompiler {
         if (ot?.kind === 'array') this.addr(e.object, raw); else this.value(e.object);
         this.value(e.index);
         const elem = ot?.kind === 'array' ? ot.of : ot?.kind === 'ptr' ? ot.to : T.int;
-        this.emit(Op.INDEX, cellsOf(elem));
+        if (ot?.kind === 'array' && ot.length > 0) {
+          // an index past the array must not reach the memory beside it; &a[N] (one past) is C
+          const bounds = (this.prog.bounds ??= []);
+          bounds.push({ range: e.range, length: ot.length, type: typeName(ot) });
+          this.emit(Op.INDEX, cellsOf(elem), ot.length + (this.onePast === e ? 1 : 0), bounds.length);
+        } else {
+          this.emit(Op.INDEX, cellsOf(elem));
+        }
         return;
       }
       case 'Unary':
@@ -501,7 +516,7 @@ class FnCompiler {
             if (t && (t.kind === 'array' || t.kind === 'struct')) return;
             this.emit(Op.LOAD, widthOf(t));
             return;
-          case '&': this.addr(e.operand, this.isPercpuLvalue(e.operand)); return;
+          case '&': this.onePast = e.operand; this.addr(e.operand, this.isPercpuLvalue(e.operand)); this.onePast = undefined; return;
           case '++': case '--': this.addr(e.operand); this.incdec(e.operand.type, e.op === '++' ? 1 : -1, 0); return;
           case '+': this.value(e.operand); return;
           case '-': this.value(e.operand); this.emit(Op.UN, UnOp.NEG, widthOf(t)); return;
