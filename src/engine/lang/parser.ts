@@ -43,8 +43,31 @@ export class Parser {
   private describe(t: Token): string { return t.kind === 'eof' ? (t.text === '<end of block>' ? 'the end of the block' : 'end of file') : `'${t.text}'`; }
   private expect(text: string): Token {
     if (this.is(text)) return this.next();
-    this.diags.error(this.tok, 'S001', `'${text}'`, this.describe(this.tok));
+    if (text === ';') this.missingSemicolon();
+    else this.diags.error(this.tok, 'S001', `'${text}'`, this.describe(this.tok));
     throw new Abort();
+  }
+  /**
+   * The ';' that ends a statement. When it is missing and the next token starts a new
+   * line (or closes the block), that token most likely starts the next statement: keep
+   * this one and go on, so the next line is parsed rather than skipped.
+   */
+  private endStatement(): void {
+    if (this.eat(';')) return;
+    this.missingSemicolon();
+    if (this.tok.bol || this.is('}') || this.tok.kind === 'eof') return;
+    throw new Abort();
+  }
+  /**
+   * A missing ';' is reported where it belongs, just after the statement's last token
+   * (as gcc does), not at the next line's first token.
+   */
+  private missingSemicolon(): void {
+    const last = this.pos > 0 ? this.toks[this.pos - 1] : undefined;
+    const at: Range = last
+      ? { file: last.file, line: last.endLine, column: last.endColumn, endLine: last.endLine, endColumn: last.endColumn + 1 }
+      : this.tok;
+    this.diags.error(at, 'S001', "';'", this.describe(this.tok));
   }
   private ident(what = 'an identifier'): Token {
     if (this.tok.kind === 'ident') return this.next();
@@ -157,7 +180,7 @@ export class Parser {
       this.expect(',');
       const name = this.ident('a variable name');
       this.expect(')');
-      this.expect(';');
+      this.endStatement();
       decls.push({ kind: 'PerCpu', name: name.text, nameRange: rangeOf(name), type: spec, range: this.from(start) });
       return;
     }
@@ -186,8 +209,11 @@ export class Parser {
       throw new Abort();
     }
     const base = this.declSpecifiers();
-    if (this.eat(';')) {
-      // struct/enum definition alone
+    // a struct/enum definition alone; its ';' forgotten when the next line starts another declaration
+    const bodyOnly = (base.kind === 'struct' || base.kind === 'enum') && !!base.body && !isTypedef
+      && (this.tok.kind === 'eof' || (this.tok.bol && !this.startsDeclarator()));
+    if (this.eat(';') || bodyOnly) {
+      if (bodyOnly) this.missingSemicolon();
       decls.push({ kind: 'TypeDecl', type: this.makeSpec(base, 0, false, [], start), range: this.from(start) });
       return;
     }
@@ -205,9 +231,22 @@ export class Parser {
         decls.push({ kind: 'Var', name: d.name.text, nameRange: rangeOf(d.name), type: d.spec, init, global: true, range: this.from(start) });
       }
       if (this.eat(',')) continue;
-      this.expect(';');
+      this.endStatement();
       return;
     }
+  }
+
+  /** `name;`, `name = ...`, `name[...]`, `*name`: a declarator after a struct body, on the next line. */
+  private startsDeclarator(): boolean {
+    if (this.is('*')) return true;
+    if (this.tok.kind !== 'ident' || this.isTypeStart()) return false;
+    const n = this.peek().text;
+    return n === ';' || n === ',' || n === '=' || n === '[';
+  }
+
+  /** A ';' inside a for header: reported when missing, the header parsed on as if it were there. */
+  private softSemicolon(): void {
+    if (!this.eat(';')) this.missingSemicolon();
   }
 
   private skipToEndOfDecl(): void {
@@ -420,7 +459,7 @@ export class Parser {
           fields.push({ name: d.name.text, nameRange: rangeOf(d.name), type: d.spec, range: this.from(start) });
           if (!this.eat(',')) break;
         }
-        this.expect(';');
+        this.endStatement();
       } catch (e) {
         if (!(e instanceof Abort)) throw e;
         this.sync(false);
@@ -526,7 +565,7 @@ export class Parser {
           this.expect('(');
           const cond = this.expression();
           this.expect(')');
-          this.expect(';');
+          this.endStatement();
           return { kind: 'DoWhile', body, cond, range: this.from(start) };
         }
         case 'for': {
@@ -535,9 +574,9 @@ export class Parser {
           let init: A.Stmt | undefined;
           if (this.eat(';')) init = undefined;
           else if (this.isDeclStart()) init = this.declStatement();
-          else { const e = this.expression(); this.expect(';'); init = { kind: 'ExprStmt', expr: e, range: e.range }; }
+          else { const e = this.expression(); this.softSemicolon(); init = { kind: 'ExprStmt', expr: e, range: e.range }; }
           const cond = this.is(';') ? undefined : this.expression();
-          this.expect(';');
+          this.softSemicolon();
           const step = this.is(')') ? undefined : this.expression();
           this.expect(')');
           const body = this.substatement();
@@ -563,18 +602,18 @@ export class Parser {
             return { kind: 'Case', value: undefined, range: this.from(start) };
           }
           break;
-        case 'break': this.pos++; this.expect(';'); return { kind: 'Break', range: this.from(start) };
-        case 'continue': this.pos++; this.expect(';'); return { kind: 'Continue', range: this.from(start) };
+        case 'break': this.pos++; this.endStatement(); return { kind: 'Break', range: this.from(start) };
+        case 'continue': this.pos++; this.endStatement(); return { kind: 'Continue', range: this.from(start) };
         case 'return': {
           this.pos++;
           const value = this.is(';') ? undefined : this.expression();
-          this.expect(';');
+          this.endStatement();
           return { kind: 'Return', value, range: this.from(start) };
         }
         case 'goto': {
           this.pos++;
           const label = this.ident('a label');
-          this.expect(';');
+          this.endStatement();
           return { kind: 'Goto', label: label.text, labelRange: rangeOf(label), range: this.from(start) };
         }
         case 'LIST_HEAD':
@@ -597,7 +636,7 @@ export class Parser {
       }
     }
     const expr = this.expression();
-    this.expect(';');
+    this.endStatement();
     return { kind: 'ExprStmt', expr, range: this.from(start) };
   }
 
@@ -636,7 +675,7 @@ export class Parser {
       // Keep the declarations, so that their later uses are not reported as
       // undeclared. A token on a new line most likely starts the next statement;
       // otherwise skip as after any error.
-      this.diags.error(this.tok, 'S001', "';'", this.describe(this.tok));
+      this.missingSemicolon();
       const range = this.from(start);
       if (!this.tok.bol) this.sync(false);
       return { kind: 'DeclStmt', decls, range };
