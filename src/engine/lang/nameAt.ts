@@ -1,0 +1,105 @@
+// The variable a name in the source stands for, as the checker resolved it: the
+// language server's hover and go-to-definition for parameters and locals (and
+// globals), scoped exactly as the compiler scopes them — an inner block's declaration
+// hides an outer one — because the checker already bound every use to its declaration.
+import * as path from 'node:path';
+import * as A from './ast';
+import type { Range } from './diagnostics';
+import type { CheckedProgram } from './load';
+import { Type, Symbol, typeName } from './types';
+
+export interface NameInfo {
+  kind: 'parameter' | 'local' | 'global' | 'percpu';
+  name: string;
+  /** the declaration as C writes it: `struct page *page`, `int slots[4]` */
+  declaration: string;
+  type: Type;
+  /** the declared name */
+  declRange: Range;
+  /** the function (or scenario block) it belongs to; undefined for globals */
+  owner?: string;
+}
+
+/** `type name` as a declaration reads: the name goes before array dimensions, right after a '*'. */
+export function declarationText(t: Type, name: string): string {
+  if (t.kind === 'array') {
+    const full = typeName(t);
+    const at = full.indexOf('[');
+    return `${full.slice(0, at)} ${name}${full.slice(at)}`;
+  }
+  const base = typeName(t);
+  return base.endsWith('*') ? `${base}${name}` : `${base} ${name}`;
+}
+
+// fields that lead from the syntax tree into types and symbols (cycles), not into syntax
+const NOT_SYNTAX = new Set(['type', 'sym', 'field', 'resolved', 'labels', 'decl', 'range', 'nameRange']);
+
+/**
+ * The variable named `name` whose use or declaration starts at (line, column), both
+ * 1-based, in `file`; undefined when the name there is no variable (a function, a
+ * macro, a type) or the position is in code compiled out.
+ */
+export function nameAt(program: CheckedProgram, file: string, line: number, column: number, name: string): NameInfo | undefined {
+  const target = path.resolve(file);
+  const here = (r: Range | undefined): boolean =>
+    !!r && r.line === line && r.column === column && r.endLine === line && r.endColumn - r.column === name.length && path.resolve(r.file) === target;
+  const contains = (r: Range): boolean => r.line <= line && line <= r.endLine && path.resolve(r.file) === target;
+
+  const fromSym = (s: Symbol | undefined, owner: string): NameInfo | undefined => {
+    if (!s) return undefined;
+    if (s.kind === 'local') {
+      const param = !('kind' in s.decl);
+      return { kind: param ? 'parameter' : 'local', name: s.name, declaration: declarationText(s.type, s.name), type: s.type, declRange: s.decl.nameRange, owner };
+    }
+    if (s.kind === 'global' || s.kind === 'percpu') {
+      return { kind: s.kind, name: s.name, declaration: declarationText(s.type, s.name), type: s.type, declRange: s.decl.nameRange };
+    }
+    return undefined;
+  };
+
+  // the function bodies and scenario blocks that span the line
+  const bodies: { owner: string; params: A.Param[]; body: unknown }[] = [];
+  for (const d of program.model.ast.decls) {
+    if (d.kind === 'Function' && d.body && contains(d.range)) bodies.push({ owner: d.name, params: d.params, body: d.body });
+  }
+  for (const b of program.scenario.blocks) {
+    if (b.body && contains(b.range)) bodies.push({ owner: `${b.kind} cpu ${b.cpu}`, params: [], body: b.body });
+  }
+  for (const { owner, params, body } of bodies) {
+    for (const p of params) {
+      if (p.name === name && here(p.nameRange) && p.type.resolved) {
+        return { kind: 'parameter', name, declaration: declarationText(p.type.resolved, name), type: p.type.resolved, declRange: p.nameRange, owner };
+      }
+    }
+    const found = search(body, name, here, owner, fromSym);
+    if (found) return found;
+  }
+  // a global's own declaration
+  for (const g of [...program.model.globals, ...program.model.percpu]) {
+    if (g.name === name && here(g.nameRange)) return fromSym(g.sym, '');
+  }
+  return undefined;
+}
+
+function search(
+  node: unknown, name: string, here: (r: Range | undefined) => boolean, owner: string,
+  fromSym: (s: Symbol | undefined, owner: string) => NameInfo | undefined,
+): NameInfo | undefined {
+  if (Array.isArray(node)) {
+    for (const x of node) {
+      const f = search(x, name, here, owner, fromSym);
+      if (f) return f;
+    }
+    return undefined;
+  }
+  if (!node || typeof node !== 'object') return undefined;
+  const n = node as { kind?: string; name?: string; range?: Range; nameRange?: Range; sym?: Symbol };
+  if (n.kind === 'Ident' && n.name === name && here(n.range)) return fromSym(n.sym, owner);
+  if (n.kind === 'Var' && n.name === name && here(n.nameRange)) return fromSym(n.sym, owner);
+  for (const [k, v] of Object.entries(n)) {
+    if (NOT_SYNTAX.has(k) || !v || typeof v !== 'object') continue;
+    const f = search(v, name, here, owner, fromSym);
+    if (f) return f;
+  }
+  return undefined;
+}
