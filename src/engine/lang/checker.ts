@@ -72,7 +72,7 @@ export class Checker {
     for (const d of ast.decls) this.declare(d);
     for (const d of ast.decls) if (d.kind === 'Function' && d.body) this.checkFunction(d);
     for (const d of ast.decls) {
-      if (d.kind === 'Var' && d.init) this.checkInit(d.init, d.type.resolved ?? T.int, `when initializing '${d.name}'`);
+      if ((d.kind === 'Var' || d.kind === 'PerCpu') && d.init) this.checkInit(d.init, d.type.resolved ?? T.int, `when initializing '${d.name}'`);
     }
     this.reportUnknownStructs();
     return {
@@ -427,8 +427,13 @@ export class Checker {
         const cases = s.body.kind === 'Block' ? s.body.body.filter((x): x is A.CaseStmt => x.kind === 'Case') : [];
         for (const c of cases) {
           if (c.constValue === undefined) continue;
-          if (seen.has(c.constValue)) this.diags.error(c.range, 'C019', c.constValue);
-          seen.add(c.constValue);
+          const hi = c.high ? c.constHigh : c.constValue;
+          if (hi === undefined) continue;
+          // a range is checked value by value while that stays cheap
+          for (let v = c.constValue; v <= Math.min(hi, c.constValue + 4096); v++) {
+            if (seen.has(v)) { this.diags.error(c.range, 'C019', v); break; }
+            seen.add(v);
+          }
         }
         fn.switches--;
         return;
@@ -440,6 +445,13 @@ export class Checker {
           const v = this.constValue(s.value);
           if (v === undefined) this.diags.error(s.value.range, 'C022');
           s.constValue = v;
+          if (s.high) {
+            this.expr(s.high);
+            const h = this.constValue(s.high);
+            if (h === undefined) this.diags.error(s.high.range, 'C022');
+            else if (v !== undefined && h < v) this.diags.error(s.high.range, 'C029');
+            s.constHigh = h;
+          }
         }
         return;
       case 'Break':
@@ -783,6 +795,8 @@ export class Checker {
       if (this.diags.errorCount > before) continue;
       const want = this.argProblem(kind, t, a as A.Expr);
       if (want) this.diags.error(a.range, 'C015', i + 1, b.name, want);
+      // the kernel's ARRAY_SIZE refuses a pointer (__must_be_array)
+      else if (b.name === 'ARRAY_SIZE' && t.kind !== 'array') this.diags.error(a.range, 'C015', 1, b.name, 'an array');
       // WRITE_ONCE(x, v) is x = v
       else if (b.name === 'WRITE_ONCE' && i === 1 && types[0]) this.convert(types[0], a as A.Expr, before, `for argument 2 of 'WRITE_ONCE'`);
     }

@@ -180,8 +180,9 @@ export class Parser {
       this.expect(',');
       const name = this.ident('a variable name');
       this.expect(')');
+      const init = this.eat('=') ? this.initializer() : undefined;
       this.endStatement();
-      decls.push({ kind: 'PerCpu', name: name.text, nameRange: rangeOf(name), type: spec, range: this.from(start) });
+      decls.push({ kind: 'PerCpu', name: name.text, nameRange: rangeOf(name), type: spec, init, range: this.from(start) });
       return;
     }
     if (t.kind === 'ident' && TOP_NOISE.has(t.text) && this.peek().text === '(') {
@@ -593,8 +594,9 @@ export class Parser {
         case 'case': {
           this.pos++;
           const value = this.conditional();
+          const high = this.eat('...') ? this.conditional() : undefined;
           this.expect(':');
-          return { kind: 'Case', value, range: this.from(start) };
+          return { kind: 'Case', value, high, range: this.from(start) };
         }
         case 'default':
           if (this.peek().text === ':') {

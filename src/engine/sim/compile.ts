@@ -269,7 +269,17 @@ class FnCompiler {
           this.emit(Op.ADDR_LOCAL, tmp);
           this.emit(Op.LOAD, widthOf(s.expr.type));
           this.emit(Op.PUSH, c.constValue ?? 0);
-          this.emit(Op.BIN, BinOp.EQ, W.S32);
+          if (c.high) {
+            // case lo ... hi: lo <= x && x <= hi
+            this.emit(Op.BIN, BinOp.GE, W.S32);
+            this.emit(Op.ADDR_LOCAL, tmp);
+            this.emit(Op.LOAD, widthOf(s.expr.type));
+            this.emit(Op.PUSH, c.constHigh ?? 0);
+            this.emit(Op.BIN, BinOp.LE, W.S32);
+            this.emit(Op.BIN, BinOp.AND, W.S32);
+          } else {
+            this.emit(Op.BIN, BinOp.EQ, W.S32);
+          }
           jumps.push({ at: this.emit(Op.JNZ), c });
         }
         const toDefault = this.emit(Op.JMP);
@@ -661,6 +671,8 @@ class FnCompiler {
         default: this.value(a);
       }
     });
+    // ARRAY_SIZE(a) is a compile-time constant: the builtin returns c
+    if (b.name === 'ARRAY_SIZE') { const t = (e.args[0] as A.Expr | undefined)?.type; c = t?.kind === 'array' ? t.length : 1; }
     const argc = e.args.filter(a => a.kind !== 'TypeArg' && a.kind !== 'MemberArg').length;
     if (isPrimitive(b) || b.category === 'assert' || b.category === 'lockdep') this.setLoc(e.range);
     this.emit(Op.BUILTIN, this.bid(b.name), argc, c, b);

@@ -165,6 +165,9 @@ export class Machine {
       this.zones.push({ index: i, name: p.scenario.zones[i].name, addr: zoneAddrs[i], pageBase: pageBases[i], pages: p.scenario.zones[i].pages, startPfn: 0, pcpOffset: pcpOffsets[i] });
     }
     p.model.globals.forEach((g, i) => initGlobal(this.mem, globals[i], g.type.resolved!, g.init, !!g.emptyList));
+    for (let c = 0; c < this.ncpus; c++) {
+      p.model.percpu.forEach((v, i) => initGlobal(this.mem, this.percpuBase + c * this.percpuStride + percpuOffsets[i], v.type.resolved!, v.init, false));
+    }
     setupZones(this, options.maxSteps);
 
     // task contexts start at their first block
