@@ -106,6 +106,13 @@ describe('Kernel C: less common constructs, run', () => {
     });
   });
 
+  describe('a global initialised with a string literal', () => {
+    it('runs (it stopped the machine with "a global initialiser must be a constant expression")', () => {
+      const model = 'static const char *model_name = "less";\nstatic int calls = 2;\nint bump(void) { return ++calls; }\n';
+      assert.deepEqual(run(model, '\tWARN_ON(bump() != 3);').map(f => f.message), []);
+    });
+  });
+
   describe('ARRAY_SIZE', () => {
     it('is the number of elements of the array', () => {
       const model = 'struct item { int key; };\nstatic struct item items[6];\nstatic long grid[3][5];\nint n_items(void) { return ARRAY_SIZE(items); }\nint n_rows(void) { return ARRAY_SIZE(grid) * 10 + ARRAY_SIZE(grid[0]); }\n';
