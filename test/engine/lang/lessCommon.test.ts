@@ -113,6 +113,27 @@ describe('Kernel C: less common constructs, run', () => {
     });
   });
 
+  describe("GNU ', ## __VA_ARGS__' in a variadic macro", () => {
+    const model = [
+      'static int logged;',
+      'static void log_it(int level, int a, int b) { logged += level * 100 + a + b; }',
+      'static void log0(int level) { logged += level * 1000; }',
+      '#define LOG(level, ...) log_it(level, ##__VA_ARGS__)',
+      '#define LOG0(level, ...) log0(level, ##__VA_ARGS__)',
+      'int logs(void)',
+      '{',
+      '\tLOG(1, 4, 5);',
+      '\tLOG0(2);',
+      '\treturn logged;',
+      '}',
+      '',
+    ].join('\n');
+
+    it('keeps the comma before arguments and drops it when there are none', () => {
+      assert.deepEqual(run(model, '\tWARN_ON(logs() != 2109);').map(f => f.message), []);
+    });
+  });
+
   describe('ARRAY_SIZE', () => {
     it('is the number of elements of the array', () => {
       const model = 'struct item { int key; };\nstatic struct item items[6];\nstatic long grid[3][5];\nint n_items(void) { return ARRAY_SIZE(items); }\nint n_rows(void) { return ARRAY_SIZE(grid) * 10 + ARRAY_SIZE(grid[0]); }\n';
