@@ -616,14 +616,22 @@ export class Checker {
         const r = this.expr(e.right);
         switch (e.op) {
           case '==': case '!=': case '<': case '>': case '<=': case '>=': case '&&': case '||': return T.int;
-          case '+': case '-':
-            if (isPtr(decay(l)) && isPtr(decay(r)) && e.op === '-') return T.long;
+          case '+': case '-': {
+            const pl = isPtr(decay(l));
+            const pr = isPtr(decay(r));
+            // pointer + pointer and integer - pointer mean nothing in C
+            if ((pl && pr && e.op === '+') || (!pl && pr && e.op === '-')) this.diags.error(e.range, 'C030', e.op, typeName(l), typeName(r));
+            if (pl && pr && e.op === '-') return T.long;
             if (isPtr(l) || l.kind === 'array') return isPtr(l) ? l : ptrTo((l as { of: Type }).of);
             if (isPtr(r) && e.op === '+') return r;
             return arith(l, r);
-          case '<<': case '>>': return promote(l);
+          }
+          case '<<': case '>>':
+            if (isPtr(decay(l)) || isPtr(decay(r))) this.diags.error(e.range, 'C030', e.op, typeName(l), typeName(r));
+            return promote(l);
           default:
             if (isStruct(l) || isStruct(r)) this.diags.error(e.range, 'C015', 1, e.op, 'an integer');
+            else if (isPtr(decay(l)) || isPtr(decay(r))) this.diags.error(e.range, 'C030', e.op, typeName(l), typeName(r));
             return arith(l, r);
         }
       }

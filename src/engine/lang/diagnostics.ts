@@ -75,6 +75,7 @@ const MESSAGES = {
   C027: 'array index {0} is past the end of the array (which contains {1} elements)',
   C028: 'array index {0} is before the beginning of the array',
   C029: 'empty range specified: the case range ends below its start',
+  C030: "invalid operands to binary {0} (have '{1}' and '{2}')",
   // scenario
   N001: "unknown scenario keyword '{0}'{1}",
   N002: "duplicate '{0}' declaration (first at line {1})",

@@ -114,6 +114,23 @@ describe('front end: type mismatches (Kernel C checker)', () => {
     });
   });
 
+  describe('operators', () => {
+    it('refuses arithmetic and bit operations on pointers that C refuses, at the expression', () => {
+      const t = 'long f(struct page *p, int *q)\n{\n\tint a = p * 2;\n\tlong b = 3 - q;\n\tlong c = q + q;\n\tlong d = q << 1;\n\treturn a + b + c + d;\n}\n';
+      assert.deepEqual(kc(t), [
+        `${at(t, 'p * 2')}: error: invalid operands to binary * (have 'struct page *' and 'int')`,
+        `${at(t, '3 - q')}: error: invalid operands to binary - (have 'int' and 'int *')`,
+        `${at(t, 'q + q')}: error: invalid operands to binary + (have 'int *' and 'int *')`,
+        `${at(t, 'q << 1')}: error: invalid operands to binary << (have 'int *' and 'int')`,
+      ]);
+    });
+
+    it('accepts pointer difference, pointer plus integer, and bit operations on a cast pointer', () => {
+      const t = 'long f(struct page *p, struct page *q, int n)\n{\n\tstruct page *r = p + n;\n\tr = n + r - 1;\n\treturn (q - p) + ((unsigned long)r & 1);\n}\n';
+      assert.deepEqual(kc(t), []);
+    });
+  });
+
   describe('what C allows stays clean', () => {
     it('accepts NULL, 0, void *, bool from a pointer, decayed arrays, char arrays from strings, integer conversions', () => {
       const t = [
