@@ -513,12 +513,43 @@ export class Checker {
       this.convert(t, init, before, what);
       return;
     }
+    // a scalar in braces (int x = { 1 };) is C; its one value is checked as the scalar
+    if (!isStruct(t) && t.kind !== 'array') {
+      init.items.forEach((item, i) => {
+        if (i === 0) this.checkInit(item.value, t, what);
+        else this.diags.error(item.value.range, 'C031', 'scalar');
+      });
+      return;
+    }
+    let pos = 0; // the next element or field a value without a designator goes to
     for (const item of init.items) {
-      let ft: Type = T.int;
-      if (item.designator && isStruct(t)) ft = this.memberOf(t, item.designator, item.range)?.type ?? T.int;
-      else if (t.kind === 'array') ft = t.of;
-      if (item.index) this.expr(item.index);
-      this.checkInit(item.value, ft, what);
+      let ft: Type | undefined;
+      if (isStruct(t)) {
+        if (item.designator) {
+          const f = this.memberOf(t, item.designator, item.range);
+          ft = f?.type;
+          if (f) pos = t.fields.indexOf(f) + 1;
+        } else if (pos < t.fields.length) {
+          ft = t.fields[pos++].type;
+        } else {
+          // storing it would write past the struct
+          this.diags.error(item.value.range, 'C031', t.union ? 'union' : 'struct');
+        }
+      } else if (t.kind === 'array') {
+        ft = t.of;
+        let at = pos;
+        if (item.index) {
+          this.expr(item.index);
+          const v = this.constValue(item.index);
+          if (v === undefined) { this.diags.error(item.index.range, 'C022'); at = -1; } else at = v;
+        }
+        if (at >= 0 && t.length > 0 && (at >= t.length)) {
+          if (item.index) this.diags.error(item.index.range, 'C032', at, t.length);
+          else this.diags.error(item.value.range, 'C031', 'array');
+        }
+        pos = at + 1;
+      }
+      this.checkInit(item.value, ft ?? T.int, what);
     }
   }
 

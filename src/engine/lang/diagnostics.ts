@@ -76,6 +76,8 @@ const MESSAGES = {
   C028: 'array index {0} is before the beginning of the array',
   C029: 'empty range specified: the case range ends below its start',
   C030: "invalid operands to binary {0} (have '{1}' and '{2}')",
+  C031: 'excess elements in {0} initializer',
+  C032: 'array index {0} in initializer exceeds array bounds (the array has {1} elements)',
   // scenario
   N001: "unknown scenario keyword '{0}'{1}",
   N002: "duplicate '{0}' declaration (first at line {1})",

@@ -114,6 +114,27 @@ describe('front end: type mismatches (Kernel C checker)', () => {
     });
   });
 
+  describe('initialiser lists', () => {
+    it('refuses elements past an array or a struct (they would be stored beside it), at the element', () => {
+      const t = 'void f(void)\n{\n\tint a[2] = { 1, 2, 3 };\n\tint b[2] = { [3] = 9 };\n\tstruct { int x; } s = { 1, 2 };\n}\n';
+      assert.deepEqual(kc(t), [
+        `${at(t, '3 }')}: error: excess elements in array initializer`,
+        `${at(t, '3] = 9')}: error: array index 3 in initializer exceeds array bounds (the array has 2 elements)`,
+        `${at(t, '2 };')}: error: excess elements in struct initializer`,
+      ]);
+    });
+
+    it('checks positional struct members against their own types', () => {
+      const ok = 'struct s { struct page *p; int n; };\nvoid f(struct page *page)\n{\n\tstruct s v = { page, 3 };\n\tint grid[2][2] = { { 1, 2 }, { 3, 4 } };\n}\n';
+      assert.deepEqual(kc(ok), []);
+      const bad = 'struct s { struct page *p; int n; };\nvoid f(struct page *page)\n{\n\tstruct s v = { 3, page };\n}\n';
+      assert.deepEqual(kc(bad), [
+        `${at(bad, '3, page')}: error: incompatible types when initializing 'v': expected 'struct page *', found 'int' (makes pointer from integer without a cast)`,
+        `${at(bad, 'page }')}: error: incompatible types when initializing 'v': expected 'int', found 'struct page *' (makes integer from pointer without a cast)`,
+      ]);
+    });
+  });
+
   describe('operators', () => {
     it('refuses arithmetic and bit operations on pointers that C refuses, at the expression', () => {
       const t = 'long f(struct page *p, int *q)\n{\n\tint a = p * 2;\n\tlong b = 3 - q;\n\tlong c = q + q;\n\tlong d = q << 1;\n\treturn a + b + c + d;\n}\n';
