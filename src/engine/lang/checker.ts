@@ -685,8 +685,16 @@ export class Checker {
       }
       case 'Comma': this.expr(e.left); return this.expr(e.right);
       case 'Cast': {
-        this.expr(e.operand);
-        return this.resolve(e.to);
+        const before = this.diags.errorCount;
+        const from = decay(this.expr(e.operand));
+        const to = this.resolve(e.to);
+        // checked, then ignored (languages.md): only scalars convert, and anything to void
+        if (this.diags.errorCount === before && to.kind !== 'void') {
+          if (to.kind === 'struct' || to.kind === 'array') this.diags.error(e.range, 'C033', typeName(to));
+          else if (from.kind === 'struct') this.diags.error(e.operand.range, 'C034', typeName(from), typeName(to));
+          else if (from.kind === 'void') this.diags.error(e.operand.range, 'C025');
+        }
+        return to;
       }
       case 'SizeOf': {
         const t = e.of.kind === 'TypeSpec' ? this.resolve(e.of) : this.expr(e.of);

@@ -77,6 +77,8 @@ const MESSAGES = {
   C029: 'empty range specified: the case range ends below its start',
   C030: "invalid operands to binary {0} (have '{1}' and '{2}')",
   C031: 'excess elements in {0} initializer',
+  C033: "conversion to non-scalar type '{0}' requested",
+  C034: "cannot cast a value of struct type '{0}' to '{1}'",
   C032: 'array index {0} in initializer exceeds array bounds (the array has {1} elements)',
   // scenario
   N001: "unknown scenario keyword '{0}'{1}",

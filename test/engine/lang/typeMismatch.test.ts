@@ -152,6 +152,17 @@ describe('front end: type mismatches (Kernel C checker)', () => {
     });
   });
 
+  describe('casts (checked, then ignored)', () => {
+    it('refuses casting a struct, casting to a struct, and casting a void value', () => {
+      const t = 'struct s { int x; };\nvoid g(void) { }\nlong f(struct s v)\n{\n\tlong a = (long)v;\n\tstruct s w = (struct s)a;\n\tint b = (int)g();\n\t(void)v;\n\treturn a + b + w.x;\n}\n';
+      assert.deepEqual(kc(t), [
+        `${at(t, 'v;')}: error: cannot cast a value of struct type 'struct s' to 'long'`,
+        `${at(t, '(struct s)a')}: error: conversion to non-scalar type 'struct s' requested`,
+        `${at(t, 'g();')}: error: void value not ignored as it ought to be`,
+      ]);
+    });
+  });
+
   describe('what C allows stays clean', () => {
     it('accepts NULL, 0, void *, bool from a pointer, decayed arrays, char arrays from strings, integer conversions', () => {
       const t = [
