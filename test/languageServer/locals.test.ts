@@ -96,6 +96,18 @@ describe('language server: hover and definition for parameters and locals', func
     expect(await definition(kc, MODEL, 'slots[0] = n'), positionOf(MODEL, 'slots[4]'), 5);
   });
 
+  it('goes from a goto to its label in the same function', async () => {
+    const file = path.join(tmp, 'labels.kc');
+    const text = 'int first(int n)\n{\n\tif (n)\n\t\tgoto out;\n\tn++;\nout:\n\treturn n;\n}\nint second(int n)\n{\n\tgoto out;\nout:\n\treturn n;\n}\n';
+    fs.writeFileSync(file, text);
+    client.open(file);
+    const first = await definition(file, text, 'out;');
+    assert.deepEqual(first.map((l) => l.range), [{ start: positionOf(text, 'out:'), end: positionOf(text, 'out:', 3) }]);
+    const second = await definition(file, text, 'out;', 0, 1);
+    assert.deepEqual(second.map((l) => l.range.start), [positionOf(text, 'out:', 0, 1)]);
+    client.close(file);
+  });
+
   it('hovers a global with its declaration', async () => {
     assert.match(await hover(kc, MODEL, 'totals[0]'), /```c\nstruct counter totals\[4\]\n```\nglobal variable, counter\.kc:5/);
   });

@@ -103,3 +103,31 @@ function search(
   }
   return undefined;
 }
+
+/**
+ * The label a `goto name;` at (line, column) jumps to (or the label itself when the
+ * position is on it): the range of the label statement's name, for go to definition.
+ */
+export function labelAt(program: CheckedProgram, file: string, line: number, column: number, name: string): Range | undefined {
+  const target = path.resolve(file);
+  const here = (r: Range): boolean => r.line === line && r.column === column && path.resolve(r.file) === target;
+  for (const d of program.model.ast.decls) {
+    if (d.kind !== 'Function' || !d.body || !d.labels || path.resolve(d.range.file) !== target || d.range.line > line || d.range.endLine < line) continue;
+    const label = d.labels.get(name);
+    if (!label) return undefined;
+    const labelName: Range = { ...label.range, endLine: label.range.line, endColumn: label.range.column + name.length };
+    if (here(label.range)) return labelName;
+    const gotos: A.GotoStmt[] = [];
+    collectGotos(d.body, gotos);
+    return gotos.some(g => g.label === name && here(g.labelRange)) ? labelName : undefined;
+  }
+  return undefined;
+}
+
+function collectGotos(node: unknown, out: A.GotoStmt[]): void {
+  if (Array.isArray(node)) { for (const x of node) collectGotos(x, out); return; }
+  if (!node || typeof node !== 'object') return;
+  const n = node as { kind?: string };
+  if (n.kind === 'Goto') { out.push(node as A.GotoStmt); return; }
+  for (const [k, v] of Object.entries(n)) if (!NOT_SYNTAX.has(k) && v && typeof v === 'object') collectGotos(v, out);
+}
