@@ -14,12 +14,15 @@ export interface TypeSpec extends NodeBase {
   percpu: boolean;          // __percpu: a per-CPU pointer (zone->per_cpu_pageset)
   arrayDims: (Expr | undefined)[];
   resolved?: Type;
+  /** the declared object itself is const (const int x; struct page *const p): not assignable */
+  readonly?: boolean;
 }
 
-export type BaseSpec =
+export type BaseSpec = (
   | { kind: 'named'; name: string; range: Range }                 // int, unsigned long, u8, a typedef
   | { kind: 'struct'; tag: string; union: boolean; body?: FieldDecl[]; range: Range }
-  | { kind: 'enum'; tag: string; body?: EnumMember[]; range: Range };
+  | { kind: 'enum'; tag: string; body?: EnumMember[]; range: Range }
+) & { isConst?: boolean };                                         // const among the specifiers
 
 export interface FieldDecl extends NodeBase {
   name: string;             // '' for an anonymous union/struct member

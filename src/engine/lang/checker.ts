@@ -593,6 +593,16 @@ export class Checker {
     if (!this.isLvalue(e)) this.diags.error(e.range, 'C013');
   }
 
+  /** An assignment or ++/-- of a const variable, or of a member or element of one. */
+  private requireWritable(e: A.Expr): void {
+    let root = e;
+    while ((root.kind === 'Member' && !root.arrow) || (root.kind === 'Index' && root.object.type?.kind === 'array')) root = root.object;
+    if (root.kind !== 'Ident' || !root.sym || (root.sym.kind !== 'local' && root.sym.kind !== 'global' && root.sym.kind !== 'percpu')) return;
+    if (!root.sym.decl.type.readonly) return;
+    if (root === e) this.diags.error(e.range, 'C035', root.name);
+    else this.diags.error(e.range, 'C036', root.name);
+  }
+
   private exprInner(e: A.Expr): Type {
     switch (e.kind) {
       case 'Number':
@@ -633,13 +643,14 @@ export class Checker {
             this.requireLvalue(e.operand);
             return ptrTo(t.kind === 'array' ? t : t, this.isPercpuLvalue(e.operand));
           case '!': return T.int;
-          case '++': case '--': this.requireLvalue(e.operand); return t;
+          case '++': case '--': this.requireLvalue(e.operand); this.requireWritable(e.operand); return t;
           default: return promote(t);
         }
       }
       case 'Postfix': {
         const t = this.expr(e.operand);
         this.requireLvalue(e.operand);
+        this.requireWritable(e.operand);
         return t;
       }
       case 'Binary': {
@@ -670,6 +681,7 @@ export class Checker {
         const before = this.diags.errorCount;
         const t = this.expr(e.target);
         this.requireLvalue(e.target);
+        this.requireWritable(e.target);
         if (t.kind === 'array' && this.diags.errorCount === before) this.diags.error(e.target.range, 'C026', typeName(t));
         this.expr(e.value);
         if (e.op === '=' && t.kind !== 'array') this.convert(t, e.value, before, 'in assignment');

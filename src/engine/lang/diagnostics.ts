@@ -79,6 +79,8 @@ const MESSAGES = {
   C031: 'excess elements in {0} initializer',
   C033: "conversion to non-scalar type '{0}' requested",
   C034: "cannot cast a value of struct type '{0}' to '{1}'",
+  C035: "assignment of read-only variable '{0}'",
+  C036: "assignment of a member of read-only object '{0}'",
   C032: 'array index {0} in initializer exceeds array bounds (the array has {1} elements)',
   // scenario
   N001: "unknown scenario keyword '{0}'{1}",

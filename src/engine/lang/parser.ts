@@ -169,6 +169,7 @@ export class Parser {
     for (;;) {
       if (this.is('typedef')) { this.pos++; isTypedef = true; continue; }
       if (this.is('static')) { this.pos++; isStatic = true; continue; }
+      if (this.is('const')) break; // the declaration's own: declSpecifiers records it
       if (this.skipNoise()) continue;
       break;
     }
@@ -293,9 +294,11 @@ export class Parser {
         const base = this.declSpecifiers();
         let pointers = 0;
         let percpu = false;
+        let ptrConst = false;
         for (;;) {
-          if (this.eat('*')) { pointers++; continue; }
+          if (this.eat('*')) { pointers++; ptrConst = false; continue; }
           if (this.is('__percpu')) { this.pos++; percpu = true; continue; }
+          if (this.is('const') && pointers > 0) ptrConst = true;
           if (this.skipNoise()) continue;
           break;
         }
@@ -303,6 +306,7 @@ export class Parser {
         if (this.tok.kind === 'ident') pname = this.next();
         const dims = this.arrayDims();
         const pspec = this.makeSpec(base, pointers + (dims.length ? 1 : 0), percpu, [], pstart);
+        if (!dims.length && (pointers > 0 ? ptrConst : base.isConst)) pspec.readonly = true;
         params.push({ name: pname?.text ?? '', nameRange: rangeOf(pname ?? pstart), type: pspec, range: this.from(pstart) });
         if (!this.eat(',')) break;
       }
@@ -345,7 +349,8 @@ export class Parser {
 
   /** Specifiers and qualifiers up to the declarator. */
   private declSpecifiers(): A.BaseSpec {
-    while (this.skipNoise()) { /* static, const, ... */ }
+    let isConst = false;
+    while (this.is('const') ? (isConst = true) && this.skipNoise() : this.skipNoise()) { /* static, const, ... */ }
     const start = this.tok;
     const t = this.tok;
     let base: A.BaseSpec;
@@ -370,6 +375,7 @@ export class Parser {
       while (this.tok.kind === 'ident' && (INT_KEYWORDS.has(this.tok.text) || QUALIFIERS.has(this.tok.text))) {
         const w = this.next().text;
         if (INT_KEYWORDS.has(w)) words.push(w);
+        else if (w === 'const') isConst = true;
       }
       base = { kind: 'named', name: canonicalInt(words), range: this.from(start) };
     } else if (t.kind === 'ident') {
@@ -379,7 +385,8 @@ export class Parser {
       this.diags.error(t, 'S001', 'a type', this.describe(t));
       throw new Abort();
     }
-    while (this.skipNoise()) { /* trailing const */ }
+    while (this.is('const') ? (isConst = true) && this.skipNoise() : this.skipNoise()) { /* trailing const */ }
+    if (isConst) base.isConst = true;
     return base;
   }
 
@@ -390,9 +397,11 @@ export class Parser {
   private declarator(base: A.BaseSpec, start: Token): { spec: A.TypeSpec; name: Token } {
     let pointers = 0;
     let percpu = false;
+    let ptrConst = false; // `* const`: the pointer itself is const
     for (;;) {
-      if (this.eat('*')) { pointers++; continue; }
+      if (this.eat('*')) { pointers++; ptrConst = false; continue; }
       if (this.is('__percpu')) { this.pos++; percpu = true; continue; }
+      if (this.is('const') && pointers > 0) ptrConst = true;
       if (this.skipNoise()) continue;
       break;
     }
@@ -404,7 +413,9 @@ export class Parser {
     const dims = this.arrayDims();
     while (this.skipNoise()) { /* __aligned(..) */ }
     if (this.eat(':')) this.conditional(); // a bitfield width: accepted, storage is a full field
-    return { spec: this.makeSpec(base, pointers, percpu, dims, start), name };
+    const spec = this.makeSpec(base, pointers, percpu, dims, start);
+    if (pointers > 0 ? ptrConst : base.isConst) spec.readonly = true;
+    return { spec, name };
   }
 
   private arrayDims(): (A.Expr | undefined)[] {

@@ -163,6 +163,39 @@ describe('front end: type mismatches (Kernel C checker)', () => {
     });
   });
 
+  describe('const', () => {
+    it('refuses assigning or incrementing a const variable, parameter, global, or a member of a const struct', () => {
+      const t = [
+        'struct s { int x; };',
+        'static const int limit = 4;',
+        'int f(struct s *const q, const struct s v)',
+        '{',
+        '\tconst int n = 1;',
+        '\tint const m = 2;',
+        '\tn = 2;',
+        '\tm++;',
+        '\tlimit += 1;',
+        '\tq = 0;',
+        '\tv.x = 3;',
+        '\treturn n + m;',
+        '}',
+        '',
+      ].join('\n');
+      assert.deepEqual(kc(t), [
+        `${at(t, 'n = 2')}: error: assignment of read-only variable 'n'`,
+        `${at(t, 'm++')}: error: assignment of read-only variable 'm'`,
+        `${at(t, 'limit +=')}: error: assignment of read-only variable 'limit'`,
+        `${at(t, 'q = 0')}: error: assignment of read-only variable 'q'`,
+        `${at(t, 'v.x = 3')}: error: assignment of a member of read-only object 'v'`,
+      ]);
+    });
+
+    it('a pointer to const may be moved, and what a const pointer points to may change', () => {
+      const t = 'struct s { int x; };\nint f(const struct s *p, struct s *const q)\n{\n\tconst char *name = "a";\n\tname = "b";\n\tp = q;\n\tq->x = 1;\n\treturn p->x;\n}\n';
+      assert.deepEqual(kc(t), []);
+    });
+  });
+
   describe('what C allows stays clean', () => {
     it('accepts NULL, 0, void *, bool from a pointer, decayed arrays, char arrays from strings, integer conversions', () => {
       const t = [
