@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Hover, Location } from 'vscode-languageserver/node';
+import type { CompletionItem, Hover, Location } from 'vscode-languageserver/node';
 import { LspClient, positionOf, uriOf } from './client';
 
 const hoverText = (h: Hover | null): string => (h === null ? '' : typeof h.contents === 'string' ? h.contents : 'value' in h.contents ? h.contents.value : JSON.stringify(h.contents));
@@ -106,6 +106,24 @@ describe('language server: hover and definition for parameters and locals', func
     const second = await definition(file, text, 'out;', 0, 1);
     assert.deepEqual(second.map((l) => l.range.start), [positionOf(text, 'out:', 0, 1)]);
     client.close(file);
+  });
+
+  it('completes the parameters and locals in scope at the cursor, with their declarations', async () => {
+    const items = async (needle: string, offset = 0) => {
+      const r = await client.request<CompletionItem[] | { items: CompletionItem[] }>('textDocument/completion', kc, positionOf(MODEL, needle, offset));
+      return (Array.isArray(r) ? r : r.items);
+    };
+    const detail = (list: CompletionItem[], name: string) => list.find((i) => i.label === name)?.detail;
+    // inside the inner block, after its declaration: the inner n (long) hides the outer one
+    const inner = await items('c->value += n;', 'c->value += '.length);
+    assert.equal(detail(inner, 'n'), 'long n');
+    assert.equal(detail(inner, 'c'), 'struct counter *c');
+    assert.equal(detail(inner, 'delta'), 'int delta');
+    assert.equal(detail(inner, 'slots'), 'unsigned long slots[4]');
+    // after the block: the outer n again
+    assert.equal(detail(await items('c->value += n + slots', 'c->value += '.length), 'n'), 'int n');
+    // before slots is declared it is not offered
+    assert.equal(detail(await items('unsigned long slots'), 'slots'), undefined);
   });
 
   it('hovers a global with its declaration', async () => {

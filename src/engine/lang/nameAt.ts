@@ -131,3 +131,52 @@ function collectGotos(node: unknown, out: A.GotoStmt[]): void {
   if (n.kind === 'Goto') { out.push(node as A.GotoStmt); return; }
   for (const [k, v] of Object.entries(n)) if (!NOT_SYNTAX.has(k) && v && typeof v === 'object') collectGotos(v, out);
 }
+
+/**
+ * The parameters and locals visible at (line, column), both 1-based, in `file`: those
+ * of the enclosing function (or scenario block) declared before the position in an
+ * enclosing block, an inner declaration hiding an outer one of the same name.
+ * For completion.
+ */
+export function localsAt(program: CheckedProgram, file: string, line: number, column: number): NameInfo[] {
+  const target = path.resolve(file);
+  const before = (r: Range): boolean => r.endLine < line || (r.endLine === line && r.endColumn <= column);
+  const inside = (r: Range): boolean =>
+    (r.line < line || (r.line === line && r.column <= column)) && (line < r.endLine || (line === r.endLine && column <= r.endColumn));
+  const visible = new Map<string, NameInfo>();
+  const addDecl = (d: A.VarDecl, owner: string) => {
+    const s = d.sym;
+    if (s?.kind === 'local') visible.set(d.name, { kind: 'local', name: d.name, declaration: declarationText(s.type, d.name), type: s.type, declRange: d.nameRange, owner });
+  };
+  const walk = (s: A.Stmt | undefined, owner: string): void => {
+    if (!s || !inside(s.range)) return;
+    switch (s.kind) {
+      case 'Block': stmts(s.body, owner); return;
+      case 'For':
+        if (s.init?.kind === 'DeclStmt' && before(s.init.range)) for (const d of s.init.decls) addDecl(d, owner);
+        walk(s.body, owner);
+        return;
+      case 'If': walk(s.then, owner); walk(s.else, owner); return;
+      case 'While': case 'DoWhile': case 'ForEach': case 'Switch': walk(s.body, owner); return;
+      case 'Label': walk(s.body, owner); return;
+      default: return;
+    }
+  };
+  const stmts = (list: A.Stmt[], owner: string): void => {
+    for (const st of list) {
+      if (st.kind === 'DeclStmt' && before(st.range)) for (const d of st.decls) addDecl(d, owner);
+      else walk(st, owner);
+    }
+  };
+  for (const d of program.model.ast.decls) {
+    if (d.kind !== 'Function' || !d.body || path.resolve(d.range.file) !== target || !inside(d.range)) continue;
+    for (const p of d.params) {
+      if (p.name && p.type.resolved) visible.set(p.name, { kind: 'parameter', name: p.name, declaration: declarationText(p.type.resolved, p.name), type: p.type.resolved, declRange: p.nameRange, owner: d.name });
+    }
+    walk(d.body, d.name);
+  }
+  for (const b of program.scenario.blocks) {
+    if (b.body && path.resolve(b.range.file) === target && inside(b.range)) stmts(b.body, `${b.kind} cpu ${b.cpu}`);
+  }
+  return [...visible.values()];
+}
