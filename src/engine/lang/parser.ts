@@ -315,6 +315,12 @@ export class Parser {
     while (this.skipNoise()) { /* trailing annotations */ }
     const fn: A.FunctionDecl = { kind: 'Function', name: name.text, nameRange: rangeOf(name), returnType: spec, params, variadic, isStatic, range: rangeOf(start) };
     if (this.eat(';')) { fn.range = this.from(start); return fn; }
+    // neither a body nor ';', and the next line starts something else: a prototype missing its ';'
+    if (!this.is('{') && (this.tok.bol || this.tok.kind === 'eof')) {
+      this.missingSemicolon();
+      fn.range = this.from(start);
+      return fn;
+    }
     fn.body = this.block();
     fn.range = this.from(start);
     return fn;

@@ -88,6 +88,11 @@ describe("front end: a missing ';' is reported after the statement's last token"
     ]);
   });
 
+  it('after a function prototype, and the next declaration is kept', () => {
+    const t = 'int g(void)\nint limit;\nint h(void)\n{\n\treturn limit;\n}\n';
+    assert.deepEqual(kc(t), [missing(t, 'g(void)', "'int'")]);
+  });
+
   it('after a macro: at the end of the macro use', () => {
     const t = '#define TWO (1 + \\\n\t1)\nint f(void)\n{\n\tint *p = NULL\n\tint x = TWO\n\treturn x;\n}\n';
     assert.deepEqual(kc(t), [missing(t, 'NULL', "'int'"), missing(t, 'TWO', "'return'", 1)]);
