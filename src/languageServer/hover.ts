@@ -3,7 +3,7 @@
 // finding kinds and zones.
 import * as path from 'node:path';
 import { Hover, MarkupKind, Position } from 'vscode-languageserver/node';
-import { Builtin, BUILTINS, builtinDoc, bundledModelSummaries, FINDING_KINDS, isFindingKind, nameAt, NameInfo, PRELUDE, PRELUDE_FILE } from '../engine';
+import { Builtin, BUILTINS, builtinDoc, bundledModelSummaries, FINDING_KINDS, isFindingKind, memberAt, nameAt, NameInfo, PRELUDE, PRELUDE_FILE } from '../engine';
 import { isScenario } from './paths';
 import { Analysis, configName } from './workspace';
 import { lineAt, MacroDef, macroDefinitions, wordAt } from './words';
@@ -80,6 +80,12 @@ export function hover(analysis: Analysis, pos: Position, read: (file: string) =>
   // a parameter, local or global variable, as the checker bound this very use of the name
   const v = nameAt(program, analysis.file, w.range.start.line + 1, w.range.start.character + 1, w.text);
   if (v !== undefined) return markdown(variableHover(v));
+  // a struct member after '.' or '->'
+  const member = memberAt(program, analysis.file, w.range.start.line + 1, w.range.start.character + 1, w.text);
+  if (member !== undefined) {
+    const where = member.engine || !member.declRange ? 'provided by the engine' : `${path.basename(member.declRange.file)}:${member.declRange.line}`;
+    return markdown(`\`\`\`c\n${member.declaration}\n\`\`\`\nmember of \`${member.owner}\`, ${where}`);
+  }
   const fn = program.model.functions.get(w.text);
   if (fn !== undefined) {
     const declLine = lineAt(read(fn.nameRange.file) ?? '', fn.nameRange.line - 1).trim();

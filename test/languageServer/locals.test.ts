@@ -126,6 +126,22 @@ describe('language server: hover and definition for parameters and locals', func
     assert.equal(detail(await items('unsigned long slots'), 'slots'), undefined);
   });
 
+  it('hovers a struct member after -> and ., and goes to its declaration in the model', async () => {
+    const h = await hover(kc, MODEL, 'value;', 0, 1);
+    assert.match(h, /```c\nint value\n```\nmember of `struct counter`, counter\.kc:2/);
+    assert.match(await hover(kc, MODEL, 'value = n'), /member of `struct counter`/);
+    const locs = await definition(kc, MODEL, 'value;', 0, 1);
+    assert.deepEqual(locs.map((l) => l.range.start), [positionOf(MODEL, 'value;')]);
+    // an engine-provided kernel struct: the hover says so, and there is no file to jump to
+    const file = path.join(tmp, 'pages.kc');
+    const text = 'unsigned long order_of(struct page *page)\n{\n\treturn page->private;\n}\n';
+    fs.writeFileSync(file, text);
+    client.open(file);
+    assert.match(await hover(file, text, 'private'), /```c\nunsigned long private\n```\nmember of `struct page`, provided by the engine/);
+    assert.deepEqual(await definition(file, text, 'private'), []);
+    client.close(file);
+  });
+
   it('hovers a global with its declaration', async () => {
     assert.match(await hover(kc, MODEL, 'totals[0]'), /```c\nstruct counter totals\[4\]\n```\nglobal variable, counter\.kc:5/);
   });

@@ -180,3 +180,46 @@ export function localsAt(program: CheckedProgram, file: string, line: number, co
   }
   return [...visible.values()];
 }
+
+export interface MemberInfo {
+  name: string;
+  /** the member's declaration: `int count` */
+  declaration: string;
+  /** the struct it belongs to: `struct per_cpu_pages` */
+  owner: string;
+  /** where the member is declared (the kernel prelude's file for engine-provided structs) */
+  declRange?: Range;
+  /** an engine-provided kernel struct (struct page, zone, per_cpu_pages, list_head) */
+  engine: boolean;
+}
+
+/** The struct member named at (line, column) by `x.name` or `p->name`, as the checker resolved it. */
+export function memberAt(program: CheckedProgram, file: string, line: number, column: number, name: string): MemberInfo | undefined {
+  const target = path.resolve(file);
+  const here = (r: Range | undefined): boolean =>
+    !!r && r.line === line && r.column === column && r.endColumn - r.column === name.length && path.resolve(r.file) === target;
+  const find = (node: unknown): A.Member | undefined => {
+    if (Array.isArray(node)) { for (const x of node) { const f = find(x); if (f) return f; } return undefined; }
+    if (!node || typeof node !== 'object') return undefined;
+    const n = node as { kind?: string; name?: string; nameRange?: Range };
+    if (n.kind === 'Member' && n.name === name && here(n.nameRange)) return node as A.Member;
+    for (const [k, v] of Object.entries(n)) {
+      if (NOT_SYNTAX.has(k) || !v || typeof v !== 'object') continue;
+      const f = find(v);
+      if (f) return f;
+    }
+    return undefined;
+  };
+  const contains = (r: Range): boolean => r.line <= line && line <= r.endLine && path.resolve(r.file) === target;
+  let m: A.Member | undefined;
+  for (const d of program.model.ast.decls) {
+    if (d.kind === 'Function' && d.body && contains(d.range)) m = find(d.body);
+    if (m) break;
+  }
+  if (!m) for (const b of program.scenario.blocks) if (b.body && contains(b.range) && (m = find(b.body))) break;
+  const f = m?.field;
+  if (!f) return undefined;
+  return {
+    name: f.name, declaration: declarationText(f.type, f.name), owner: typeName(f.owner), declRange: f.range, engine: !!f.owner.engine,
+  };
+}
