@@ -420,7 +420,9 @@ export class Checker {
         this.forEach(s);
         return;
       case 'Switch': {
-        this.expr(s.expr);
+        const before = this.diags.errorCount;
+        const st = decay(this.expr(s.expr));
+        if (st.kind !== 'int' && this.diags.errorCount === before) this.diags.error(s.expr.range, 'C037', 'switch quantity', typeName(st));
         fn.switches++;
         const seen = new Set<number>();
         this.stmt(s.body);
@@ -644,7 +646,10 @@ export class Checker {
             return ptrTo(t.kind === 'array' ? t : t, this.isPercpuLvalue(e.operand));
           case '!': return T.int;
           case '++': case '--': this.requireLvalue(e.operand); this.requireWritable(e.operand); return t;
-          default: return promote(t);
+          default:
+            // -p, +p, ~p of a pointer or a struct: gcc's "wrong type argument to unary"
+            if (t.kind !== 'int') this.diags.error(e.range, 'C038', e.op, typeName(t));
+            return promote(t);
         }
       }
       case 'Postfix': {
@@ -716,7 +721,9 @@ export class Checker {
       }
       case 'Index': {
         const t = this.expr(e.object);
-        this.expr(e.index);
+        const beforeIndex = this.diags.errorCount;
+        const it = decay(this.expr(e.index));
+        if (it.kind !== 'int' && this.diags.errorCount === beforeIndex) this.diags.error(e.index.range, 'C037', 'array subscript', typeName(it));
         if (t.kind === 'array') {
           this.constantBounds(e, t.length);
           return t.of;

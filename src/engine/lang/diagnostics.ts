@@ -81,6 +81,8 @@ const MESSAGES = {
   C034: "cannot cast a value of struct type '{0}' to '{1}'",
   C035: "assignment of read-only variable '{0}'",
   C036: "assignment of a member of read-only object '{0}'",
+  C037: "{0} is not an integer (it is '{1}')",
+  C038: "wrong type argument to unary {0}: '{1}'",
   C032: 'array index {0} in initializer exceeds array bounds (the array has {1} elements)',
   // scenario
   N001: "unknown scenario keyword '{0}'{1}",

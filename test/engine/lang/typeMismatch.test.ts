@@ -146,6 +146,16 @@ describe('front end: type mismatches (Kernel C checker)', () => {
       ]);
     });
 
+    it('refuses a pointer as a switch quantity or an array subscript, and unary -, +, ~ of a pointer or struct', () => {
+      const t = 'struct s { int x; };\nint f(struct page *p, int *q, struct s v)\n{\n\tint a[3];\n\tswitch (p) {\n\tdefault:\n\t\tbreak;\n\t}\n\ta[q] = 1;\n\treturn -p + ~v + !p + -a[0];\n}\n';
+      assert.deepEqual(kc(t), [
+        `${at(t, 'p) {')}: error: switch quantity is not an integer (it is 'struct page *')`,
+        `${at(t, 'q] = 1')}: error: array subscript is not an integer (it is 'int *')`,
+        `${at(t, '-p')}: error: wrong type argument to unary -: 'struct page *'`,
+        `${at(t, '~v')}: error: wrong type argument to unary ~: 'struct s'`,
+      ]);
+    });
+
     it('accepts pointer difference, pointer plus integer, and bit operations on a cast pointer', () => {
       const t = 'long f(struct page *p, struct page *q, int n)\n{\n\tstruct page *r = p + n;\n\tr = n + r - 1;\n\treturn (q - p) + ((unsigned long)r & 1);\n}\n';
       assert.deepEqual(kc(t), []);
