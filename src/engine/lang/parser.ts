@@ -277,7 +277,7 @@ export class Parser {
     this.expect('(');
     const name = this.ident(what);
     this.expect(')');
-    this.expect(';');
+    this.endStatement();
     const spec: A.TypeSpec = { kind: 'TypeSpec', base, pointers: 0, percpu: false, arrayDims: [], range: rangeOf(start) };
     return { kind: 'Var', name: name.text, nameRange: rangeOf(name), type: spec, global, range: this.from(start) };
   }
@@ -699,7 +699,7 @@ export class Parser {
       if (!this.tok.bol) this.sync(false);
       return { kind: 'DeclStmt', decls, range };
     }
-    this.expect(';');
+    this.softSemicolon(); // a for header's declaration: the header goes on
     return { kind: 'DeclStmt', decls, range: this.from(start) };
   }
 

@@ -88,6 +88,16 @@ describe("front end: a missing ';' is reported after the statement's last token"
     ]);
   });
 
+  it('after LIST_HEAD / DEFINE_SPINLOCK, and in a for header declaration; the names stay declared', () => {
+    const t = 'static LIST_HEAD(spare)\nstatic DEFINE_SPINLOCK(spare_lock)\nint f(void)\n{\n\tLIST_HEAD(local)\n\tint n = 0;\n\tfor (int i = 0 i < 3; i++)\n\t\tn++;\n\tspin_lock(&spare_lock);\n\tlist_splice(&local, &spare);\n\tspin_unlock(&spare_lock);\n\treturn n;\n}\n';
+    assert.deepEqual(kc(t), [
+      missing(t, 'LIST_HEAD(spare)', "'static'"),
+      missing(t, 'DEFINE_SPINLOCK(spare_lock)', "'int'"),
+      missing(t, 'LIST_HEAD(local)', "'int'"),
+      missing(t, 'int i = 0', "'i'"),
+    ]);
+  });
+
   it('after a function prototype, and the next declaration is kept', () => {
     const t = 'int g(void)\nint limit;\nint h(void)\n{\n\treturn limit;\n}\n';
     assert.deepEqual(kc(t), [missing(t, 'g(void)', "'int'")]);
