@@ -551,7 +551,9 @@ export class Checker {
         }
         pos = at + 1;
       }
-      this.checkInit(item.value, ft ?? T.int, what);
+      // a member that does not exist has been reported: type its value, nothing more
+      if (ft) this.checkInit(item.value, ft, what);
+      else if (item.value.kind !== 'InitList') this.expr(item.value);
     }
   }
 
