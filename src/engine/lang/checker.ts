@@ -664,7 +664,19 @@ export class Checker {
         const l = this.expr(e.left);
         const r = this.expr(e.right);
         switch (e.op) {
-          case '==': case '!=': case '<': case '>': case '<=': case '>=': case '&&': case '||': return T.int;
+          case '==': case '!=': case '<': case '>': case '<=': case '>=': {
+            // gcc's warnings: a pointer compared with a non-zero integer, or with a pointer to another type
+            const pl = decay(l);
+            const pr = decay(r);
+            if (isPtr(pl) !== isPtr(pr) && (isInt(pl) || isInt(pr))) {
+              const intSide = isInt(pl) ? e.left : e.right;
+              if (this.constValue(intSide) !== 0) this.diags.warning(e.range, 'C039', typeName(l), typeName(r));
+            } else if (isPtr(pl) && isPtr(pr) && conversionProblem(pl, pr, false)) {
+              this.diags.warning(e.range, 'C040', typeName(l), typeName(r));
+            }
+            return T.int;
+          }
+          case '&&': case '||': return T.int;
           case '+': case '-': {
             const pl = isPtr(decay(l));
             const pr = isPtr(decay(r));

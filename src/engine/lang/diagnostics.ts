@@ -83,6 +83,8 @@ const MESSAGES = {
   C036: "assignment of a member of read-only object '{0}'",
   C037: "{0} is not an integer (it is '{1}')",
   C038: "wrong type argument to unary {0}: '{1}'",
+  C039: "comparison between pointer and integer ('{0}' and '{1}')",
+  C040: "comparison of distinct pointer types ('{0}' and '{1}') lacks a cast",
   C032: 'array index {0} in initializer exceeds array bounds (the array has {1} elements)',
   // scenario
   N001: "unknown scenario keyword '{0}'{1}",

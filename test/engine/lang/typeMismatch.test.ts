@@ -156,6 +156,14 @@ describe('front end: type mismatches (Kernel C checker)', () => {
       ]);
     });
 
+    it('warns, as gcc does, on a pointer compared with a non-zero integer or a pointer to another type', () => {
+      const t = 'int f(struct page *p, struct zone *z, void *v)\n{\n\tif (p == 1 || p == z || p == NULL || p != 0 || p == v)\n\t\treturn 1;\n\treturn 0;\n}\n';
+      assert.deepEqual(kc(t), [
+        `${at(t, 'p == 1')}: warning: comparison between pointer and integer ('struct page *' and 'int')`,
+        `${at(t, 'p == z')}: warning: comparison of distinct pointer types ('struct page *' and 'struct zone *') lacks a cast`,
+      ]);
+    });
+
     it('accepts pointer difference, pointer plus integer, and bit operations on a cast pointer', () => {
       const t = 'long f(struct page *p, struct page *q, int n)\n{\n\tstruct page *r = p + n;\n\tr = n + r - 1;\n\treturn (q - p) + ((unsigned long)r & 1);\n}\n';
       assert.deepEqual(kc(t), []);
