@@ -42,6 +42,8 @@ export interface DfsOptions {
   stopOnFirst: boolean;
   /** frontier mode: children at this many transitions below the top are handed out, not explored */
   frontierDepth?: number;
+  /** spine mode (--shard, shard.ts): only the last child of a node is explored; the others are handed out */
+  spine?: boolean;
   /** tests: check the incremental hash of shared memory against a full one at every state */
   verifyKeys?: boolean;
 }
@@ -80,8 +82,9 @@ export class Dfs {
     for (const c of prefix) {
       const ch = this.table.choices[c];
       if (!(enabledMask(m, this.table) & (1 << c))) return undefined;
+      // findings on the prefix are the top search's, which ran it (shard.ts): not collected
+      // again, so a part reports only what it found below its items
       runTransition(m, ch, this.sfp, this.o.maxSteps, this.o.reduction);
-      this.collect(m, 0);
     }
     this.keyer.track(m);
     return m;
@@ -120,7 +123,7 @@ export class Dfs {
       }
       if (m.step > this.maxDepth) this.maxDepth = m.step;
       if (r.maxSteps) { this.hitMaxSteps = true; this.schedules++; continue; }
-      if (this.o.frontierDepth !== undefined && stack.length >= this.o.frontierDepth) {
+      if ((this.o.frontierDepth !== undefined && stack.length >= this.o.frontierDepth) || (this.o.spine && node.next < node.cands.length)) {
         this.frontier.push({ prefix: [...path, c], sleep: childSleep });
         continue;
       }

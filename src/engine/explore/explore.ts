@@ -10,7 +10,7 @@ import { BoundedSearch } from './bounded';
 import { Sampler } from './sampling';
 import { StateStore, DEFAULT_MAX_STATES } from './store';
 import { Pacer } from './progress';
-import { frontier, itemsOf } from './shard';
+import { spineFrontier, blockOf } from './shard';
 import { shrinkFinding } from './shrink';
 import { findingKey } from './findingSet';
 import type { ExploreOptions, ExploreResult, SearchSummary } from './types';
@@ -50,22 +50,27 @@ export function exploreSync(program: CheckedProgram, o: ExploreOptions): Explore
     const dfs = new Dfs(program, store, dfsOptions, pacer);
     sample = () => ({ states: store.size, schedules: dfs.schedules, depth: dfs.depth });
     let complete: boolean;
-    let extra: { states: number; schedules: number } = { states: 0, schedules: 0 };
+    let extra: { states: number; schedules: number; hitMaxSteps?: boolean } = { states: 0, schedules: 0 };
     const upperFindings: Finding[] = [];
     if (o.shard && o.shard.count > 1) {
-      const f = frontier(program, o.shard.count, dfsOptions, pacer);
-      upperFindings.push(...f.top.findings.list());
-      extra = { states: f.top.store.size, schedules: f.top.schedules };
+      const f = spineFrontier(program, dfsOptions, pacer);
+      // every part walks the spine; part 1 owns it (its states, schedules and findings), so
+      // the parts' counts add up to the whole search's and a finding is reported by its owner
+      if (o.shard.index === 1) {
+        upperFindings.push(...f.top.findings.list());
+        extra = { states: f.top.store.size, schedules: f.top.schedules, hitMaxSteps: f.top.hitMaxSteps };
+      }
       complete = !pacer.limit;
-      for (const item of itemsOf(f.items, o.shard.index, o.shard.count)) {
+      for (const item of blockOf(f.items, o.shard.index, o.shard.count)) {
         if (!complete) break;
         complete = dfs.run(item) && !pacer.limit;
       }
-      if (o.collectStates) stateKeys = [...new Set([...f.top.store.keys(), ...store.keys()])];
+      if (o.collectStates) stateKeys = [...new Set([...(o.shard.index === 1 ? f.top.store.keys() : []), ...store.keys()])];
     } else {
       complete = dfs.run({ prefix: [], sleep: [] }) && !pacer.limit;
       if (o.collectStates) stateKeys = [...store.keys()];
     }
+    if (extra.hitMaxSteps) dfs.hitMaxSteps = true;
     const limit = pacer.limit ?? (dfs.hitMaxSteps ? 'max-steps' : undefined);
     findings = mergeFindings([upperFindings, dfs.findings.list()]);
     search = {

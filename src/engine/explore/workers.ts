@@ -10,7 +10,7 @@ import { Worker } from 'worker_threads';
 import type { CheckedProgram } from '../lang/load';
 import { DEFAULT_MAX_STEPS, judge } from '../run';
 import type { Finding } from '../sim/state';
-import { frontier, itemsOf } from './shard';
+import { frontier, itemsOf, spineFrontier, blockOf } from './shard';
 import { Pacer } from './progress';
 import { SharedStore, DEFAULT_MAX_STATES } from './store';
 import { mergeFindings, validateOptions, shrinkAll, exploreSync } from './explore';
@@ -68,10 +68,15 @@ export async function exploreParallel(program: CheckedProgram, o: ExploreOptions
   let upper: { findings: Finding[]; states: number; schedules: number } = { findings: [], states: 0, schedules: 0 };
   let upperKeys: number[] = [];
   if (o.strategy === 'exhaustive') {
-    const f = frontier(program, shard.count * jobs, { maxSteps, detectors: o.detectors !== false, reduction: o.reduction !== false, stopOnFirst: false }, pacer);
-    items = itemsOf(f.items, shard.index, shard.count);
-    upper = { findings: f.top.findings.list(), states: f.top.store.size, schedules: f.top.schedules };
-    upperKeys = [...f.top.store.keys()];
+    const dfsOptions = { maxSteps, detectors: o.detectors !== false, reduction: o.reduction !== false, stopOnFirst: false };
+    // --shard: this part's block of the spine's items (shard.ts), shared out over the workers
+    const f = shard.count > 1 ? spineFrontier(program, dfsOptions, pacer) : frontier(program, jobs, dfsOptions, pacer);
+    items = shard.count > 1 ? blockOf(f.items, shard.index, shard.count) : itemsOf(f.items, 1, 1);
+    // --shard: part 1 owns the spine (explore.ts)
+    if (shard.index === 1) {
+      upper = { findings: f.top.findings.list(), states: f.top.store.size, schedules: f.top.schedules };
+      upperKeys = [...f.top.store.keys()];
+    }
   }
   const nWorkers = items ? Math.max(1, Math.min(jobs, items.length)) : jobs;
   const shared = items ? SharedStore.buffers(o.maxStates ?? DEFAULT_MAX_STATES) : undefined;
