@@ -107,7 +107,7 @@ export function exploreSync(program: CheckedProgram, o: ExploreOptions): Explore
   }
   if (search.limit === 'first-finding') search.complete = false;
   if (search.limit === 'max-states') search.message = `stopped after storing ${maxStates} states (--max-states): the search is incomplete; raise the cap or use --explore bounded`;
-  if (search.limit === 'max-steps') search.message = `a run reached ${maxSteps} steps (--max-steps): the model may loop forever`;
+  if (search.limit === 'max-steps') search.message = `a run reached ${maxSteps} steps: the step limit was reached (raise it with --max-steps N); a run this long may also be a loop in the model`;
   if (search.limit === 'time-limit') search.message = `stopped by the time limit after ${((Date.now() - t0) / 1000).toFixed(1)} s`;
   if (o.shard) search.shard = o.shard;
   if (o.shrink !== false) findings = shrinkAll(program, findings, maxSteps);
