@@ -13,7 +13,7 @@ import type { Finding } from '../sim/state';
 import { frontier, itemsOf, spineFrontier, blockOf } from './shard';
 import { Pacer } from './progress';
 import { SharedStore, DEFAULT_MAX_STATES } from './store';
-import { mergeFindings, validateOptions, shrinkAll, exploreSync } from './explore';
+import { mergeFindings, validateOptions, shrinkAll, exploreSync, maxStatesMessage } from './explore';
 import type { ExploreOptions, ExploreResult, SearchSummary } from './types';
 import type { WorkerInit, WorkerMessage } from './exploreWorker';
 
@@ -132,7 +132,7 @@ export async function exploreParallel(program: CheckedProgram, o: ExploreOptions
   };
   if (o.strategy === 'bounded') search.preemptions = Math.max(0, ...results.map(r => r.preemptions ?? 0));
   if (o.shard) search.shard = o.shard;
-  if (limit === 'max-states') search.message = `stopped after storing ${o.maxStates} states in a worker (--max-states): the search is incomplete`;
+  if (limit === 'max-states') search.message = maxStatesMessage(program, search, o.maxStates ?? DEFAULT_MAX_STATES, (Date.now() - t0) / 1000);
   if (limit === 'time-limit') search.message = `stopped by the time limit after ${((Date.now() - t0) / 1000).toFixed(1)} s`;
   if (o.shrink !== false) findings = shrinkAll(program, findings, maxSteps);
   search.seconds = (Date.now() - t0) / 1000;
