@@ -16,6 +16,7 @@ import { StateKeyer } from './stateKey';
 import type { VisitedStore } from './store';
 import { FindingSet } from './findingSet';
 import { Pacer } from './progress';
+import { bootConstantCells } from '../sim/zones';
 
 export interface SleepEntry { choice: number; fp: Footprint }
 
@@ -46,6 +47,9 @@ export interface DfsOptions {
   spine?: boolean;
   /** tests: check the incremental hash of shared memory against a full one at every state */
   verifyKeys?: boolean;
+  /** reads of the zone cells boot sets and nothing else writes (zones.ts bootConstantCells)
+   * are local; the caller checks constantWritten afterwards and searches again without */
+  assumeBootConstants?: boolean;
 }
 
 export class Dfs {
@@ -69,6 +73,10 @@ export class Dfs {
     private readonly pacer: Pacer,
   ) {}
 
+  /** A context wrote a cell assumed constant (assumeBootConstants): the search may have
+   * merged a read with steps it does not commute with, so its result does not stand. */
+  get constantWritten(): boolean { return !!this.machine?.constantWritten; }
+
   /** A fresh machine with the prefix replayed, or undefined if the prefix is not possible. */
   machineAt(prefix: number[]): Machine | undefined {
     // one machine for every item: building one compiles the model, a restore is a copy
@@ -76,6 +84,10 @@ export class Dfs {
     if (!m) {
       m = this.machine = new Machine(this.program, { detectors: this.o.detectors, maxSteps: this.o.maxSteps });
       m.recordSteps = false;
+      if (this.o.assumeBootConstants) {
+        m.constantCells = new Uint8Array(m.mem.length);
+        for (const c of bootConstantCells(m)) m.constantCells[c] = 1;
+      }
       this.boot = m.checkpoint();
       this.table = choiceTable(m);
     } else m.restore(this.boot!);

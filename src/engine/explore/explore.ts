@@ -45,7 +45,8 @@ export function exploreSync(program: CheckedProgram, o: ExploreOptions): Explore
   let stateKeys: number[] | undefined;
 
   if (o.strategy === 'exhaustive') {
-    const dfsOptions: DfsOptions = { maxSteps, detectors, reduction: o.reduction !== false, stopOnFirst, verifyKeys: o.verifyKeys };
+    const reduction = o.reduction !== false;
+    const dfsOptions: DfsOptions = { maxSteps, detectors, reduction, stopOnFirst, verifyKeys: o.verifyKeys, assumeBootConstants: reduction && o.bootConstants !== false };
     const store = new StateStore(maxStates);
     const dfs = new Dfs(program, store, dfsOptions, pacer);
     sample = () => ({ states: store.size, schedules: dfs.schedules, depth: dfs.depth });
@@ -66,10 +67,13 @@ export function exploreSync(program: CheckedProgram, o: ExploreOptions): Explore
         complete = dfs.run(item) && !pacer.limit;
       }
       if (o.collectStates) stateKeys = [...new Set([...(o.shard.index === 1 ? f.top.store.keys() : []), ...store.keys()])];
+      if (f.top.constantWritten) return exploreSync(program, { ...o, bootConstants: false });
     } else {
       complete = dfs.run({ prefix: [], sleep: [] }) && !pacer.limit;
       if (o.collectStates) stateKeys = [...store.keys()];
     }
+    // a context wrote a zone constant the search assumed unchanged: search again without
+    if (dfs.constantWritten) return exploreSync(program, { ...o, bootConstants: false });
     if (extra.hitMaxSteps) dfs.hitMaxSteps = true;
     const limit = pacer.limit ?? (dfs.hitMaxSteps ? 'max-steps' : undefined);
     findings = mergeFindings([upperFindings, dfs.findings.list()]);

@@ -67,11 +67,13 @@ export async function exploreParallel(program: CheckedProgram, o: ExploreOptions
   let items: ReturnType<typeof frontier>['items'] | undefined;
   let upper: { findings: Finding[]; states: number; schedules: number } = { findings: [], states: 0, schedules: 0 };
   let upperKeys: number[] = [];
+  let constantWritten = false;
   if (o.strategy === 'exhaustive') {
-    const dfsOptions = { maxSteps, detectors: o.detectors !== false, reduction: o.reduction !== false, stopOnFirst: false };
+    const dfsOptions = { maxSteps, detectors: o.detectors !== false, reduction: o.reduction !== false, stopOnFirst: false, assumeBootConstants: o.reduction !== false && o.bootConstants !== false };
     // --shard: this part's block of the spine's items (shard.ts), shared out over the workers
     const f = shard.count > 1 ? spineFrontier(program, dfsOptions, pacer) : frontier(program, jobs, dfsOptions, pacer);
     items = shard.count > 1 ? blockOf(f.items, shard.index, shard.count) : itemsOf(f.items, 1, 1);
+    constantWritten = f.top.constantWritten;
     // --shard: part 1 owns the spine (explore.ts)
     if (shard.index === 1) {
       upper = { findings: f.top.findings.list(), states: f.top.store.size, schedules: f.top.schedules };
@@ -112,6 +114,8 @@ export async function exploreParallel(program: CheckedProgram, o: ExploreOptions
       if (items) give();
     }
   });
+  // a context wrote a zone constant the search assumed unchanged (exhaustive.ts): again without
+  if (constantWritten || results.some(r => r.constantWritten)) return exploreParallel(program, { ...o, bootConstants: false, parallelAfterMs: 0 });
   const keys = new Set<number>(upperKeys);
   if (shared) for (const k of new SharedStore(shared).keys()) keys.add(k);
   for (const r of results) if (r.keys) for (const k of r.keys) keys.add(k);

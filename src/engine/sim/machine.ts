@@ -89,6 +89,10 @@ export class Machine {
    * builtins it runs (its footprint, for the partial-order reduction). Off: one test of
    * undefined per load, store and builtin. */
   footprint: StepFootprint | undefined;
+  /** cells the explorer assumes constant after boot (zones.ts bootConstantCells): their
+   * reads are left out of the footprint; a write to one sets constantWritten */
+  constantCells: Uint8Array | undefined;
+  constantWritten = false;
 
   constructor(readonly program: CheckedProgram, options: MachineOptions = {}) {
     const p = program;
@@ -448,7 +452,7 @@ export class Machine {
     // shared memory only (most accesses are a frame's locals: one comparison for them)
     if (addr < this.stackStart) {
       if (this.detectorsOn && this.cur !== this.bootCtx) this.race.read(this.cur, addr, marked);
-      if (this.footprint !== undefined) this.footprint.reads.push(addr);
+      if (this.footprint !== undefined && !(this.constantCells !== undefined && this.constantCells[addr])) this.footprint.reads.push(addr);
     }
     return this.mem[addr];
   }
@@ -461,6 +465,7 @@ export class Machine {
     if (addr < this.stackStart) {
       if (this.detectorsOn && this.cur !== this.bootCtx) this.race.write(this.cur, addr, marked);
       if (this.footprint !== undefined) this.footprint.writes.push(addr);
+      if (this.constantCells !== undefined && this.constantCells[addr] && this.cur !== this.bootCtx) this.constantWritten = true;
     }
     this.mem[addr] = v;
   }
