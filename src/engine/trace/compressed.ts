@@ -37,9 +37,6 @@ export function readableFile(file: string, head: Uint8Array = headBytes(file, 8)
 let tmpDir: string | undefined;
 let copies = 0;
 
-/** A new file name in the directory of this process's decompressed copies. */
-export function scratchFile(name: string): string { return path.join(tempDir(), `${++copies}-${name}`); }
-
 /** The directory of this process's decompressed copies, removed when the process exits. */
 function tempDir(): string {
   if (!tmpDir) {

@@ -1,4 +1,4 @@
-// The JavaScript side of the raw ftrace byte scanner (asm/ftraceScan.ts, WebAssembly). Each
+// The JavaScript side of the raw ftrace and trace-cmd report byte scanner (asm/ftraceScan.ts, WebAssembly). Each
 // import gets its own instance. The file is read in chunks straight into the instance's
 // memory, where the EventStore's columns also live during the import: the scanner writes the
 // common events into them itself, and lists the other lines, which the importer's general
@@ -13,8 +13,9 @@ import { ColumnSpace, EventStore } from './store';
 /** What the scanner feeds: the importer. */
 export interface ScanSink {
   readonly store: EventStore;
-  /** 1: the scanner reads the common lines (the format is raw ftrace); 0: it lists every line
-   * for the general reader; 2: it lists one line at a time (the format is not known yet) */
+  /** 1: the scanner reads the common lines (the format is raw ftrace); 3: the same in
+   * trace-cmd report's layout; 0: it lists every line for the general reader; 2: it lists one
+   * line at a time (the format is not known yet) */
   scanMode(): number;
   /** the scanner stored events up to (not including) index n */
   scanned(n: number): void;

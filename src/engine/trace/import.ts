@@ -177,7 +177,7 @@ class Importer implements ScanSink {
   };
 
   // ScanSink: what the WebAssembly scanner (ftraceScan.ts) reports, in file order
-  scanMode(): number { return this.reader === readFtraceLine ? 1 : this.reader ? 0 : 2; }
+  scanMode(): number { return this.reader === readFtraceLine ? 1 : this.reader === readTraceCmdLine ? 3 : this.reader ? 0 : 2; }
   scanned(): void { this.endStack(); }
   other(b: Buffer, start: number, end: number, lineNo: number, at: number): void { this.bytesLine(b, start, end, lineNo, at); }
   frame(b: Buffer, start: number, end: number, lineNo: number, nameStart: number, nameEnd: number): void {
@@ -304,8 +304,11 @@ class Importer implements ScanSink {
 
   otherEventName(name: string): number {
     // (interned as nameId does, so ids come in the same order as when this reader reads it)
+    // (trace-cmd's `print` is a marker write and its `kernel_stack` begins a stack trace:
+    // the general reader reads those lines)
+    if (this.reader === readTraceCmdLine ? name === 'print' || name === 'kernel_stack' : this.reader !== readFtraceLine) return 0;
     const id = this.nameId(name, 0, name.length);
-    if (this.reader !== readFtraceLine || id <= LAST_KNOWN || this.textKept(id)) return 0;
+    if (id <= LAST_KNOWN || this.textKept(id)) return 0;
     this.textsInFile();
     return id;
   }

@@ -14,7 +14,6 @@ import { importTrace, ImportedTrace, TraceImportError, replayImported, lockNames
 import { keyValues } from '../../../src/engine/trace/fields';
 import { FLAG_NO_FLAGS, FLAG_BATCH_FIRST_PASS } from '../../../src/engine/trace/store';
 import { readDatFile, MAGIC } from '../../../src/engine/trace/dat/file';
-import { useSystemZstd } from '../../../src/engine/trace/dat/decompress';
 import { parseFormat, Field, EventFormat } from '../../../src/engine/trace/dat/format';
 import { cpuBytes } from '../../../src/engine/trace/dat/ring';
 import { importDatBuffer, DatFormatError } from '../../../src/engine/trace/dat';
@@ -276,17 +275,6 @@ describe('trace.dat versions and compressions', function () {
   after(() => { if (tmp) fs.rmSync(tmp, { recursive: true, force: true }); });
   const variants: [string, 6 | 7, 'none' | 'zlib', boolean?][] = [['v6', 6, 'none'], ['v7-none', 7, 'none'], ['v7-zlib', 7, 'zlib'], ['v6-big-endian', 6, 'none', true], ['v7-zlib-big-endian', 7, 'zlib', true]];
   const haveTraceCmd = spawnSync('trace-cmd', ['--help'], { encoding: 'utf8' }).error === undefined;
-
-  it('zstd CPU data: inflated by the system\'s zstd in one run (when there is one) or by fzstd chunk by chunk, to the same events', () => {
-    const file = datFile('drain');
-    const bytes = readDatFile(orig).cpus.map(c => cpuBytes(orig, readDatFile(orig), c));
-    useSystemZstd(false);
-    try {
-      const d = readDatFile(orig);
-      assert.deepStrictEqual(d.cpus.map(c => cpuBytes(orig, d, c)), bytes);
-      assert.deepStrictEqual(differences(importTrace(file), importedDat('drain'), { flags: true, kprobeText: 'exact' }), []);
-    } finally { useSystemZstd(true); }
-  });
 
   for (const [name, version, compression, bigEndian] of variants) {
     it(`${name}: the same events as the zstd version-7 original`, () => {

@@ -5,6 +5,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as zlib from 'zlib';
 import { importTrace, ImportedTrace, Reconstruction, EV } from '../../../src/engine';
 import { assertSameImport, captureFile, mutatedCopies, snapshotsOf } from './captures';
 import { setScannerMemoryLimit, setScannerPoolLimit } from '../../../src/engine/trace/ftraceScan';
@@ -18,6 +19,7 @@ function withFile(text: string, fn: (file: string) => void): void {
 }
 
 const HEADER = '# tracer: nop\n#\n';
+const TC_FIXTURES = path.resolve(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'trace-cmd-report');
 const ALLOC = '           <...>-1234    [001] d..2.  1234.567890: mm_page_alloc: page=fffff7a9c0a8c000 pfn=0x2a300 order=0 migratetype=1 gfp_flags=GFP_KERNEL\n';
 
 describe('raw ftrace fast path', function () {
@@ -292,5 +294,89 @@ describe('raw ftrace fast path', function () {
     withFile('x'.repeat(5 << 20), file => {
       assert.throws(() => importTrace(file), (e: Error) => /no event line recognised in 1 lines; line 1: line longer than 1 MiB/.test(e.message));
     });
+  });
+});
+
+// trace-cmd report's text has the kernel's layout without the flags column and with a
+// 5-column pid: the scanner reads its common lines too, to the general reader's result.
+const TC_HEADER = 'cpus=4\n';
+const tcLine = (pid: string, rest: string, task = 'bash', cpu = '001', secs = ' 1234') =>
+  `${task.padStart(16)}-${pid.padEnd(5)} [${cpu}] ${secs}.000001: ${rest}\n`;
+
+describe('trace-cmd report fast path', function () {
+  this.timeout(120000);
+  for (const capture of ['drain', 'fork-storm']) {
+    it(`${capture}: the scanner reads nearly every event of the report, to the same import and reconstruction as without it`, () => {
+      const file = captureFile(capture, 'trace-cmd-report');
+      const fast = importTrace(file), slow = importTrace(file, { fastPath: false });
+      assert.equal(fast.format, 'trace-cmd');
+      assertSameImport(fast, slow);
+      assert.ok(fast.scannedEvents > 0.9 * fast.store.length, `scanned ${fast.scannedEvents} of ${fast.store.length}`);
+      const z = snapshotsOf(capture).map(s => ({ label: s.label, info: s.info }));
+      const a = new Reconstruction(fast, { zoneinfo: z }).run(), b = new Reconstruction(slow, { zoneinfo: z }).run();
+      assert.deepStrictEqual(a.snapshots, b.snapshots);
+      assert.deepStrictEqual([...a.countAfter], [...b.countAfter]);
+      // the kernel_stack entries (`=> func (address)` lines) keep their frames
+      assert.ok(fast.store.stacks.size > 10);
+    });
+  }
+
+  it('the report options\' layouts (-l, --ts-diff, -R, -t) read alike with and without it', () => {
+    for (const name of ['latency', 'ts-diff', 'raw', 'ns']) {
+      withFile(zlib.gunzipSync(fs.readFileSync(path.join(TC_FIXTURES, `drain-${name}.txt.gz`))).toString('latin1'), file => {
+        const fast = importTrace(file);
+        assert.equal(fast.format, 'trace-cmd');
+        assertSameImport(fast, importTrace(file, { fastPath: false }));
+      });
+    }
+  });
+
+  it('pids of every width, wide timestamps, a flags column, markers and stacks: read alike', () => {
+    const page = 'page=0xffffffffb3036305 pfn=0x20bd5 order=0';
+    const lines: string[] = [];
+    for (const pid of ['0', '12', '1234', '12345', '123456', '1234567', '12345678', '12x4', '', ' 12']) {
+      lines.push(tcLine(pid, `mm_page_free:         ${page}`));
+      lines.push(tcLine(pid, 'mm_page_alloc:        page=0xffffffffb3017186 pfn=0x1a56 order=1 migratetype=0 gfp_flags=GFP_KERNEL'));
+    }
+    for (const secs of ['    1', '12345', '123456', ' 1 23', '     ']) lines.push(tcLine('77', 'softirq_entry:        vec=9 [action=RCU]', 'sh', '002', secs));
+    lines.push(
+      // a flags column, the tgid column, nanoseconds, a 4-digit CPU: not this layout
+      '            bash-1234  [001] d..1. 1234.000002: mm_page_free:         page=0xffffffffb3036305 pfn=0x20bd6 order=0\n',
+      '            bash-1234  (  1234) [001] 1234.000003: mm_page_free:         page=0xffffffffb3036305 pfn=0x20bd7 order=0\n',
+      '            bash-1234  [001] 1234.000000004: mm_page_free:         page=0xffffffffb3036305 pfn=0x20bd8 order=0\n',
+      '            bash-1234  [1001] 1234.000005: mm_page_free:         page=0xffffffffb3036305 pfn=0x20bd9 order=0\n',
+      // a marker, a stack trace of a contention, another event, a batched free's two lines
+      tcLine('1', 'print:                tracing_mark_write: SNAPSHOT before begin'),
+      tcLine('1', 'contention_begin:     0xffff8a2d01121050 (flags=SPIN)'),
+      tcLine('1', 'kernel_stack:         <stack trace >'),
+      '=> trace_event_raw_event_contention_begin (ffffffffb1d10791)\n',
+      '=> _raw_spin_lock (ffffffffb265a025)\n',
+      tcLine('1', 'contention_end:       0xffff8a2d01121050 (ret=0)'),
+      tcLine('1', 'kmalloc:              call_site=kmem_cache_alloc+0x10 ptr=0xffff bytes_req=8 bytes_alloc=8 gfp_flags=GFP_KERNEL'),
+      tcLine('1', `mm_page_free:         ${page.replace('20bd5', '3000')}`),
+      tcLine('1', `mm_page_free_batched: ${page.replace('20bd5', '3000')}`),
+      '=> stray_frame (ffffffffb265a025)\n',
+      tcLine('1', 'mm_page_alloc_zone_locked: page=0xffffffffaf01adcd pfn=0x569d order=0 migratetype=0 percpu_refill=1'),
+      tcLine('1', 'mm_page_pcpu_drain:   page=0xffffffffaf01826f pfn=0x2b3f order=0 migratetype=1'),
+      'CPU:1 [2776 EVENTS DROPPED]\n',
+      tcLine('1', `mm_page_free: ${page}`).trimEnd(),
+    );
+    withFile(TC_HEADER + lines.join(''), file => {
+      const fast = importTrace(file), st = fast.store;
+      assertSameImport(fast, importTrace(file, { fastPath: false }));
+      assert.ok(fast.scannedEvents >= 20, `scanned ${fast.scannedEvents}`);
+      const marked = [...Array(st.length).keys()].find(i => st.pfn[i] === 0x3000)!;
+      assert.ok(st.flags[marked] & 64, 'the first of a batched free\'s two lines is marked');
+      assert.ok([...Array(st.length).keys()].some(i => st.name[i] === EV.tracing_mark_write));
+      assert.equal(fast.lost.length, 1);
+    });
+  });
+
+  it('mutated reports (bytes replaced, inserted, dropped; lines cut): the scanner still reads exactly what the general reader reads', () => {
+    const lines = fs.readFileSync(captureFile('drain', 'trace-cmd-report'), 'latin1').split('\n').slice(0, 4000);
+    const bytes = '0123456789abcdefx -.:=[]()<>|\t\r\u0000\u00ff';
+    for (const out of mutatedCopies(lines, { rounds: 12, edits: 400, seed: 11, bytes, from: 1 })) {
+      withFile(out.join('\n'), file => assertSameImport(importTrace(file), importTrace(file, { fastPath: false })));
+    }
   });
 });

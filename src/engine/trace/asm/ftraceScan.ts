@@ -5,6 +5,11 @@
 //   `%16s-%-7d [%03d] %c%c%c%c%c %5lu.%06lu: name: fields`
 //    0       16   24 25  29 31   36    42  49 51
 //
+// or of trace-cmd report's (no flags column; a pid of more than five digits widens it)
+//
+//   `%16s-%-5d [%03d] %5lu.%06lu: name:  fields`
+//    0       16 22 23  27 29   34    41 43
+//
 // (seconds past 99999, on a machine up for more than 27 hours, widen the timestamp and move
 // the name and fields right) for the common events (the page events, softirq entry/exit)
 // straight into the EventStore's columns, which live in this module's memory during an
@@ -21,7 +26,8 @@
 @external("env", "internName") declare function internName(a: usize, e: usize): i32;
 
 const SP: u32 = 32, ZERO: u32 = 48, COLON: u32 = 58, NL: u32 = 10, CR: u32 = 13;
-const NAME_AT: usize = 51;
+/** where the event name begins in the kernel's layout and in trace-cmd's */
+const NAME_AT: usize = 51, NAME_AT_TRACE_CMD: usize = 43;
 
 // kinds of the events read here
 const K_ALLOC: i32 = 1, K_FREE: i32 = 2, K_FREE_BATCHED: i32 = 3, K_DRAIN: i32 = 4, K_ZONE_LOCKED: i32 = 5;
@@ -32,7 +38,7 @@ const KIND_EV: StaticArray<i32> = [0, 1, 2, 3, 4, 5, 10, 11];
 export function kindEv(k: i32): i32 { return k > 0 && k < 8 ? unchecked(KIND_EV[k]) : -1; }
 
 // flag bits of store.ts
-const F_IRQS_OFF: i32 = 1, F_NEED_RESCHED: i32 = 2, F_HARDIRQ: i32 = 4, F_SOFTIRQ: i32 = 8, F_NMI: i32 = 16, F_BH_OFF: i32 = 32;
+const F_IRQS_OFF: i32 = 1, F_NEED_RESCHED: i32 = 2, F_HARDIRQ: i32 = 4, F_SOFTIRQ: i32 = 8, F_NMI: i32 = 16, F_BH_OFF: i32 = 32, F_NO_FLAGS: i32 = 128;
 
 /** other-line record: kind (0 = for the general reader, 1 = stack frame), start, end, line,
  * frame name start, end */
@@ -211,6 +217,11 @@ const SPACES: u64 = 0x2020202020202020, ZEROS: u64 = 0x3030303030303030;
 
 const NOT_OURS = 0, STORED = 1, AFTER_OTHERS = 2;
 
+/** scan()'s modes: read the common lines of raw ftrace text, or of trace-cmd report's; list
+ * every line; list one line (the format is not known yet: the importer reads it before
+ * deciding) */
+const FAST = 1, ALL_OTHER = 0, ONE_LINE = 2, FAST_TRACE_CMD = 3;
+
 /** the input region and its first byte's offset in the file (set per chunk): where a text is */
 let region: usize = 0, regionAt: f64 = 0;
 export function fileOffsets(at: usize, fileAt: f64): void { region = at; regionAt = fileAt; }
@@ -263,36 +274,52 @@ function fillSlot(r: usize, a: usize, n: i32, id: i32): void {
 /** Reads the line [a, e) into the store when it has the layout and one of the events read
  * here (STORED); NOT_OURS, with nothing kept, otherwise; AFTER_OTHERS, with nothing kept, when
  * it is ours but other lines listed before it must be read first. */
-function readLine(a: usize, e: usize): i32 {
-  if (e - a <= NAME_AT + 16) return NOT_OURS;
-  if (at(a + 16) != 45 || at(a + 25) != 91 || at(a + 29) != 93 || at(a + 30) != SP || at(a + 36) != SP) return NOT_OURS;
+function readLine(a: usize, e: usize, layout: i32): i32 {
+  if (e - a <= (layout == FAST_TRACE_CMD ? NAME_AT_TRACE_CMD : NAME_AT) + 16 || at(a + 16) != 45) return NOT_OURS;
   // a task column of spaces and tabs only is not this layout (one vector compare)
   const col = v128.load(a);
   if (i8x16.bitmask(v128.or(i8x16.eq(col, i8x16.splat(32)), i8x16.eq(col, i8x16.splat(9)))) == 0xffff) return NOT_OURS;
-  // pid: left-aligned in the 8 columns before the CPU's bracket, then spaces
+  // pid: left-aligned after the dash (7 columns in the kernel's layout, 5 in trace-cmd's,
+  // which a longer pid widens), then one space before the CPU's bracket
   const wp = load<u64>(a + 17);
   const np = digitRun(wp);
-  if (!np || (np < 8 && (wp ^ SPACES) >> (<u64>np << 3))) return NOT_OURS;
+  if (!np || np == 8) return NOT_OURS;
+  const width = layout == FAST_TRACE_CMD ? max<i32>(np, 5) : 7;
+  // (the bytes after the digits, up to and with the separating space: np <= width < 8)
+  if (((wp ^ SPACES) >> (<u64>np << 3)) & ((<u64>1 << (<u64>(width + 1 - np) << 3)) - 1)) return NOT_OURS;
   const pid = <i32>digitsValue(wp, np);
-  const c0 = at(a + 26) - ZERO, c1 = at(a + 27) - ZERO, c2 = at(a + 28) - ZERO;
+  const lbr = a + 18 + <usize>width;
+  if (at(lbr) != 91 || at(lbr + 4) != 93 || at(lbr + 5) != SP) return NOT_OURS;
+  const c0 = at(lbr + 1) - ZERO, c1 = at(lbr + 2) - ZERO, c2 = at(lbr + 3) - ZERO;
   if (c0 > 9 || c1 > 9 || c2 > 9) return NOT_OURS;
-  const flags = flagBits(at(a + 31), at(a + 32), at(a + 33));
-  const preempt = preemptDepth(at(a + 34));
-  if (flags < 0 || preempt < 0 || at(a + 35) == SP || at(a + 35) == COLON) return NOT_OURS;
+  let flags: i32, preempt: i32, secAt: usize;
+  if (layout == FAST_TRACE_CMD) {
+    // trace-cmd report prints no flags column (only -l does, in a layout of its own)
+    flags = F_NO_FLAGS; preempt = 255;
+    secAt = lbr + 6;
+  } else {
+    // the 5-character flags column: irqs-off, need-resched, hardirq/softirq, preempt depth,
+    // migrate-disable
+    if (at(lbr + 11) != SP) return NOT_OURS;
+    flags = flagBits(at(lbr + 6), at(lbr + 7), at(lbr + 8));
+    preempt = preemptDepth(at(lbr + 9));
+    if (flags < 0 || preempt < 0 || at(lbr + 10) == SP || at(lbr + 10) == COLON) return NOT_OURS;
+    secAt = lbr + 12;
+  }
   let whole: f64, nameAt: usize, fracAt: usize;
-  if (at(a + 42) == 46) {
+  if (at(secAt + 5) == 46) {
     // seconds: right-aligned in 5 columns (leading spaces, then digits only)
-    const ws = load<u64>(a + 37) & 0xffffffffff;
+    const ws = load<u64>(secAt) & 0xffffffffff;
     const lead = <i32>(ctz(ws ^ (SPACES & 0xffffffffff)) >> 3);
     if (lead >= 5) return NOT_OURS;
     const wd = ws >> (<u64>lead << 3);
     if (digitRun(wd) != 5 - lead) return NOT_OURS;   // (the bytes shifted in are 0: not digits)
     whole = <f64>digitsValue(wd, 5 - lead);
-    fracAt = a + 43;
+    fracAt = secAt + 6;
   } else {
     // more than five digits (a machine up for more than 27 hours): the timestamp widens and
     // the rest of the line moves right with it
-    let q = a + 37, n = 0;
+    let q = secAt, n = 0;
     whole = 0;
     for (let c = at(q); isDigit(c) && n < 15; c = at(++q)) { whole = whole * 10 + <f64>(c - ZERO); n++; }
     if (n < 6 || at(q) != 46) return NOT_OURS;
@@ -338,8 +365,10 @@ function readLine(a: usize, e: usize): i32 {
     q = p;
     if (has(q, e, 5, PAGE_)) {
       q += 5;
-      // nearly always 16 hex digits then a space: checked sixteen bytes at once
-      if (q + 16 < e && at(q + 16) == SP && !i8x16.bitmask(i8x16.eq(v128.load(q), i8x16.splat(32)))) q += 16;
+      // nearly always 16 hex digits (after `0x` in trace-cmd's text) then a space: checked
+      // sixteen bytes at once
+      const hex = at(q) == ZERO && at(q + 1) == 120 ? q + 2 : q;
+      if (hex + 16 < e && at(hex + 16) == SP && !i8x16.bitmask(i8x16.eq(v128.load(hex), i8x16.splat(32)))) q = hex + 16;
       else while (q < e && at(q) != SP) q++;
       if (q >= e) return NOT_OURS;
       q++;
@@ -473,9 +502,6 @@ function other(kind: i32, a: usize, e: usize, p: usize, q: usize): void {
   others++;
 }
 
-/** scan()'s modes: read the common lines; list every line; list one line (the format is not
- * known yet: the importer reads it before deciding) */
-const FAST = 1, ALL_OTHER = 0, ONE_LINE = 2;
 
 /**
  * Reads the whole lines of [from, end): events of the layout into the store's columns from
@@ -493,18 +519,19 @@ export function scan(from: usize, end: usize, mode: i32, first: i32, capacity: i
     if (nl == end) break;
     const e = nl > a && at(nl - 1) == CR ? nl - 1 : nl;
     lineNo++;
-    if (mode != FAST) {
+    if (mode != FAST && mode != FAST_TRACE_CMD) {
       other(0, a, e, 0, 0);
       if (mode == ONE_LINE) { a = nl + 1; break; }
-    } else if (at(a) == SP && at(a + 1) == 61 && at(a + 2) == 62) {
-      // ` => func`: a stack frame, the name up to the next space
-      let p = a + 3;
+    } else if ((at(a) == SP && at(a + 1) == 61 && at(a + 2) == 62) || (at(a) == 61 && at(a + 1) == 62)) {
+      // ` => func+0x1f/0x40` (the kernel) or `=> func (address)` (trace-cmd): a stack frame,
+      // the name up to the next space
+      let p = at(a) == SP ? a + 3 : a + 2;
       while (p < e && (at(p) == SP || at(p) == 9)) p++;
       let q = p;
       while (q < e && at(q) != SP) q++;
       other(1, a, e, p, q);
     } else {
-      const r = readLine(a, e);
+      const r = readLine(a, e, mode);
       if (r == AFTER_OTHERS) { lineNo--; break; }
       if (r == NOT_OURS) other(0, a, e, 0, 0);
     }

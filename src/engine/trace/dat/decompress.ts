@@ -1,10 +1,7 @@
 // The compression a v7 trace.dat names in its header ("none", "zstd" or "zlib"), applied to
 // one compressed block. zlib is node's own; zstd comes from fzstd (pure JS: node 20 has no
 // zstd, and trace-cmd compresses with zstd by default when libzstd is there).
-import * as fs from 'fs';
 import * as zlib from 'zlib';
-import { execFileSync } from 'child_process';
-import { scratchFile } from '../compressed';
 import { decompress as zstdDecompress } from 'fzstd';
 import { DatFormatError } from './errors';
 
@@ -57,37 +54,4 @@ function outputBuffer(size: number, into?: Buffer): Uint8Array {
   const b = into ? new Uint8Array(into.buffer, into.byteOffset, size) : new Uint8Array(size);
   Object.defineProperty(b, 'valueOf', { value: () => 0 });
   return b;
-}
-
-/** whether the system's zstd may be asked (tests turn it off to check the fallback) */
-let systemZstd = true;
-export function useSystemZstd(on = true): void { systemZstd = on; }
-
-/**
- * zstd frames, concatenated, decompressed by the system's zstd tool in one run: a CPU's data
- * is hundreds of chunks, and fzstd (JavaScript) inflates some 75 MB/s, the tool over 1 GB/s.
- * Their output is the frames' outputs one after the other. Null when there is no tool, it
- * fails, or its output is not `size` bytes: the caller then inflates chunk by chunk, which
- * also finds the chunk that is damaged.
- */
-export function zstdFrames(frames: Buffer, size: number): Buffer | null {
-  if (!systemZstd) return null;
-  // (into a file: node reads a child's stdout a pipe's worth at a time, which took longer
-  // than fzstd)
-  const file = scratchFile('cpu-data');
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(file, 'w+');
-    execFileSync('zstd', ['-d', '-c', '-q'], { input: frames, stdio: ['pipe', fd, 'ignore'] });
-    if (fs.fstatSync(fd).size !== size) return null;
-    const out = Buffer.allocUnsafe(size);
-    return fs.readSync(fd, out, 0, size, 0) === size ? out : null;
-  } catch (e) {
-    // no tool here: do not ask again
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') systemZstd = false;
-    return null;
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-    fs.rmSync(file, { force: true });
-  }
 }

@@ -12,7 +12,7 @@ import type { DatFile, CpuData } from './file';
 import type { PageHeader } from './format';
 import { ByteReader } from './reader';
 import { DatFormatError, MAX_SECTION_BYTES } from './errors';
-import { decompressBlock, zstdFrames } from './decompress';
+import { decompressBlock } from './decompress';
 
 const TYPE_PADDING = 29, TYPE_TIME_EXTEND = 30, TYPE_TIME_STAMP = 31;
 const COMMIT_MASK = (1 << 27) - 1;
@@ -57,10 +57,6 @@ export function cpuBytes(file: Buffer, d: DatFile, c: CpuData): Buffer {
     if (total > MAX_SECTION_BYTES) r.fail(`CPU ${c.cpu}'s chunks inflate to more than ${MAX_SECTION_BYTES} bytes`, at);
     chunkAt.push(r.pos); zsizes.push(zsize); sizes.push(size);
     r.bytes(zsize, `chunk ${k}`);
-  }
-  if (d.compression === 'zstd' && chunks > 1) {
-    const whole = zstdFrames(Buffer.concat(chunkAt.map((at, k) => raw.subarray(at, at + zsizes[k]))), total);
-    if (whole) return whole;
   }
   const out = Buffer.allocUnsafe(total);
   let p = 0;
