@@ -764,7 +764,8 @@ export class LockstepDebugSession extends LoggingDebugSession {
       const rt = this.stopped();
       const cpu = this.cpuOfThread(args.threadId);
       this.sendResponse(response);
-      this.timeTravel(() => rt.stepBack(cpu), args.threadId);
+      // the thread's own previous move (a PREEMPT_RT handler thread shares its CPU with the task)
+      this.timeTravel(() => rt.stepBack(cpu, { id: args.threadId, of: ctx => threadOfContext(rt.m, ctx) }), args.threadId);
     });
   }
 

@@ -130,21 +130,22 @@ export function runScenario(program: CheckedProgram, options: RunOptions = {}): 
   }
   let last = -1;
   const rr: Choice = { kind: 'cpu', cpu: 0, irq: 0 };
+  // the last step that took or released a lock or ended a context (maxStepsMessage)
+  const progress = { step: 0, locks: m.lockWordWrites, ended: 0 };
   for (;;) {
     // round-robin finds its choice without building the list of enabled ones (every step)
     const en = random ? enabledChoices(m) : undefined;
     if (en ? !en.length : !nextRoundRobin(m, last, rr)) return result('finished');
     if (m.step >= maxSteps) {
-      const where = m.contexts.filter(c => c.status === 'running' && c.frames.length).map(c => {
-        const s = m.stackOf(c);
-        return `CPU ${c.cpu} ${c.label} in ${s.frames.map(f => `${f.function} (${f.file}:${f.line}:${f.column})`).join(' <- ')}`;
-      });
-      return result('max-steps', `stopped after ${maxSteps} steps (--max-steps): the model may loop forever; ${where.join('; ') || 'no context is running'}`);
+      return result('max-steps', maxStepsMessage(m, maxSteps, progress.step));
     }
     let ch: Choice;
     if (random && en) {
       const due = en.find(c => c.kind === 'irq' && m.step >= (arrivals.get(`${c.cpu}.${c.irq}`) ?? 0));
-      const cpus = en.filter(c => c.kind === 'cpu');
+      // a CPU spinning on a held lock only spins again: a CPU that can move goes first
+      const all = en.filter(c => c.kind === 'cpu');
+      const moving = all.filter(c => !m.spinning(c.cpu));
+      const cpus = moving.length || en.length > all.length ? moving : all;
       ch = due ?? (cpus.length ? cpus[Math.floor(random() * cpus.length)] : en[Math.floor(random() * en.length)]);
       if (due) {
         const horizon = Math.max(1, options.horizon ?? 200);
@@ -156,9 +157,38 @@ export function runScenario(program: CheckedProgram, options: RunOptions = {}): 
       last = roundRobinOrder(m, ch);
     }
     applyChoice(m, ch);
+    if (m.lockWordWrites !== progress.locks) { progress.locks = m.lockWordWrites; progress.step = m.step; }
+    else if (m.step % 256 === 0) {
+      let ended = 0;
+      for (const c of m.contexts) if (c.status === 'done' || c.status === 'dead') ended++;
+      if (ended !== progress.ended) { progress.ended = ended; progress.step = m.step; }
+    }
     if (options.stopOnFinding && m.lastFinding) return result('finding');
     if (m.stuck()) return m.findings.some(f => f.kind === 'deadlock') ? result('deadlock') : result('deadlock', 'no context can make progress');
   }
+}
+
+/**
+ * Why a run stopped at --max-steps. Spinning on a held lock does not use up steps (the
+ * schedulers skip a spinning CPU while another can move), so the steps went to real work
+ * or to a loop. A loop that makes no progress takes and releases no lock and ends no
+ * context: when none of that happened in the second half of the run the model may loop
+ * forever; otherwise the run is long and the limit is what to raise. `lastProgress`: the
+ * step of the last such event.
+ */
+export function maxStepsMessage(m: Machine, maxSteps: number, lastProgress: number): string {
+  const running = m.contexts.filter(c => c.status === 'running' && c.frames.length);
+  const where = running.slice(0, 4).map(c => {
+    const f = m.stackOf(c).frames[0];
+    return f ? `CPU ${c.cpu} ${c.label} in ${f.function} (${f.file}:${f.line}:${f.column})` : `CPU ${c.cpu} ${c.label}`;
+  });
+  if (running.length > where.length) where.push(`${running.length - where.length} more`);
+  const at = where.join('; ') || 'no context is running';
+  const idle = m.step - lastProgress;
+  if (idle >= maxSteps / 2) {
+    return `stopped after ${maxSteps} steps (--max-steps): the model may loop forever; ${at}: no lock was taken or released and no context ended in the last ${idle} steps`;
+  }
+  return `stopped after ${maxSteps} steps (--max-steps): the step limit was reached while the CPUs were still making progress (the last lock was taken or released at step ${lastProgress}); raise it with --max-steps N (maxSteps in a launch configuration). Still running: ${at}`;
 }
 
 function roundRobinOrder(m: Machine, c: Choice): number {
@@ -171,9 +201,16 @@ function roundRobinOrder(m: Machine, c: Choice): number {
  * building the list. Writes it into `out`; false when nothing is enabled.
  */
 function nextRoundRobin(m: Machine, last: number, out: Choice): boolean {
+  // a CPU spinning on a held lock only spins again (Machine.spinning): it gets the turn
+  // only when nothing else can move (then the machine is stuck and the run ends)
+  if (pickRoundRobin(m, last, out, true)) return true;
+  return pickRoundRobin(m, last, out, false);
+}
+
+function pickRoundRobin(m: Machine, last: number, out: Choice, skipSpinners: boolean): boolean {
   let any = false;
   for (const c of m.cpus) {
-    if (!m.canStep(c.id)) continue;
+    if (!m.canStep(c.id) || (skipSpinners && m.spinning(c.id))) continue;
     if (!any) { any = true; out.kind = 'cpu'; out.cpu = c.id; out.irq = 0; }
     if (c.id > last) { out.kind = 'cpu'; out.cpu = c.id; out.irq = 0; return true; }
   }

@@ -51,3 +51,34 @@ describe('debug adapter: PREEMPT_RT handler threads', () => {
     assert.ok(await step(dc) > before);
   });
 });
+
+describe('debug adapter: PREEMPT_RT stepBack on a thread', () => {
+  let dc: DebugClient;
+  beforeEach(async () => { dc = await startClient(); });
+  afterEach(async () => { await dc.stop().catch(() => undefined); });
+
+  it("stepBack on the handler thread undoes the handler's last step, not the task's later move on the same CPU", async () => {
+    await launch(dc, { scenario: RT });
+    await move(dc, () => dc.stepInRequest({ threadId: 1 }));
+    await move(dc, () => dc.customRequest('lockstep/deliverInterrupt', { cpu: 0 }));
+    // the handler runs to its end, a step at a time
+    let handlerLast = await step(dc);
+    for (let i = 0; i < 200 && !/finished/.test((await dc.threadsRequest()).body.threads[1].name); i++) {
+      await move(dc, () => dc.stepInRequest({ threadId: 2 }));
+      handlerLast = await step(dc);
+    }
+    assert.match((await dc.threadsRequest()).body.threads[1].name, /finished/);
+    // then the task moves on: the CPU's previous move is now the task's
+    await move(dc, () => dc.stepInRequest({ threadId: 1 }));
+    const taskAt = await step(dc);
+    assert.ok(taskAt > handlerLast);
+    const back = await move(dc, () => dc.stepBackRequest({ threadId: 2 }));
+    assert.equal(back.body.threadId, 2, 'the stop selects the handler thread');
+    assert.equal(await step(dc), handlerLast - 1, "back to before the handler's last step");
+    assert.doesNotMatch((await dc.threadsRequest()).body.threads[1].name, /finished/, 'the handler has its last step still to run');
+    // the task thread's stepBack from there undoes the task's step before the interrupt
+    const t = await move(dc, () => dc.stepBackRequest({ threadId: 1 }));
+    assert.equal(t.body.threadId, 1);
+    assert.ok(await step(dc) < handlerLast - 1);
+  });
+});

@@ -71,6 +71,9 @@ export class DebugRuntime {
   private lastEvents: MachineEvent[] = [];
   /** where the moving context stood after choice p: a statement's loc index, or -1 */
   private arrLoc = new Int32Array(4096);
+  /** mover[p]: the id of the context that made move p (a step: the context that ran; an
+   * arrival: the interrupt's context), so stepBack can find a thread's previous move */
+  private mover = new Int32Array(4096);
   /** where the launch's `schedule` ends in the recorded run (-1: none, or the run left it) */
   private scheduleEnd = -1;
   /** the statements contexts stand on at step 0 */
@@ -171,8 +174,11 @@ export class DebugRuntime {
   private apply(code: number): boolean {
     if (!this.enabled(code)) return false;
     if (this.pos < this.recLen && this.rec[this.pos] !== code) this.truncate();
-    if (code >= 0) this.m.stepCpu(code);
-    else { const v = -code - 1; this.m.deliver(Math.floor(v / 65536), v % 65536); }
+    let who: Context | undefined;
+    if (code >= 0) { this.m.stepCpu(code); who = this.m.cur; }
+    else { const v = -code - 1; const cpu = Math.floor(v / 65536), k = v % 65536; this.m.deliver(cpu, k); who = this.m.cpus[cpu].irqs[k]; }
+    if (this.pos >= this.mover.length) { const b = new Int32Array(Math.max(this.pos + 1, this.mover.length * 2)); b.set(this.mover); this.mover = b; }
+    this.mover[this.pos] = who ? who.id : -1;
     if (this.pos === this.recLen) this.push(code);
     this.arrive(this.pos + 1);
     return true;
@@ -370,15 +376,23 @@ export class DebugRuntime {
         if (at === undefined) { at = m.step + Math.floor(this.random() * 200); this.arrivals.set(code, at); }
         if (m.step >= at) { this.arrivals.delete(code); return code; }
       }
+      // a CPU spinning on a held lock only spins again (Machine.spinning): one that can move goes first
       const cpus: number[] = [];
-      for (const c of m.cpus) if (m.canStep(c.id)) cpus.push(c.id);
+      for (const c of m.cpus) if (m.canStep(c.id) && !m.spinning(c.id)) cpus.push(c.id);
+      if (!cpus.length && !irqs.length) for (const c of m.cpus) if (m.canStep(c.id)) cpus.push(c.id);
       if (cpus.length) return cpus[Math.floor(this.random() * cpus.length)];
       return irqs.length ? irqs[Math.floor(this.random() * irqs.length)] : undefined;
     }
     const last = this.pos > 0 ? order(m.ncpus, this.rec[this.pos - 1]) : -1;
+    // a CPU spinning on a held lock gets the turn only when nothing else can move
+    return this.roundRobin(last, true) ?? this.roundRobin(last, false);
+  }
+
+  private roundRobin(last: number, skipSpinners: boolean): number | undefined {
+    const m = this.m;
     let first: number | undefined;
     for (const c of m.cpus) {
-      if (!m.canStep(c.id)) continue;
+      if (!m.canStep(c.id) || (skipSpinners && m.spinning(c.id))) continue;
       if (first === undefined) first = c.id;
       if (c.id > last) return c.id;
     }
@@ -490,13 +504,27 @@ export class DebugRuntime {
     this.bps.resyncData();
   }
 
-  /** Back to before this CPU's previous move (any CPU when cpu is undefined). */
-  stepBack(cpu?: number): Stop {
+  /**
+   * Back to before this CPU's previous move (any CPU when cpu is undefined), or with
+   * `thread`, before that thread's previous move: on PREEMPT_RT a threaded handler and
+   * the task it preempts are two threads of one CPU, and stepping back the handler undoes
+   * the handler's last step, not the task's. `thread(ctx)`: the thread a context shows on.
+   */
+  stepBack(cpu?: number, thread?: { id: number; of: (ctx: Context) => number }): Stop {
     if (this.pos === 0) return { reason: 'entry', context: this.m.cur, description: 'at the start of the run' };
     let p = this.pos - 1;
-    if (cpu !== undefined) while (p > 0 && choiceCpu(this.rec[p]) !== cpu) p--;
+    if (thread) {
+      while (p > 0 && !this.movedOn(p, thread)) p--;
+    } else if (cpu !== undefined) while (p > 0 && choiceCpu(this.rec[p]) !== cpu) p--;
     this.goto(p);
-    return { reason: p === 0 ? 'entry' : 'step', context: this.lastMover(), description: `back to step ${p}` };
+    const mine = thread && p > 0 && this.movedOn(p - 1, thread) ? this.m.contexts[this.mover[p - 1]] : undefined;
+    return { reason: p === 0 ? 'entry' : 'step', context: mine ?? this.lastMover(), description: `back to step ${p}` };
+  }
+
+  /** Was move p made by a context that shows on this thread? */
+  private movedOn(p: number, thread: { id: number; of: (ctx: Context) => number }): boolean {
+    const c = this.m.contexts[this.mover[p]];
+    return !!c && thread.of(c) === thread.id;
   }
 
   /** The context that made the last move (what a stop after time travel selects). */

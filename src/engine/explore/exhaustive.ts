@@ -16,6 +16,7 @@ import { StateKeyer } from './stateKey';
 import type { VisitedStore } from './store';
 import { FindingSet } from './findingSet';
 import { Pacer } from './progress';
+import { bootConstantCells } from '../sim/zones';
 
 export interface SleepEntry { choice: number; fp: Footprint }
 
@@ -42,8 +43,13 @@ export interface DfsOptions {
   stopOnFirst: boolean;
   /** frontier mode: children at this many transitions below the top are handed out, not explored */
   frontierDepth?: number;
+  /** spine mode (--shard, shard.ts): only the last child of a node is explored; the others are handed out */
+  spine?: boolean;
   /** tests: check the incremental hash of shared memory against a full one at every state */
   verifyKeys?: boolean;
+  /** reads of the zone cells boot sets and nothing else writes (zones.ts bootConstantCells)
+   * are local; the caller checks constantWritten afterwards and searches again without */
+  assumeBootConstants?: boolean;
 }
 
 export class Dfs {
@@ -67,6 +73,10 @@ export class Dfs {
     private readonly pacer: Pacer,
   ) {}
 
+  /** A context wrote a cell assumed constant (assumeBootConstants): the search may have
+   * merged a read with steps it does not commute with, so its result does not stand. */
+  get constantWritten(): boolean { return !!this.machine?.constantWritten; }
+
   /** A fresh machine with the prefix replayed, or undefined if the prefix is not possible. */
   machineAt(prefix: number[]): Machine | undefined {
     // one machine for every item: building one compiles the model, a restore is a copy
@@ -74,14 +84,19 @@ export class Dfs {
     if (!m) {
       m = this.machine = new Machine(this.program, { detectors: this.o.detectors, maxSteps: this.o.maxSteps });
       m.recordSteps = false;
+      if (this.o.assumeBootConstants) {
+        m.constantCells = new Uint8Array(m.mem.length);
+        for (const c of bootConstantCells(m)) m.constantCells[c] = 1;
+      }
       this.boot = m.checkpoint();
       this.table = choiceTable(m);
     } else m.restore(this.boot!);
     for (const c of prefix) {
       const ch = this.table.choices[c];
       if (!(enabledMask(m, this.table) & (1 << c))) return undefined;
+      // findings on the prefix are the top search's, which ran it (shard.ts): not collected
+      // again, so a part reports only what it found below its items
       runTransition(m, ch, this.sfp, this.o.maxSteps, this.o.reduction);
-      this.collect(m, 0);
     }
     this.keyer.track(m);
     return m;
@@ -120,7 +135,7 @@ export class Dfs {
       }
       if (m.step > this.maxDepth) this.maxDepth = m.step;
       if (r.maxSteps) { this.hitMaxSteps = true; this.schedules++; continue; }
-      if (this.o.frontierDepth !== undefined && stack.length >= this.o.frontierDepth) {
+      if ((this.o.frontierDepth !== undefined && stack.length >= this.o.frontierDepth) || (this.o.spine && node.next < node.cands.length)) {
         this.frontier.push({ prefix: [...path, c], sleep: childSleep });
         continue;
       }

@@ -25,7 +25,7 @@ export interface WorkerInit {
 export type WorkerMessage =
   | { type: 'progress'; states: number; schedules: number; depth: number }
   | { type: 'item-done' }
-  | { type: 'done'; findings: unknown[]; states: number; schedules: number; maxDepth: number; limit?: string; hitMaxSteps: boolean; keys?: Float64Array; complete: boolean; preemptions?: number };
+  | { type: 'done'; findings: unknown[]; states: number; schedules: number; maxDepth: number; limit?: string; hitMaxSteps: boolean; keys?: Float64Array; complete: boolean; preemptions?: number; constantWritten?: boolean };
 
 function start(): void {
   const init = workerData as WorkerInit;
@@ -54,14 +54,14 @@ function start(): void {
   const store = new SharedStore(init.shared!);
   let dfs: Dfs | undefined;
   const pacer = new Pacer(undefined, shouldStop, undefined, () => ({ states: store.size, schedules: dfs?.schedules ?? 0, depth: dfs?.depth ?? 0 }));
-  dfs = new Dfs(init.program, store, { maxSteps: o.maxSteps ?? DEFAULT_MAX_STEPS, detectors: o.detectors !== false, reduction: o.reduction !== false, stopOnFirst: !!o.stopOnFirst }, pacer);
+  dfs = new Dfs(init.program, store, { maxSteps: o.maxSteps ?? DEFAULT_MAX_STEPS, detectors: o.detectors !== false, reduction: o.reduction !== false, stopOnFirst: !!o.stopOnFirst, assumeBootConstants: o.reduction !== false && o.bootConstants !== false }, pacer);
   const d = dfs;
   const finish = () => {
     let limit = pacer.limit ?? (d.hitMaxSteps ? 'max-steps' : undefined);
     if (limit === 'stopped' && init.deadline !== undefined && Date.now() >= init.deadline) limit = 'time-limit';
     port.postMessage({
       type: 'done', findings: d.findings.list(), states: store.size, schedules: d.schedules, maxDepth: d.maxDepth, limit,
-      hitMaxSteps: d.hitMaxSteps, complete: !limit,
+      hitMaxSteps: d.hitMaxSteps, complete: !limit, constantWritten: d.constantWritten,
     } satisfies WorkerMessage);
   };
   port.on('message', (msg: { type: 'item'; index: number } | { type: 'finish' }) => {

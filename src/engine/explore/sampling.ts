@@ -64,7 +64,9 @@ export class Sampler {
     m.recordSteps = false;
     for (let i = 0; i < this.o.maxSteps; i++) {
       let moved = false;
-      for (const c of m.cpus) if (m.canStep(c.id)) { m.stepCpu(c.id); moved = true; }
+      // spinning on a held lock is not work (Machine.spinning): the holder's steps are
+      for (const c of m.cpus) if (m.canStep(c.id) && !m.spinning(c.id)) { m.stepCpu(c.id); moved = true; }
+      if (!moved) for (const c of m.cpus) if (m.canStep(c.id)) { m.stepCpu(c.id); moved = true; }
       if (!moved || m.stuck()) break;
     }
     return Math.max(10, m.step);
@@ -95,7 +97,9 @@ export class Sampler {
         if (pick >= 0) arrival[pick] = m.step + 1 + Math.floor(random() * this.horizon);
         else {
           const cpus: number[] = [];
-          for (let i = 0; i < n; i++) if (t.choices[i].kind === 'cpu' && en & (1 << i)) cpus.push(i);
+          for (let i = 0; i < n; i++) if (t.choices[i].kind === 'cpu' && en & (1 << i) && !m.spinning(t.choices[i].cpu)) cpus.push(i);
+          // everyone spins: let one spin (the run is stuck or an interrupt is still due)
+          if (!cpus.length) for (let i = 0; i < n; i++) if (t.choices[i].kind === 'cpu' && en & (1 << i)) cpus.push(i);
           pick = cpus.length ? cpus[Math.floor(random() * cpus.length)] : -1;
           if (pick < 0) break;    // only interrupts could come, and none is due: the run is over
         }

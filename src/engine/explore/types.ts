@@ -44,6 +44,10 @@ export interface ExploreOptions {
   shouldStop?: () => boolean;
   /** exhaustive: the partial-order reduction (sleep sets and local-step merging); default on */
   reduction?: boolean;
+  /** exhaustive (with the reduction): reads of the zone cells boot sets and the allocator
+   * only reads (zone_start_pfn, spanned_pages, per_cpu_pageset...) commute with every step;
+   * checked: if a context writes one, the search runs again with this false. Default true */
+  bootConstants?: boolean;
   /** tests: check the exhaustive search's incremental state hash against a full one at every state */
   verifyKeys?: boolean;
   /** collect the keys of the distinct states (tests, merging workers) */

@@ -10,10 +10,10 @@ import { Worker } from 'worker_threads';
 import type { CheckedProgram } from '../lang/load';
 import { DEFAULT_MAX_STEPS, judge } from '../run';
 import type { Finding } from '../sim/state';
-import { frontier, itemsOf } from './shard';
+import { frontier, itemsOf, spineFrontier, blockOf } from './shard';
 import { Pacer } from './progress';
 import { SharedStore, DEFAULT_MAX_STATES } from './store';
-import { mergeFindings, validateOptions, shrinkAll, exploreSync } from './explore';
+import { mergeFindings, validateOptions, shrinkAll, exploreSync, maxStatesMessage } from './explore';
 import type { ExploreOptions, ExploreResult, SearchSummary } from './types';
 import type { WorkerInit, WorkerMessage } from './exploreWorker';
 
@@ -67,11 +67,18 @@ export async function exploreParallel(program: CheckedProgram, o: ExploreOptions
   let items: ReturnType<typeof frontier>['items'] | undefined;
   let upper: { findings: Finding[]; states: number; schedules: number } = { findings: [], states: 0, schedules: 0 };
   let upperKeys: number[] = [];
+  let constantWritten = false;
   if (o.strategy === 'exhaustive') {
-    const f = frontier(program, shard.count * jobs, { maxSteps, detectors: o.detectors !== false, reduction: o.reduction !== false, stopOnFirst: false }, pacer);
-    items = itemsOf(f.items, shard.index, shard.count);
-    upper = { findings: f.top.findings.list(), states: f.top.store.size, schedules: f.top.schedules };
-    upperKeys = [...f.top.store.keys()];
+    const dfsOptions = { maxSteps, detectors: o.detectors !== false, reduction: o.reduction !== false, stopOnFirst: false, assumeBootConstants: o.reduction !== false && o.bootConstants !== false };
+    // --shard: this part's block of the spine's items (shard.ts), shared out over the workers
+    const f = shard.count > 1 ? spineFrontier(program, dfsOptions, pacer) : frontier(program, jobs, dfsOptions, pacer);
+    items = shard.count > 1 ? blockOf(f.items, shard.index, shard.count) : itemsOf(f.items, 1, 1);
+    constantWritten = f.top.constantWritten;
+    // --shard: part 1 owns the spine (explore.ts)
+    if (shard.index === 1) {
+      upper = { findings: f.top.findings.list(), states: f.top.store.size, schedules: f.top.schedules };
+      upperKeys = [...f.top.store.keys()];
+    }
   }
   const nWorkers = items ? Math.max(1, Math.min(jobs, items.length)) : jobs;
   const shared = items ? SharedStore.buffers(o.maxStates ?? DEFAULT_MAX_STATES) : undefined;
@@ -107,6 +114,8 @@ export async function exploreParallel(program: CheckedProgram, o: ExploreOptions
       if (items) give();
     }
   });
+  // a context wrote a zone constant the search assumed unchanged (exhaustive.ts): again without
+  if (constantWritten || results.some(r => r.constantWritten)) return exploreParallel(program, { ...o, bootConstants: false, parallelAfterMs: 0 });
   const keys = new Set<number>(upperKeys);
   if (shared) for (const k of new SharedStore(shared).keys()) keys.add(k);
   for (const r of results) if (r.keys) for (const k of r.keys) keys.add(k);
@@ -127,7 +136,7 @@ export async function exploreParallel(program: CheckedProgram, o: ExploreOptions
   };
   if (o.strategy === 'bounded') search.preemptions = Math.max(0, ...results.map(r => r.preemptions ?? 0));
   if (o.shard) search.shard = o.shard;
-  if (limit === 'max-states') search.message = `stopped after storing ${o.maxStates} states in a worker (--max-states): the search is incomplete`;
+  if (limit === 'max-states') search.message = maxStatesMessage(program, search, o.maxStates ?? DEFAULT_MAX_STATES, (Date.now() - t0) / 1000);
   if (limit === 'time-limit') search.message = `stopped by the time limit after ${((Date.now() - t0) / 1000).toFixed(1)} s`;
   if (o.shrink !== false) findings = shrinkAll(program, findings, maxSteps);
   search.seconds = (Date.now() - t0) / 1000;

@@ -63,6 +63,9 @@ export class Machine {
    * the set of handed-out pages are as they were at the last check. Code that writes
    * `mem` some other way between steps must call memChanged(). */
   memEpoch = 0;
+  /** times a lock word was set or cleared (a lock taken or released): progress, for the
+   * max-steps message (run.ts) to tell a loop from a long run */
+  lockWordWrites = 0;
   private describeCache = new Map<number, { cls: string; instance: string; cpu?: number }>();
   private pageCells = 1;
   readonly detectorsOn: boolean;
@@ -86,6 +89,10 @@ export class Machine {
    * builtins it runs (its footprint, for the partial-order reduction). Off: one test of
    * undefined per load, store and builtin. */
   footprint: StepFootprint | undefined;
+  /** cells the explorer assumes constant after boot (zones.ts bootConstantCells): their
+   * reads are left out of the footprint; a write to one sets constantWritten */
+  constantCells: Uint8Array | undefined;
+  constantWritten = false;
 
   constructor(readonly program: CheckedProgram, options: MachineOptions = {}) {
     const p = program;
@@ -459,7 +466,7 @@ export class Machine {
     // shared memory only (most accesses are a frame's locals: one comparison for them)
     if (addr < this.stackStart) {
       if (this.detectorsOn && this.cur !== this.bootCtx) this.race.read(this.cur, addr, marked);
-      if (this.footprint !== undefined) this.footprint.reads.push(addr);
+      if (this.footprint !== undefined && !(this.constantCells !== undefined && this.constantCells[addr])) this.footprint.reads.push(addr);
     }
     return this.mem[addr];
   }
@@ -472,6 +479,7 @@ export class Machine {
     if (addr < this.stackStart) {
       if (this.detectorsOn && this.cur !== this.bootCtx) this.race.write(this.cur, addr, marked);
       if (this.footprint !== undefined) this.footprint.writes.push(addr);
+      if (this.constantCells !== undefined && this.constantCells[addr] && this.cur !== this.bootCtx) this.constantWritten = true;
     }
     this.mem[addr] = v;
   }
@@ -481,6 +489,19 @@ export class Machine {
   canStep(cpuId: number): boolean {
     const cpu = this.cpus[cpuId];
     return !!cpu && this.current(cpu) !== undefined;
+  }
+
+  /**
+   * The CPU's next step would only spin again: its context waits on a spinlock (SMP, not
+   * a PREEMPT_RT sleeping lock) that is still held. Such a step changes nothing but the
+   * step count, so schedulers that pick for the user (round-robin, random) give the step
+   * to a CPU that can move instead: 64 CPUs spinning on zone->lock would otherwise take
+   * 64 steps for every step of the holder.
+   */
+  spinning(cpuId: number): boolean {
+    const cpu = this.cpus[cpuId];
+    const ctx = cpu && this.current(cpu);
+    return !!ctx && ctx.waitingOn !== 0 && ctx.status === 'running' && !this.lockFree(ctx.waitingOn);
   }
 
   finished(): boolean {

@@ -49,6 +49,7 @@ function holders(m: Machine, addr: number, except?: Context): Context[] {
 function setLockWord(m: Machine, addr: number, v: number): void {
   m.mem[addr] = v;
   m.memEpoch++;
+  m.lockWordWrites++;
   if (m.footprint !== undefined && addr < m.stackStart) m.footprint.writes.push(addr);
 }
 

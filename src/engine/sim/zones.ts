@@ -197,3 +197,18 @@ export function setupZones(m: Machine, maxSteps = 1_000_000): void {
     }
   });
 }
+
+/**
+ * Cells of struct zone that boot sets and the page allocator only reads (where the zone
+ * starts and how big it is, its per-CPU pageset pointer). The exhaustive search assumes
+ * they stay as boot left them (explore/transition.ts) and checks it: Machine.store flags a
+ * write to one of them, and the search then runs again without the assumption.
+ */
+export const BOOT_CONSTANT_ZONE_FIELDS = ['zone_start_pfn', 'spanned_pages', 'present_pages', 'managed_pages', 'per_cpu_pageset'];
+
+export function bootConstantCells(m: Machine): number[] {
+  const zs = m.zoneStruct;
+  const out: number[] = [];
+  for (const z of m.zones) for (const f of BOOT_CONSTANT_ZONE_FIELDS) if (zs.fieldMap.has(f)) out.push(z.addr + offsetOf(zs, f));
+  return out;
+}

@@ -28,6 +28,35 @@ describe('explore: shards and workers', function () {
     });
   }
 
+  // the parts split the work instead of each redoing it: a part holding branches from all
+  // over the search tree reached nearly every state (3 parts cost 3 whole searches)
+  for (const file of ['test/fixtures/engine/findings/deadlock/bad.lockstep', 'test/fixtures/engine/findings/data-race/bad.lockstep']) {
+    it(`${file}: the states and schedules of shards 1..3 of 3 add up to about the whole search's`, () => {
+      const p = load(file);
+      const whole = exploreSync(p, { strategy: 'exhaustive', shrink: false });
+      const parts = [1, 2, 3].map(i => exploreSync(p, { strategy: 'exhaustive', shard: { index: i, count: 3 }, shrink: false }));
+      const states = parts.reduce((s, r) => s + r.search.states, 0);
+      const schedules = parts.reduce((s, r) => s + r.search.schedules, 0);
+      assert.ok(states <= 2.5 * whole.search.states, `the parts stored ${states} states, the whole search ${whole.search.states}`);
+      assert.ok(schedules <= 2 * whole.search.schedules, `the parts ran ${schedules} schedules, the whole search ${whole.search.schedules}`);
+      assert.ok(states >= whole.search.states && schedules >= whole.search.schedules, 'the parts together cover the whole search');
+    });
+  }
+
+  // one CPU and an interrupt (the shape of most scenarios): the arrivals are dealt out, so
+  // each part explores a share, not the whole
+  for (const file of ['examples/b1-up-drain-irq-v6.2.lockstep', 'examples/b5-zone-lock-irqs-on-edited-v2.lockstep']) {
+    it(`${file}: each of 3 shards explores at most 60% of the whole search's states, all finding together what it finds`, () => {
+      const p = load(file);
+      const whole = exploreSync(p, { strategy: 'exhaustive', shrink: false });
+      const parts = [1, 2, 3].map(i => exploreSync(p, { strategy: 'exhaustive', shard: { index: i, count: 3 }, shrink: false }));
+      for (const r of parts) assert.ok(r.search.states <= 0.6 * whole.search.states, `shard ${r.search.shard!.index}/3 stored ${r.search.states} of the whole search's ${whole.search.states} states`);
+      assert.ok(parts.reduce((s, r) => s + r.search.states, 0) <= 1.25 * whole.search.states);
+      assert.deepEqual([...new Set(parts.flatMap(r => keys(r.findings)))].sort(), keys(whole.findings));
+      for (const r of parts) for (const f of r.findings) assertReplays(p, f);
+    });
+  }
+
   it('bounded and random shards split the work: together the findings of the whole', () => {
     const p = load('examples/b5-zone-lock-irqs-on-edited-v2.lockstep');
     for (const strategy of ['bounded', 'random'] as const) {
