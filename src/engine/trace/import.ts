@@ -135,6 +135,8 @@ class Importer implements ScanSink {
   /** the event the next `=> func` frames belong to, and the frames so far */
   stackOwner = -1;
   stackFrames: number[] | null = null;
+  /** perf script: the event whose line was just read (its -g call chain may follow) */
+  private callChainOwner = -1;
   /** per CPU, the last event (stack trace entries attach to it), as of event lastUpTo */
   private readonly lastOnCpu: number[] = [];
   private lastUpTo = 0;
@@ -213,10 +215,19 @@ class Importer implements ScanSink {
     h.restEnd = end;
     const r = this.reader(s, start, end, h);
     if (r === LINE_FRAME) {
+      // perf script -g: the call chain follows its own event's line, with no entry of its own
+      if (!this.stackFrames && this.callChainOwner >= 0) {
+        this.stackTraces++;
+        this.stackOwner = this.callChainOwner;
+        this.stackFrames = [];
+        if (this.store.name[this.stackOwner] === EV.contention_begin) this.contentionOnCpu[this.store.cpu[this.stackOwner]] = -1;
+      }
+      this.callChainOwner = -1;
       if (this.stackFrames) this.stackFrames.push(this.store.strings.id(s.slice(h.nameStart, h.nameEnd)));
       else this.warn(lineNo, 'stack frame outside a stack trace');
       return;
     }
+    this.callChainOwner = -1;
     this.endStack();
     if (r === LINE_SKIP) return;
     if (r === LINE_BAD) { this.warn(lineNo, hasControl(s, start, end) ? 'binary data, line skipped' : h.error); return; }
@@ -230,7 +241,9 @@ class Importer implements ScanSink {
       this.stackFrames = [];
       return;
     }
+    const before = this.store.length;
     this.event(s, h.restEnd, lineNo);
+    if (this.reader === readPerfLine && this.store.length > before) this.callChainOwner = this.store.length - 1;
   };
 
   /** The interned id of the event name at s[a, b): the known names without a lookup. */
