@@ -74,6 +74,33 @@ describe('export: ftrace text of a simulated run', () => {
       }
     });
   }
+
+  it('each lock_release names the address and lock its lock_acquire named (per-CPU pcp->lock of a remote drain)', () => {
+    const p = program('remote-drain-4cpus-v6.19.lockstep');
+    const { run } = runForExport(p, runScenario(p).machine.schedule());
+    const t = importTraceText(ftraceText(run.machine), 'export.txt');
+    const st = t.store;
+    const held = new Map<string, string[]>();   // CPU/pid -> addresses taken, innermost last
+    let releases = 0;
+    const pcpLocks = new Set<string>();
+    for (let i = 0; i < st.length; i++) {
+      const name = st.eventName(i), who = `${st.cpu[i]}/${st.pid[i]}`;
+      const m = /^([0-9a-f]+) (?:try )?(.*)$/.exec(st.textOf(i));
+      if (name === 'lock_acquire') {
+        held.set(who, [...(held.get(who) ?? []), m![1]]);
+        if (/^pcp->lock cpu \d+$/.test(m![2])) pcpLocks.add(m![1]);
+      }
+      if (name === 'lock_release') {
+        releases++;
+        const l = held.get(who) ?? [];
+        const k = l.lastIndexOf(m![1]);
+        assert.ok(k >= 0, `line ${st.line[i]}: lock_release ${st.textOf(i)} of a lock this CPU did not take (held: ${l.join(', ')})`);
+        l.splice(k, 1);
+      }
+    }
+    assert.ok(releases >= 4, 'the run releases locks');
+    assert.ok(pcpLocks.size >= 2, 'each CPU\'s pcp->lock has its own address');
+  });
 });
 
 describe('export: Chrome trace-event JSON', () => {
