@@ -24,7 +24,7 @@ export interface ReplayIo {
 /** `LABEL=FILE`; a bare FILE named like `zoneinfo-<capture>-<label>.txt` gives its label. */
 export function parseZoneinfoArg(v: string): { label: string; file: string } | string {
   const eq = v.indexOf('=');
-  if (eq > 0) return { label: v.slice(0, eq), file: v.slice(eq + 1) };
+  if (eq > 0 && eq < v.length - 1) return { label: v.slice(0, eq), file: v.slice(eq + 1) };
   const m = new RegExp(`zoneinfo-.+?-([^-/]+(?:-[^-/]+)*)\\.txt${COMPRESSION_SUFFIX}$`).exec(v);
   if (m) return { label: m[1], file: v };
   return `--zoneinfo needs LABEL=FILE (the label of its 'SNAPSHOT <label>' marker), not '${v}'`;

@@ -84,6 +84,19 @@ describe('lockstep replay', function () {
     assert.match(r.stderr, /cut\.dat:1:1: error: .*at byte \d+/);
   });
 
+  it('bad input: a directory for the trace or a zoneinfo, an empty FILE in LABEL=FILE: exit 2, said without an internal error', () => {
+    let r = cli('replay', tmp);
+    assert.equal(r.status, 2);
+    assert.doesNotMatch(r.stderr, /internal error/);
+    assert.match(r.stderr, /:1:1: error: a directory, not a trace file/);
+    r = cli('replay', path.join(DRAIN, 'ftrace-raw-drain.txt'), '--zoneinfo', 'before=');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--zoneinfo needs LABEL=FILE .* not 'before='/);
+    r = cli('replay', path.join(DRAIN, 'ftrace-raw-drain.txt'), '--zoneinfo', `before=${tmp}`);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /:1:1: error: a directory, not a \/proc\/zoneinfo file/);
+  });
+
   it('warnings for malformed lines name their line, and the trace still replays', () => {
     const text = fs.readFileSync(path.join(DRAIN, 'ftrace-raw-drain.txt'), 'latin1').split('\n').slice(0, 400);
     text.splice(99, 0, '       init-1 [002] .....  4.03');

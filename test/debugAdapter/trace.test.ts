@@ -305,6 +305,24 @@ describe('debug adapter: replaying a kernel trace', function () {
     assert.match(await failure(dc.launch({ trace: path.join(DRAIN, 'nope.txt') })), /cannot read the kernel trace .*nope\.txt/);
   });
 
+  it('a directory or a binary file given as the trace: a clear launch error, and the adapter still answers', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-notrace-'));
+    await initialize(dc);
+    const said = await failure(dc.launch({ trace: dir }));
+    assert.doesNotMatch(said, /internal error/);
+    assert.match(said, /a directory, not a trace file/);
+    assert.deepEqual((await dc.threadsRequest()).body.threads, []);
+    const bin = path.join(dir, 'bin.txt');
+    fs.writeFileSync(bin, Buffer.from([0, 1, 2, 3, 10, 0xff, 0xfe, 10]));
+    const c2 = await startClient();
+    try {
+      await initialize(c2);
+      assert.match(await failure(c2.launch({ trace: bin })), /bin\.txt.*not a raw ftrace, trace-cmd report or perf script text/);
+      assert.deepEqual((await c2.threadsRequest()).body.threads, []);
+    } finally { await c2.stop(); }
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('a trace without events (its header only) is a clear launch error, not an empty session', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-empty-'));
     const file = path.join(dir, 'header-only.txt');

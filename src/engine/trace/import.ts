@@ -72,7 +72,13 @@ export interface ImportOptions {
 
 /** Imports the trace in `file`. Throws TraceImportError when no format can be recognised. */
 export function importTrace(file: string, options: ImportOptions = {}): ImportedTrace {
-  const head = headBytes(file);
+  let head: Buffer;
+  // a directory, a file without read permission: the user's mistake, said as such
+  try { head = headBytes(file); } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'EISDIR' ? 'a directory, not a trace file' : code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'not readable (permission denied)' : e instanceof Error ? e.message : String(e);
+    throw new TraceImportError(file, 1, `${file}: ${why}`);
+  }
   let readable: string;
   try {
     readable = readableFile(file, head);

@@ -25,7 +25,10 @@ export function parseZoneInfo(file: string): ZoneInfo {
   const p = new ZoneInfoParser(file);
   // (kept beside a compressed trace, it may be compressed too)
   let text: string;
-  try { text = readableFile(file); } catch (e) { throw new ZoneInfoError(file, 1, `${file}:1: ${e instanceof Error ? e.message : String(e)}`); }
+  try { text = readableFile(file); } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'EISDIR' ? 'a directory, not a /proc/zoneinfo file' : e instanceof Error ? e.message : String(e);
+    throw new ZoneInfoError(file, 1, `${file}:1: ${why}`);
+  }
   readLines(text, p.line);
   return p.finish();
 }
