@@ -50,7 +50,9 @@ export function rebuiltState(rec: Reconstruction, at = rec.trace.store.length - 
     managedPages: null as number | null,
     nrFree: [] as number[],
     pcp: Array.from({ length: rec.ncpus }, (_, c) => rec.pcpView(c, zi))
-      .map(v => ({ cpu: v.cpu, count: v.count, high: v.high, batch: v.batch, knownPages: v.knownPages, unidentified: v.unidentified, lists: v.lists })),
+      .map(v => ({ cpu: v.cpu, count: v.count, high: v.high, batch: v.batch, knownPages: v.knownPages, unidentified: v.unidentified,
+        // migratetypes named as run --json names them (the scenario language's lower-case names)
+        lists: v.lists.map(l => ({ ...l, migratetype: l.migratetype.toLowerCase() })) })),
   }));
   const info = rec.options.zoneinfo?.[0]?.info;
   zones.forEach((z, zi) => { const iz = zoneInfoOf(info, rec.zones[zi]); if (iz) z.managedPages = iz.managed; });
