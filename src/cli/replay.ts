@@ -12,6 +12,8 @@ export interface ReplayCliOptions {
   chrome?: string;
   lockAddrs?: string;
   kallsyms?: string;
+  /** `export TRACE --chrome FILE`: write the Chrome trace and say so, no report */
+  exportOnly?: boolean;
 }
 
 export interface ReplayIo {
@@ -52,7 +54,15 @@ export function runReplay(file: string, io: ReplayIo, o: ReplayCliOptions): numb
   } finally {
     if (shown) io.progress!('');
   }
-  if (o.chrome) fs.writeFileSync(o.chrome, JSON.stringify(chromeTraceOfReplay(r)));
+  if (o.chrome) {
+    const c = chromeTraceOfReplay(r);
+    fs.writeFileSync(o.chrome, JSON.stringify(c));
+    if (o.exportOnly) {
+      for (const w of r.trace.warnings.slice(0, 20)) io.err(`${rel(file)}:${w.line}:1: warning: ${w.message}`);
+      io.out(`wrote ${o.chrome}: ${r.trace.store.length} events on CPUs ${r.trace.cpus.join(', ')}, ${c.traceEvents.length} trace events`);
+      return EXIT_OK;
+    }
+  }
   const j = replayJson(r);
   if (o.json) { io.out(JSON.stringify(j, null, 2)); return EXIT_OK; }
   const t = r.trace;

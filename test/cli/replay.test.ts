@@ -158,6 +158,25 @@ describe('lockstep export', function () {
     assert.ok(j.byEvent.mm_page_alloc > 0 && j.byEvent.irq_handler_entry > 0 && j.byEvent.irq_handler_entry === j.byEvent.irq_handler_exit, JSON.stringify(j.byEvent));
   });
 
+  it('a kernel trace (no --schedule): --chrome writes what replay --chrome writes; --ftrace or no --chrome is a usage error', () => {
+    const trace = path.join(DRAIN, 'ftrace-raw-drain.txt'), zi = `before=${path.join(DRAIN, 'zoneinfo-drain-before.txt')}`;
+    const a = path.join(tmp, 'export.json'), b = path.join(tmp, 'replay.json');
+    const r = cli('export', trace, '--chrome', a, '--zoneinfo', zi);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^wrote .*export\.json: 50040 events on CPUs 0, 1, 2, 3/);
+    assert.equal(cli('replay', trace, '--zoneinfo', zi, '--chrome', b).status, 0);
+    assert.deepStrictEqual(JSON.parse(fs.readFileSync(a, 'utf8')), JSON.parse(fs.readFileSync(b, 'utf8')));
+    let bad = cli('export', trace, '--ftrace', path.join(tmp, 'x.txt'));
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--ftrace writes a simulated run/);
+    bad = cli('export', trace);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /needs --chrome FILE/);
+    bad = cli('export', path.join(tmp, 'missing.txt'), '--chrome', a);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /missing\.txt:1:1: error: no such file/);
+  });
+
   it('bad input: a missing option or a bad schedule exits 2', () => {
     let r = cli('export', 'examples/irq-alloc-smp-v6.1.lockstep', '--chrome', path.join(tmp, 'x.json'));
     assert.equal(r.status, 2);
