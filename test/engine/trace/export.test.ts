@@ -104,6 +104,21 @@ describe('export: ftrace text of a simulated run', () => {
 });
 
 describe('export: Chrome trace-event JSON', () => {
+  it('a run that stops holding locks (a deadlock): the still-open holds are slices on the CPU that took them', () => {
+    const p = program('b5-zone-lock-irqs-on-edited-v2.lockstep');
+    let open = 0;
+    for (let seed = 1; seed <= 10; seed++) {
+      const { run, counts } = runForExport(p, runScenario(p, { strategy: 'random', seed }).machine.schedule());
+      const c = chromeTraceOfRun(run.machine, 'b5', counts);
+      const tracks = new Set(c.traceEvents.filter(e => e.ph === 'M' && e.name === 'thread_name').map(e => e.tid));
+      for (const e of c.traceEvents.filter(x => x.ph === 'X')) {
+        assert.ok(typeof e.tid === 'number' && tracks.has(e.tid), `seed ${seed}: ${JSON.stringify(e)}`);
+        if (e.args?.open) open++;
+      }
+    }
+    assert.ok(open > 0, 'some run stops holding a lock');
+  });
+
   it('a simulated run: a named track per CPU, lock-hold and IRQ slices, pcp counters ending at the final counts, findings', () => {
     const p = program('b1-up-drain-irq-v6.2.lockstep');
     const x = runForExport(p, findingSchedule(p));
