@@ -87,6 +87,15 @@ describe('trace timeline (drain capture)', function () {
     assert.throws(() => parseTraceBreakpoint('drain sometimes'), TraceBreakpointError);
   });
 
+  it('breakpoints on markers: a snapshot by its label (begin and end), a phase by the start of its text', () => {
+    const at = (bp: string) => { const out: string[] = []; for (let i = tl.find(-1, 1, [parseTraceBreakpoint(bp)]); i >= 0; i = tl.find(i, 1, [parseTraceBreakpoint(bp)])) out.push(tl.event(i).text); return out; };
+    assert.deepStrictEqual(at('snapshot cpus-offline'), ['SNAPSHOT cpus-offline begin', 'SNAPSHOT cpus-offline end']);
+    assert.deepStrictEqual(at('snapshot after end'), ['SNAPSHOT after end']);
+    assert.equal(at('snapshot').length, 16);
+    assert.deepStrictEqual(at('marker PHASE cpu2 offline'), ['PHASE cpu2 offline (page_alloc_cpu_dead -> drain_pages)']);
+    assert.equal(at('marker').length, 37);
+  });
+
   it('the rebuilt lists as the debugger shows them, and zoneinfo beside them at a snapshot', () => {
     const s = tl.rec.snapshots.find(x => x.label === 'before-hotplug')!;
     tl.seek(s.endEvent);
