@@ -2,8 +2,9 @@
 // print formats: every field named there, of its type, and `state` in run --json's own shape
 // (zones with pcp lists by pindex, order, migratetype and pfns; cpus; locks).
 import * as assert from 'assert';
+import * as fs from 'fs';
 import * as path from 'path';
-import { importTraceText, replayImported, replayJson, parseZoneInfoText, loadScenario, runScenario, machineState } from '../../../src/engine';
+import { importTraceText, replayImported, replayJson, parseZoneInfoText, ZoneInfoError, loadScenario, runScenario, machineState } from '../../../src/engine';
 import { REPO } from './captures';
 
 const HEAD = '# tracer: nop\n#\n#           TASK-PID     CPU#  |||||  TIMESTAMP  FUNCTION\n#              | |         |   |||||     |         |\n';
@@ -60,5 +61,36 @@ describe('replay --json: the document interfaces.md describes', () => {
       assert.ok(c.preemptCount === null || typeof c.preemptCount === 'number');
     }
     assert.ok(Array.isArray(j.state.locks));
+  });
+});
+
+describe('zoneinfo files: other kernels read, cut or edited ones refused with their line', () => {
+  const real = fs.readFileSync(path.join(REPO, '..', 'shared', 'data', 'kernel-traces', 'drain', 'zoneinfo-drain-before.txt'), 'latin1');
+
+  it('a 6.18 pageset (high_min, high_max lines) and a NUMA zoneinfo of two nodes', () => {
+    const z = parseZoneInfoText(zoneinfo([1, 2]).replace(/(batch: 63)/g, '$1\n              high_min: 13\n              high_max: 240'));
+    assert.deepStrictEqual(z.zones[0].pcp.map(p => [p.cpu, p.count, p.high, p.batch]), [[0, 1, 378, 63], [1, 2, 378, 63]]);
+    const two = parseZoneInfoText(zoneinfo([1, 2]) + zoneinfo([3, 4]).replace('Node 0, zone    DMA32', 'Node 1, zone   Normal'));
+    assert.deepStrictEqual(two.zones.map(x => [x.node, x.name, x.pcp.length]), [[0, 'DMA32', 2], [1, 'Normal', 2]]);
+  });
+
+  it('a file cut inside a pageset: an error at that CPU\'s line, not a count, high or batch of 0', () => {
+    const lines = real.split('\n');
+    const cpu3 = lines.findIndex((l, k) => k > 124 && /^\s+cpu: 3$/.test(l));   // DMA32's last pageset
+    const cut = lines.slice(0, cpu3 + 2).join('\n') + '\n';
+    assert.throws(() => parseZoneInfoText(cut, 'cut.txt'), (e: unknown) => e instanceof ZoneInfoError && e.line === cpu3 + 1 && /CPU 3's pageset in zone DMA32 has no high, batch line/.test(e.message));
+  });
+
+  it('a value that is not a number: an error at its line', () => {
+    const edited = real.replace(/(cpu: 1\n\s+count:\s+)\d+/, '$1many');
+    const line = edited.split('\n').findIndex(l => /count:\s+many/.test(l)) + 1;
+    assert.throws(() => parseZoneInfoText(edited, 'edited.txt'), (e: unknown) => e instanceof ZoneInfoError && e.line === line && /count of CPU 1's pageset in zone DMA is not a number/.test(e.message));
+  });
+
+  it('the captures\' zoneinfos all read', () => {
+    for (const cap of ['drain', 'fork-storm']) {
+      const dir = path.join(REPO, '..', 'shared', 'data', 'kernel-traces', cap);
+      for (const f of fs.readdirSync(dir).filter(x => x.startsWith('zoneinfo-'))) assert.ok(parseZoneInfoText(fs.readFileSync(path.join(dir, f), 'latin1'), f).zones.length >= 2, f);
+    }
   });
 });
