@@ -23,6 +23,12 @@ export function runExport(file: string, io: { out(l: string): void; err(l: strin
   if (x.run.stop === 'schedule-error') { io.err(`--schedule:1:${scheduleItemColumn(o.schedule, x.run.scheduleIndex ?? 0)}: error: ${x.run.message}`); return EXIT_BAD_INPUT; }
   const m = x.run.machine;
   if (o.chrome) { fs.writeFileSync(o.chrome, JSON.stringify(chromeTraceOfRun(m, rel(file), x.counts))); io.out(`wrote ${o.chrome}: ${m.steps.length} steps, ${m.events.length} events, ${m.findings.length} finding(s)`); }
-  if (o.ftrace) { fs.writeFileSync(o.ftrace, ftraceText(m)); io.out(`wrote ${o.ftrace}: ${m.events.length} events as ftrace text`); }
+  if (o.ftrace) {
+    const text = ftraceText(m);
+    // (the lines written: lock holds, contention ends and markers are not one-to-one with m.events)
+    const lines = text.split('\n').filter(l => l && !l.startsWith('#')).length;
+    fs.writeFileSync(o.ftrace, text);
+    io.out(`wrote ${o.ftrace}: ${lines} events as ftrace text`);
+  }
   return EXIT_OK;
 }

@@ -154,6 +154,7 @@ describe('lockstep export', function () {
     const back = cli('replay', ftrace, '--json');
     assert.equal(back.status, 0, back.stderr);
     const j = JSON.parse(back.stdout);
+    assert.match(r.stdout, new RegExp(`wrote .*run\\.txt: ${j.events} events as ftrace text`));
     assert.equal(j.format, 'ftrace');
     assert.ok(j.byEvent.mm_page_alloc > 0 && j.byEvent.irq_handler_entry > 0 && j.byEvent.irq_handler_entry === j.byEvent.irq_handler_exit, JSON.stringify(j.byEvent));
   });
