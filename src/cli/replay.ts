@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import { replayTrace, replayJson, chromeTraceOfReplay, TraceImportError, ZoneInfoError, formatLabel, COMPRESSION_SUFFIX } from '../engine';
 import type { Replay } from '../engine';
 import { EXIT_BAD_INPUT, EXIT_OK } from './check';
-import { rel } from './format';
+import { rel, writeOutput } from './format';
 
 export interface ReplayCliOptions {
   zoneinfo: { label: string; file: string }[];
@@ -56,7 +56,7 @@ export function runReplay(file: string, io: ReplayIo, o: ReplayCliOptions): numb
   }
   if (o.chrome) {
     const c = chromeTraceOfReplay(r);
-    fs.writeFileSync(o.chrome, JSON.stringify(c));
+    if (!writeOutput(o.chrome, JSON.stringify(c), 'Chrome trace', io.err)) return EXIT_BAD_INPUT;
     if (o.exportOnly) {
       for (const w of r.trace.warnings.slice(0, 20)) io.err(`${rel(file)}:${w.line}:1: warning: ${w.message}`);
       io.out(`wrote ${o.chrome}: ${r.trace.store.length} events on CPUs ${r.trace.cpus.join(', ')}, ${c.traceEvents.length} trace events`);

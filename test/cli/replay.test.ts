@@ -178,6 +178,21 @@ describe('lockstep export', function () {
     assert.match(bad.stderr, /missing\.txt:1:1: error: no such file/);
   });
 
+  it('an output file that cannot be written (no such directory): exit 2 with the file named, no internal error', () => {
+    const nowhere = path.join(tmp, 'no-such-dir', 'out.json');
+    for (const args of [
+      ['replay', path.join(DRAIN, 'ftrace-raw-drain.txt'), '--chrome', nowhere],
+      ['export', path.join(DRAIN, 'ftrace-raw-drain.txt'), '--chrome', nowhere],
+      ['export', 'examples/irq-alloc-smp-v6.1.lockstep', '--schedule', 'c0', '--chrome', nowhere],
+      ['export', 'examples/irq-alloc-smp-v6.1.lockstep', '--schedule', 'c0', '--ftrace', nowhere],
+    ]) {
+      const r = cli(...args);
+      assert.equal(r.status, 2, args.join(' '));
+      assert.doesNotMatch(r.stderr, /internal error/);
+      assert.match(r.stderr, /lockstep: cannot write the (Chrome trace|ftrace file) '.*no-such-dir.*out\.json'/);
+    }
+  });
+
   it('bad input: a missing option or a bad schedule exits 2', () => {
     let r = cli('export', 'examples/irq-alloc-smp-v6.1.lockstep', '--chrome', path.join(tmp, 'x.json'));
     assert.equal(r.status, 2);
