@@ -14,6 +14,8 @@ import { readLines, CHUNK_BYTES } from '../src/engine/trace/lineReader';
 const root = path.resolve(__dirname, '..', '..');
 export const CAPTURE = path.resolve(root, '..', 'shared', 'data', 'kernel-traces', 'fork-storm');
 export const TRACE = path.join(CAPTURE, 'ftrace-raw-fork-storm.txt');
+/** the same capture as `trace-cmd report` text (reported beside it, not a target) */
+const REPORT = path.join(CAPTURE, 'trace-cmd-report-fork-storm.txt');
 const ZONEINFO = ['before', 'after'].map(l => ({ label: l, file: path.join(CAPTURE, `zoneinfo-fork-storm-${l}.txt`) }));
 const RUNS = 9;
 /** untimed rounds first: V8 needs ~10 imports before the importer and the reconstruction run
@@ -35,6 +37,8 @@ export interface TraceBenchResult {
   /** the same ratio in CPU time (process.cpuUsage) */
   cpuRatio: number;
   readlineBaseline: { what: string; medianMs: number; mbPerSecond: number; ratio: number };
+  /** parse + reconstruct of the capture's trace-cmd report text, against the split of that file */
+  traceCmdReport: { file: string; fileMB: number; medianMs: number; mbPerSecond: number; baselineMs: number; ratio: number };
   memory: { peakRssDeltaMB: number; retainedMB: number; vsFile: number; retainedVsFile: number; how: string };
   /** parse + reconstruct as a fresh process's first import (no JIT warm-up, fresh memory) */
   firstImport: { medianMs: number; parseMs: number; reconstructMs: number; how: string };
@@ -54,21 +58,21 @@ function zoneinfo() { return ZONEINFO.map(z => ({ label: z.label, info: parseZon
 /** CPU time of this process in ms (user + system): steadier than wall time on a shared machine. */
 function cpuMs(): number { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }
 
-function parseAndReconstruct(): { parseMs: number; recMs: number; events: number; cpuMs: number } {
+function parseAndReconstruct(file = TRACE): { parseMs: number; recMs: number; events: number; cpuMs: number } {
   const c0 = cpuMs();
   const t0 = performance.now();
-  const t = importTrace(TRACE);
+  const t = importTrace(file);
   const t1 = performance.now();
   new Reconstruction(t, { zoneinfo: zoneinfo() }).run();
   const t2 = performance.now();
   return { parseMs: t1 - t0, recMs: t2 - t1, events: t.store.length, cpuMs: cpuMs() - c0 };
 }
 
-function baseline(): { ms: number; lines: number; cpuMs: number } {
+function baseline(file = TRACE): { ms: number; lines: number; cpuMs: number } {
   const c0 = cpuMs();
   const t0 = performance.now();
   let n = 0, len = 0;
-  readLines(TRACE, (s, a, b) => { const line = s.slice(a, b); len += line.length; n++; });
+  readLines(file, (s, a, b) => { const line = s.slice(a, b); len += line.length; n++; });
   const ms = performance.now() - t0;
   if (len < 0) throw new Error('unreachable');
   return { ms, lines: n, cpuMs: cpuMs() - c0 };
@@ -121,6 +125,11 @@ export async function run(): Promise<TraceBenchResult> {
     const b = baseline(); base.push(b.ms); baseCpu.push(b.cpuMs); lines = b.lines;
     const p = parseAndReconstruct(); pr.push(p.parseMs + p.recMs); parse.push(p.parseMs); recon.push(p.recMs); prCpu.push(p.cpuMs); events = p.events;
   }
+  const tcBase: number[] = [], tcPr: number[] = [];
+  for (let k = 0; k < WARMUP + RUNS; k++) {
+    const b = baseline(REPORT), p = parseAndReconstruct(REPORT);
+    if (k >= WARMUP) { tcBase.push(b.ms); tcPr.push(p.parseMs + p.recMs); }
+  }
   const rlMs: number[] = [];
   for (let k = 0; k < 3; k++) rlMs.push(await readlineBaseline());
   // peak RSS moves with when V8 collects: the median of three fresh processes
@@ -160,6 +169,8 @@ export async function run(): Promise<TraceBenchResult> {
     parseRatio: r2(baseMs / median(parse)),
     firstImport: { medianMs: r2(first.parseMs + first.recMs), parseMs: r2(first.parseMs), reconstructMs: r2(first.recMs), how: 'median of 3 fresh node processes, the first parse + reconstruct each makes' },
     cpuRatio: r2(median(baseCpu) / median(prCpu)),
+    traceCmdReport: { file: path.relative(root, REPORT), fileMB: r2(fs.statSync(REPORT).size / 1e6), medianMs: r2(median(tcPr)), mbPerSecond: r2(fs.statSync(REPORT).size / 1e6 / (median(tcPr) / 1000)),
+      baselineMs: r2(median(tcBase)), ratio: r2(median(tcBase) / median(tcPr)) },
     readlineBaseline: { what: 'readline over fs.createReadStream, each line counted', medianMs: r2(median(rlMs)), mbPerSecond: r2(mb / (median(rlMs) / 1000)), ratio: r2(median(rlMs) / prMs) },
     memory: { peakRssDeltaMB: r2(mem.peakDelta / 1e6), retainedMB: r2(mem.retained / 1e6), vsFile: r2(mem.peakDelta / bytes), retainedVsFile: r2(mem.retained / bytes),
       how: 'median of 3 fresh node processes: getrusage maxRSS after parse + reconstruct minus RSS before it; retained = heap + array buffers kept after a GC' },
@@ -177,6 +188,7 @@ export function summary(r: TraceBenchResult): string {
   return `trace: ${r.file} (${r.fileMB} MB, ${r.events} events): parse + reconstruct ${r.parseReconstruct.mbPerSecond} MB/s, ${r.parseReconstruct.eventsPerSecond} events/s ` +
     `(${r.parseReconstruct.medianMs} ms) vs line split ${r.baseline.mbPerSecond} MB/s = ${Math.round(r.ratio * 100)}% (CPU time ${Math.round(r.cpuRatio * 100)}%, parse alone ${Math.round(r.parseRatio * 100)}%; target ${TARGET_RATIO * 100}%; ` +
     `${Math.round(r.readlineBaseline.ratio * 100)}% of readline's ${r.readlineBaseline.mbPerSecond} MB/s); ` +
+    `trace-cmd report text ${r.traceCmdReport.mbPerSecond} MB/s = ${Math.round(r.traceCmdReport.ratio * 100)}% of its split; ` +
     `first import in a fresh process ${r.firstImport.medianMs} ms; peak memory +${r.memory.peakRssDeltaMB} MB = ${r.memory.vsFile}x the file (target < ${TARGET_MEMORY}x); ` +
     `seek max ${r.seek.maxMs} ms wall / ${r.seek.cpuMaxMs} ms CPU, median ${r.seek.medianMs} ms over ${r.seek.seeks} events (target < ${TARGET_SEEK_MS} ms)`;
 }
