@@ -266,6 +266,10 @@ describe('debug adapter: replaying a kernel trace', function () {
     assert.match(other.result, /^CPU 3 DMA32: count \d+/);
     assert.ok(other.variablesReference > 0);
     assert.match((await ev('cpu 0 pcp')).result, /^DMA: count \d+, DMA32: count \d+$/);
+    // the Kernel C spelling of interfaces.md
+    assert.equal((await ev('per_cpu_ptr(zone->per_cpu_pageset, 3)->count')).result, (await ev('pcp[3]->count')).result);
+    assert.equal((await ev('this_cpu_ptr(zone->per_cpu_pageset)->batch')).result, (await ev('pcp->batch')).result);
+    assert.equal((await ev('per_cpu_ptr(DMA32->per_cpu_pageset, 3)')).result, other.result);
     const bad = await dc.evaluateRequest({ expression: 'pcp->nonsense', frameId: f.id }).catch((e: Error) => e);
     assert.ok(bad instanceof Error && /count, high, batch/.test(bad.message), String(bad));
   });
