@@ -215,7 +215,8 @@ export class TraceTarget {
           while (i >= 0) { tl.seek(i); if (tl.rec.irqNesting(cpu).length < depth) break; i = tl.nextOnCpu(cpu, i); }
           tl.seek(save);
         }
-        return this.moveTo(i, cpu, 'step', `CPU ${cpu} out of its interrupt`);
+        // (in task context there is no handler to leave: the CPU's next event, said so)
+        return this.moveTo(i, cpu, 'step', depth > 0 ? `CPU ${cpu} out of its interrupt` : `next event of CPU ${cpu} (not in an interrupt)`);
       }
       case 'stepBack': {
         const cpu = this.cpuOf(a.threadId);

@@ -304,6 +304,36 @@ describe('debug adapter: replaying a kernel trace', function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('stepOut leaves the interrupt the CPU is in (hardirq inside a softirq: one level at a time); in task context it is the next event, said so', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-nest-'));
+    const file = path.join(dir, 'nest.txt');
+    const L = (flags: string, ts: string, ev: string) => `              dd-11      [003] ${flags}     1.000${ts}: ${ev}`;
+    fs.writeFileSync(file, ['# tracer: nop', '#',
+      L('.....', '200', 'mm_page_free: page=fffff1f240141000 pfn=0x5040 order=0'),          // line 3
+      L('..s1.', '300', 'softirq_entry: vec=3 [action=NET_RX]'),                           // 4
+      L('d.H2.', '310', 'irq_handler_entry: irq=24 name=nvme0q1'),                         // 5
+      L('d.H2.', '311', 'mm_page_alloc: page=fffff1f240141000 pfn=0x5040 order=0 migratetype=0 gfp_flags=GFP_ATOMIC'), // 6
+      L('d.H2.', '312', 'mm_page_free: page=fffff1f240141000 pfn=0x5040 order=0'),          // 7
+      L('d.H2.', '320', 'irq_handler_exit: irq=24 ret=handled'),                           // 8
+      L('..s1.', '330', 'mm_page_alloc: page=fffff1f240141000 pfn=0x5040 order=0 migratetype=0 gfp_flags=GFP_ATOMIC'), // 9
+      L('..s1.', '400', 'softirq_exit: vec=3 [action=NET_RX]'),                            // 10
+      L('.....', '500', 'mm_page_free: page=fffff1f240141000 pfn=0x5040 order=0'),          // 11
+    ].join('\n') + '\n');
+    await launch(dc, { trace: file }, { breakpoints: [{ file, lines: [6] }] });
+    let s = await move(dc, () => dc.continueRequest({ threadId: 4 }));
+    assert.equal((await frames(dc, 4))[0].line, 6);
+    assert.deepEqual((await frames(dc, 4)).slice(1).map(f => f.name), ['<hardirq> irq 24 nvme0q1', '<softirq> softirq NET_RX', 'dd-11']);
+    s = await move(dc, () => dc.stepOutRequest({ threadId: 4 }));
+    assert.equal((await frames(dc, 4))[0].line, 8);
+    assert.match(s.body.description!, /out of its interrupt/);
+    s = await move(dc, () => dc.stepOutRequest({ threadId: 4 }));
+    assert.equal((await frames(dc, 4))[0].line, 10);
+    s = await move(dc, () => dc.stepOutRequest({ threadId: 4 }));
+    assert.equal((await frames(dc, 4))[0].line, 11);
+    assert.match(s.body.description!, /next event of CPU 3 \(not in an interrupt\)/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('a missing trace file is a clear launch error', async () => {
     await initialize(dc);
     assert.match(await failure(dc.launch({ trace: path.join(DRAIN, 'nope.txt') })), /cannot read the kernel trace .*nope\.txt/);
