@@ -53,6 +53,10 @@ export function parseTraceBreakpoint(text: string): TraceBreakpoint {
   const words = text.trim().split(/\s+/).filter(Boolean);
   if (!words.length) throw new TraceBreakpointError('empty breakpoint: name an event (drain, refill, contended LOCK, mm_page_alloc, ...)');
   const head = words.shift()!;
+  // the scenario debugger's lock breakpoints that a kernel trace has no event for
+  if (head === 'trylock-fail' || head === 'trylock-failed') {
+    throw new TraceBreakpointError(`'${text.trim()}': a kernel trace has no event for a failed trylock (pcp_spin_trylock logs nothing); break on 'contended LOCK', 'lock LOCK', 'drain', 'refill', an event name or field=value`);
+  }
   const alias = ALIASES[head];
   const bp: TraceBreakpoint = { names: alias ? alias.names : [head], fields: {}, text, refill: alias?.refill, marker: alias?.marker };
   for (let k = 0; k < words.length; k++) {

@@ -85,6 +85,9 @@ describe('trace timeline (drain capture)', function () {
     assert.equal(tl.event(remote).fields.cpu, 1);
     assert.throws(() => parseTraceBreakpoint(''), TraceBreakpointError);
     assert.throws(() => parseTraceBreakpoint('drain sometimes'), TraceBreakpointError);
+    // interfaces.md's lock breakpoints: `lock` and `contended` have contention_begin; a failed trylock has no event
+    assert.equal(tl.find(-1, 1, [parseTraceBreakpoint('lock tasklist_lock')]), onTasklist);
+    assert.throws(() => parseTraceBreakpoint('trylock-fail pcp->lock'), /no event for a failed trylock/);
   });
 
   it('breakpoints on markers: a snapshot by its label (begin and end), a phase by the start of its text', () => {
