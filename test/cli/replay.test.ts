@@ -95,6 +95,9 @@ describe('lockstep replay', function () {
     r = cli('replay', path.join(DRAIN, 'ftrace-raw-drain.txt'), '--zoneinfo', `before=${tmp}`);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /:1:1: error: a directory, not a \/proc\/zoneinfo file/);
+    r = cli('replay', path.join(DRAIN, 'ftrace-raw-drain.txt'), '--kallsyms', tmp);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, new RegExp(`^${tmp.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1:1: error: a directory, not a file`));
   });
 
   it('warnings for malformed lines name their line, and the trace still replays', () => {
