@@ -118,7 +118,9 @@ function line(e: MachineEvent, name: string, text: string): string {
   const hard = e.context === 'hardirq' || e.context.startsWith('irq');
   const task = hard ? `irq/${e.cpu}` : `cpu${e.cpu}-${e.context}`;
   const pid = hard ? 0 : 100 + e.cpu;
-  const flags = `${hard ? 'd' : '.'}.${hard ? 'h' : '.'}..`;
+  // irqs-off, need-resched, hardirq, preempt-depth (a hex digit, '.' for 0), migrate-disable
+  const depth = e.preempt ? Math.min(e.preempt, 15).toString(16) : '.';
+  const flags = `${hard || e.irqsOff ? 'd' : '.'}.${hard ? 'h' : '.'}${depth}.`;
   const ts = (e.step / 1e6).toFixed(6);
   return `${`${task}-${pid}`.padStart(16)} ${''.padEnd(6 - String(pid).length)}[${String(e.cpu).padStart(3, '0')}] ${flags} ${ts.padStart(12)}: ${name}: ${text}`;
 }

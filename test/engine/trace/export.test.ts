@@ -2,7 +2,7 @@
 // events) and as Chrome trace-event JSON; imported traces as Chrome JSON.
 import * as assert from 'assert';
 import * as path from 'path';
-import { loadScenario, runScenario, runForExport, ftraceText, importTraceText, chromeTraceOfRun, chromeTraceOfReplay, replayImported, machineState, EV, CheckedProgram, MachineEvent, ChromeEvent } from '../../../src/engine';
+import { loadScenario, runScenario, runForExport, ftraceText, importTraceText, chromeTraceOfRun, chromeTraceOfReplay, replayImported, machineState, EV, TraceTimeline, CheckedProgram, MachineEvent, ChromeEvent } from '../../../src/engine';
 import { REPO, imported, snapshotsOf } from './captures';
 
 function program(name: string): CheckedProgram {
@@ -74,6 +74,29 @@ describe('export: ftrace text of a simulated run', () => {
       }
     });
   }
+
+  it('the flags column says what the CPU was doing: irqs off (d), hardirq (h), the preempt depth, as the importer reads them back', () => {
+    const p = program('irq-alloc-smp-v6.1.lockstep');
+    const { run } = runForExport(p, runScenario(p).machine.schedule());
+    const m = run.machine;
+    const t = importTraceText(ftraceText(m), 'export.txt');
+    const st = t.store;
+    const pages = m.events.filter(e => e.kind === 'trace' && e.name.startsWith('mm_page'));
+    const back: number[] = [];
+    for (let i = 0; i < st.length; i++) if (st.eventName(i).startsWith('mm_page')) back.push(i);
+    assert.equal(back.length, pages.length);
+    const tl = new TraceTimeline(replayImported(t, [], undefined, 64));
+    let off = 0, preempted = 0;
+    pages.forEach((e, k) => {
+      const ev = tl.event(back[k]);
+      assert.equal(ev.irqsOff, e.irqsOff || e.context === 'hardirq', `${e.name} at step ${e.step} on CPU ${e.cpu}`);
+      assert.equal(ev.preempt, Math.min(e.preempt ?? 0, 15), `${e.name} at step ${e.step}`);
+      assert.equal(ev.context, e.context === 'hardirq' ? 'hardirq' : 'task');
+      if (ev.irqsOff) off++;
+      if (ev.preempt) preempted++;
+    });
+    assert.ok(off > 0 && preempted > 0, 'some page events happen with IRQs off, some with preemption disabled');
+  });
 
   it('each lock_release names the address and lock its lock_acquire named (per-CPU pcp->lock of a remote drain)', () => {
     const p = program('remote-drain-4cpus-v6.19.lockstep');
