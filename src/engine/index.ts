@@ -27,3 +27,5 @@ export type { EvalOptions, Completion } from './debug/evaluate';
 export type { EvalScope, TypedValue, NamedValue } from './debug/evaluate';
 export type { Context } from './sim/state';
 export * from './trace';
+export { nameAt, labelAt, localsAt, memberAt } from './lang/nameAt';
+export type { NameInfo, MemberInfo } from './lang/nameAt';

@@ -1,8 +1,9 @@
 // Completion: scenario keywords by position on the line (declarations, finding kinds,
 // models, configurations, zone attributes, migratetypes, zone names), and in Kernel C
-// (task/irq blocks, model files) model functions, primitives, keywords, zones, constants.
+// (task/irq blocks, model files) the parameters and locals in scope, model functions,
+// primitives, keywords, zones, constants.
 import { CompletionItem, CompletionItemKind, InsertTextFormat, MarkupKind, Position } from 'vscode-languageserver/node';
-import { BUILTINS, bundledModelSummaries, FINDING_KINDS, FINDING_KIND_IDS, PRELUDE, PRELUDE_FILE } from '../engine';
+import { BUILTINS, bundledModelSummaries, FINDING_KINDS, FINDING_KIND_IDS, localsAt, PRELUDE, PRELUDE_FILE } from '../engine';
 import { builtinSemantics, builtinSignature } from './hover';
 import { isScenario } from './paths';
 import { Analysis } from './workspace';
@@ -35,7 +36,7 @@ function findingKindItems(): CompletionItem[] {
 export function complete(analysis: Analysis, pos: Position, read: (file: string) => string | undefined): CompletionItem[] {
   const text = analysis.text;
   if (isScenario(analysis.file) && braceDepthAt(text, offsetAt(text, pos)) === 0) return scenarioLine(analysis, prefixAt(text, pos));
-  return kernelC(analysis, read);
+  return kernelC(analysis, read, pos);
 }
 
 function scenarioLine(analysis: Analysis, prefix: string): CompletionItem[] {
@@ -76,13 +77,17 @@ function migratetypeItems(): CompletionItem[] {
   return MIGRATETYPES.map((m) => ({ label: m, kind: CompletionItemKind.Constant, detail: 'migratetype' }));
 }
 
-function kernelC(analysis: Analysis, read: (file: string) => string | undefined): CompletionItem[] {
+function kernelC(analysis: Analysis, read: (file: string) => string | undefined, pos: Position): CompletionItem[] {
   const items = new Map<string, CompletionItem>();
   const add = (item: CompletionItem) => {
     if (!items.has(item.label)) items.set(item.label, item);
   };
   const program = analysis.program;
   if (program !== undefined) {
+    // the parameters and locals in scope here first: they hide globals of the same name
+    for (const v of localsAt(program, analysis.file, pos.line + 1, pos.character + 1)) {
+      add({ label: v.name, kind: CompletionItemKind.Variable, detail: v.declaration, documentation: v.kind === 'parameter' ? `parameter of ${v.owner}` : `local variable in ${v.owner}` });
+    }
     for (const [name, fn] of program.model.functions) {
       add({ label: name, kind: CompletionItemKind.Function, detail: `model function (${fn.params.map((p) => p.name).join(', ')})` });
     }

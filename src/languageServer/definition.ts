@@ -1,9 +1,10 @@
-// Go to definition: from a scenario into the model (functions, globals, structs,
+// Go to definition: parameters and locals to their declaration (the one in scope);
+// from a scenario into the model (functions, globals, structs,
 // enum constants, macros, the model file itself) and to its zone lines; within a model
 // across its #include files.
 import * as path from 'node:path';
 import { Location, Position } from 'vscode-languageserver/node';
-import { Range } from '../engine';
+import { labelAt, memberAt, nameAt, Range } from '../engine';
 import { toLspRange } from './diagnostics';
 import { fileUri, isScenario } from './paths';
 import { Analysis } from './workspace';
@@ -33,6 +34,15 @@ export function definition(analysis: Analysis, pos: Position, read: (file: strin
   const name = w.text;
   const model = program.model;
 
+  // a parameter or local (scoped as the checker bound this use), or a global variable
+  const v = nameAt(program, analysis.file, w.range.start.line + 1, w.range.start.character + 1, name);
+  if (v !== undefined) return [at(v.declRange)];
+  // a member of a model's struct: its declaration (engine-provided structs have no file to open)
+  const member = memberAt(program, analysis.file, w.range.start.line + 1, w.range.start.character + 1, name);
+  if (member !== undefined) return member.engine || !member.declRange ? [] : [at(member.declRange)];
+  // goto name: the label in the same function
+  const label = labelAt(program, analysis.file, w.range.start.line + 1, w.range.start.character + 1, name);
+  if (label !== undefined) return [at(label)];
   const fn = model.functions.get(name);
   if (fn !== undefined) return [at(fn.nameRange)];
   if (isScenario(analysis.file)) {

@@ -3,7 +3,7 @@
 // finding kinds and zones.
 import * as path from 'node:path';
 import { Hover, MarkupKind, Position } from 'vscode-languageserver/node';
-import { Builtin, BUILTINS, builtinDoc, bundledModelSummaries, FINDING_KINDS, isFindingKind, PRELUDE, PRELUDE_FILE } from '../engine';
+import { Builtin, BUILTINS, builtinDoc, bundledModelSummaries, FINDING_KINDS, isFindingKind, memberAt, nameAt, NameInfo, PRELUDE, PRELUDE_FILE } from '../engine';
 import { isScenario } from './paths';
 import { Analysis, configName } from './workspace';
 import { lineAt, MacroDef, macroDefinitions, wordAt } from './words';
@@ -77,6 +77,15 @@ export function hover(analysis: Analysis, pos: Position, read: (file: string) =>
 
   const program = analysis.program;
   if (program === undefined) return null;
+  // a parameter, local or global variable, as the checker bound this very use of the name
+  const v = nameAt(program, analysis.file, w.range.start.line + 1, w.range.start.character + 1, w.text);
+  if (v !== undefined) return markdown(variableHover(v));
+  // a struct member after '.' or '->'
+  const member = memberAt(program, analysis.file, w.range.start.line + 1, w.range.start.character + 1, w.text);
+  if (member !== undefined) {
+    const where = member.engine || !member.declRange ? 'provided by the engine' : `${path.basename(member.declRange.file)}:${member.declRange.line}`;
+    return markdown(`\`\`\`c\n${member.declaration}\n\`\`\`\nmember of \`${member.owner}\`, ${where}`);
+  }
   const fn = program.model.functions.get(w.text);
   if (fn !== undefined) {
     const declLine = lineAt(read(fn.nameRange.file) ?? '', fn.nameRange.line - 1).trim();
@@ -114,4 +123,15 @@ function macroNamed(name: string, analysis: Analysis, read: (file: string) => st
   preludeMacros ??= macroDefinitions(PRELUDE_FILE, PRELUDE);
   const d = preludeMacros.find((x) => x.name === name);
   return d && { ...d, text: lineAt(PRELUDE, d.line).trim() };
+}
+
+const VARIABLE_KIND: Record<NameInfo['kind'], string> = {
+  parameter: 'parameter', local: 'local variable', global: 'global variable', percpu: 'per-CPU variable (DEFINE_PER_CPU)',
+};
+
+/** `struct page *page` and what it is: "parameter of free_pcppages_bulk, v6.1.kc:123". */
+function variableHover(v: NameInfo): string {
+  const where = `${path.basename(v.declRange.file)}:${v.declRange.line}`;
+  const owner = v.owner ? (v.kind === 'parameter' ? ` of \`${v.owner}\`` : ` in \`${v.owner}\``) : '';
+  return `\`\`\`c\n${v.declaration}\n\`\`\`\n${VARIABLE_KIND[v.kind]}${owner}, ${where}`;
 }

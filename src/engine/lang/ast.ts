@@ -14,12 +14,15 @@ export interface TypeSpec extends NodeBase {
   percpu: boolean;          // __percpu: a per-CPU pointer (zone->per_cpu_pageset)
   arrayDims: (Expr | undefined)[];
   resolved?: Type;
+  /** the declared object itself is const (const int x; struct page *const p): not assignable */
+  readonly?: boolean;
 }
 
-export type BaseSpec =
+export type BaseSpec = (
   | { kind: 'named'; name: string; range: Range }                 // int, unsigned long, u8, a typedef
   | { kind: 'struct'; tag: string; union: boolean; body?: FieldDecl[]; range: Range }
-  | { kind: 'enum'; tag: string; body?: EnumMember[]; range: Range };
+  | { kind: 'enum'; tag: string; body?: EnumMember[]; range: Range }
+) & { isConst?: boolean };                                         // const among the specifiers
 
 export interface FieldDecl extends NodeBase {
   name: string;             // '' for an anonymous union/struct member
@@ -66,6 +69,8 @@ export interface PerCpuDecl extends NodeBase {
   name: string;
   nameRange: Range;
   type: TypeSpec;
+  /** DEFINE_PER_CPU(type, name) = { ... }: every CPU's copy starts with it */
+  init?: Expr | InitList;
   sym?: Symbol;
 }
 
@@ -95,7 +100,8 @@ export interface DoWhileStmt extends NodeBase { kind: 'DoWhile'; body: Stmt; con
 export interface ForStmt extends NodeBase { kind: 'For'; init?: Stmt; cond?: Expr; step?: Expr; body: Stmt }
 export interface SwitchStmt extends NodeBase { kind: 'Switch'; expr: Expr; body: Stmt }
 /** A case label inside a switch body (value undefined: default); the statements after it follow in the block. */
-export interface CaseStmt extends NodeBase { kind: 'Case'; value?: Expr; constValue?: number }
+/** `case lo ... hi:` (GCC's case range, common in the kernel) sets high. */
+export interface CaseStmt extends NodeBase { kind: 'Case'; value?: Expr; constValue?: number; high?: Expr; constHigh?: number }
 export interface BreakStmt extends NodeBase { kind: 'Break' }
 export interface ContinueStmt extends NodeBase { kind: 'Continue' }
 export interface ReturnStmt extends NodeBase { kind: 'Return'; value?: Expr }

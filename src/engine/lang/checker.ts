@@ -6,7 +6,7 @@ import { DiagnosticBag, Range, suggest } from './diagnostics';
 import { BUILTINS, Builtin } from '../builtins';
 import {
   T, NAMED_INTS, Type, StructType, FieldInfo, Symbol, LockKind, PtrType,
-  isInt, isPtr, isStruct, ptrTo, typeName, arith, promote, sizeOf,
+  isInt, isPtr, isStruct, ptrTo, typeName, arith, promote, sizeOf, conversionProblem, decay,
 } from './types';
 import { PRELUDE_FILE } from './prelude';
 
@@ -55,6 +55,8 @@ export class Checker {
   private structRefs = new Map<string, Range>();
   private scopes: Map<string, Symbol>[] = [];
   private fn: FnCtx | undefined;
+  /** the operand of the `&` being typed (&a[N] may point one past the end) */
+  private onePast: A.Expr | undefined;
 
   constructor(readonly diags: DiagnosticBag) {
     for (const k of LOCK_TYPES) {
@@ -70,7 +72,7 @@ export class Checker {
     for (const d of ast.decls) this.declare(d);
     for (const d of ast.decls) if (d.kind === 'Function' && d.body) this.checkFunction(d);
     for (const d of ast.decls) {
-      if (d.kind === 'Var' && d.init) this.checkInit(d.init, d.type.resolved ?? T.int);
+      if ((d.kind === 'Var' || d.kind === 'PerCpu') && d.init) this.checkInit(d.init, d.type.resolved ?? T.int, `when initializing '${d.name}'`);
     }
     this.reportUnknownStructs();
     return {
@@ -399,10 +401,7 @@ export class Checker {
         for (const d of s.decls) {
           const t = this.resolve(d.type);
           if (isStruct(t) && !t.complete) this.diags.error(d.type.range, 'C012', typeName(t));
-          if (d.init) {
-            if (d.init.kind === 'InitList') this.checkInit(d.init, t);
-            else this.expr(d.init);
-          }
+          if (d.init) this.checkInit(d.init, t, `when initializing '${d.name}'`);
           this.declareLocal(d, t); // after the initialiser: "int x = x;" names the outer x
         }
         return;
@@ -421,15 +420,22 @@ export class Checker {
         this.forEach(s);
         return;
       case 'Switch': {
-        this.expr(s.expr);
+        const before = this.diags.errorCount;
+        const st = decay(this.expr(s.expr));
+        if (st.kind !== 'int' && this.diags.errorCount === before) this.diags.error(s.expr.range, 'C037', 'switch quantity', typeName(st));
         fn.switches++;
         const seen = new Set<number>();
         this.stmt(s.body);
         const cases = s.body.kind === 'Block' ? s.body.body.filter((x): x is A.CaseStmt => x.kind === 'Case') : [];
         for (const c of cases) {
           if (c.constValue === undefined) continue;
-          if (seen.has(c.constValue)) this.diags.error(c.range, 'C019', c.constValue);
-          seen.add(c.constValue);
+          const hi = c.high ? c.constHigh : c.constValue;
+          if (hi === undefined) continue;
+          // a range is checked value by value while that stays cheap
+          for (let v = c.constValue; v <= Math.min(hi, c.constValue + 4096); v++) {
+            if (seen.has(v)) { this.diags.error(c.range, 'C019', v); break; }
+            seen.add(v);
+          }
         }
         fn.switches--;
         return;
@@ -441,6 +447,13 @@ export class Checker {
           const v = this.constValue(s.value);
           if (v === undefined) this.diags.error(s.value.range, 'C022');
           s.constValue = v;
+          if (s.high) {
+            this.expr(s.high);
+            const h = this.constValue(s.high);
+            if (h === undefined) this.diags.error(s.high.range, 'C022');
+            else if (v !== undefined && h < v) this.diags.error(s.high.range, 'C029');
+            s.constHigh = h;
+          }
         }
         return;
       case 'Break':
@@ -451,8 +464,10 @@ export class Checker {
         return;
       case 'Return':
         if (s.value) {
+          const before = this.diags.errorCount;
           this.expr(s.value);
           if (fn.ret.kind === 'void' && !fn.scenario) this.diags.error(s.value.range, 'C016', fn.name);
+          else if (!fn.scenario) this.convert(fn.ret, s.value, before, `when returning from '${fn.name}'`);
         } else if (fn.ret.kind !== 'void') this.diags.warning(s.range, 'C017', fn.name);
         return;
       case 'Goto': fn.gotos.push(s); return;
@@ -493,15 +508,68 @@ export class Checker {
     this.scopes.pop();
   }
 
-  private checkInit(init: A.Expr | A.InitList, t: Type): void {
-    if (init.kind !== 'InitList') { this.expr(init); return; }
-    for (const item of init.items) {
-      let ft: Type = T.int;
-      if (item.designator && isStruct(t)) ft = this.memberOf(t, item.designator, item.range)?.type ?? T.int;
-      else if (t.kind === 'array') ft = t.of;
-      if (item.index) this.expr(item.index);
-      this.checkInit(item.value, ft);
+  private checkInit(init: A.Expr | A.InitList, t: Type, what: string): void {
+    if (init.kind !== 'InitList') {
+      const before = this.diags.errorCount;
+      this.expr(init);
+      this.convert(t, init, before, what);
+      return;
     }
+    // a scalar in braces (int x = { 1 };) is C; its one value is checked as the scalar
+    if (!isStruct(t) && t.kind !== 'array') {
+      init.items.forEach((item, i) => {
+        if (i === 0) this.checkInit(item.value, t, what);
+        else this.diags.error(item.value.range, 'C031', 'scalar');
+      });
+      return;
+    }
+    let pos = 0; // the next element or field a value without a designator goes to
+    for (const item of init.items) {
+      let ft: Type | undefined;
+      if (isStruct(t)) {
+        if (item.designator) {
+          const f = this.memberOf(t, item.designator, item.range);
+          ft = f?.type;
+          if (f) pos = t.fields.indexOf(f) + 1;
+        } else if (pos < t.fields.length) {
+          ft = t.fields[pos++].type;
+        } else {
+          // storing it would write past the struct
+          this.diags.error(item.value.range, 'C031', t.union ? 'union' : 'struct');
+        }
+      } else if (t.kind === 'array') {
+        ft = t.of;
+        let at = pos;
+        if (item.index) {
+          this.expr(item.index);
+          const v = this.constValue(item.index);
+          if (v === undefined) { this.diags.error(item.index.range, 'C022'); at = -1; } else at = v;
+        }
+        if (at >= 0 && t.length > 0 && (at >= t.length)) {
+          if (item.index) this.diags.error(item.index.range, 'C032', at, t.length);
+          else this.diags.error(item.value.range, 'C031', 'array');
+        }
+        pos = at + 1;
+      }
+      // a member that does not exist has been reported: type its value, nothing more
+      if (ft) this.checkInit(item.value, ft, what);
+      else if (item.value.kind !== 'InitList') this.expr(item.value);
+    }
+  }
+
+  /**
+   * A value stored into a `to` (initialiser, assignment, argument, return): report what
+   * gcc refuses, at the value. A value that was already wrong (an undeclared name, say)
+   * has said so since `before`: no second error about its type.
+   */
+  private convert(to: Type, value: A.Expr, before: number, what: string): void {
+    if (this.diags.errorCount > before || !value.type) return;
+    const from = value.type;
+    const nullConst = isInt(from) && this.constValue(value) === 0;
+    const problem = conversionProblem(to, from, nullConst, value.kind === 'String');
+    if (!problem) return;
+    if (from.kind === 'void') this.diags.error(value.range, 'C025');
+    else this.diags.error(value.range, 'C024', what, typeName(to), typeName(from), problem);
   }
 
   // ---- expressions ----
@@ -529,6 +597,16 @@ export class Checker {
     if (!this.isLvalue(e)) this.diags.error(e.range, 'C013');
   }
 
+  /** An assignment or ++/-- of a const variable, or of a member or element of one. */
+  private requireWritable(e: A.Expr): void {
+    let root = e;
+    while ((root.kind === 'Member' && !root.arrow) || (root.kind === 'Index' && root.object.type?.kind === 'array')) root = root.object;
+    if (root.kind !== 'Ident' || !root.sym || (root.sym.kind !== 'local' && root.sym.kind !== 'global' && root.sym.kind !== 'percpu')) return;
+    if (!root.sym.decl.type.readonly) return;
+    if (root === e) this.diags.error(e.range, 'C035', root.name);
+    else this.diags.error(e.range, 'C036', root.name);
+  }
+
   private exprInner(e: A.Expr): Type {
     switch (e.kind) {
       case 'Number':
@@ -552,7 +630,10 @@ export class Checker {
         return T.int;
       }
       case 'Unary': {
+        const outer = this.onePast;
+        if (e.op === '&') this.onePast = e.operand;
         const t = this.expr(e.operand);
+        this.onePast = outer;
         switch (e.op) {
           case '*':
             if (t.kind === 'ptr') {
@@ -566,35 +647,63 @@ export class Checker {
             this.requireLvalue(e.operand);
             return ptrTo(t.kind === 'array' ? t : t, this.isPercpuLvalue(e.operand));
           case '!': return T.int;
-          case '++': case '--': this.requireLvalue(e.operand); return t;
-          default: return promote(t);
+          case '++': case '--': this.requireLvalue(e.operand); this.requireWritable(e.operand); return t;
+          default:
+            // -p, +p, ~p of a pointer or a struct: gcc's "wrong type argument to unary"
+            if (t.kind !== 'int') this.diags.error(e.range, 'C038', e.op, typeName(t));
+            return promote(t);
         }
       }
       case 'Postfix': {
         const t = this.expr(e.operand);
         this.requireLvalue(e.operand);
+        this.requireWritable(e.operand);
         return t;
       }
       case 'Binary': {
         const l = this.expr(e.left);
         const r = this.expr(e.right);
         switch (e.op) {
-          case '==': case '!=': case '<': case '>': case '<=': case '>=': case '&&': case '||': return T.int;
-          case '+': case '-':
-            if (isPtr(l) && isPtr(r) && e.op === '-') return T.long;
+          case '==': case '!=': case '<': case '>': case '<=': case '>=': {
+            // gcc's warnings: a pointer compared with a non-zero integer, or with a pointer to another type
+            const pl = decay(l);
+            const pr = decay(r);
+            if (isPtr(pl) !== isPtr(pr) && (isInt(pl) || isInt(pr))) {
+              const intSide = isInt(pl) ? e.left : e.right;
+              if (this.constValue(intSide) !== 0) this.diags.warning(e.range, 'C039', typeName(l), typeName(r));
+            } else if (isPtr(pl) && isPtr(pr) && conversionProblem(pl, pr, false)) {
+              this.diags.warning(e.range, 'C040', typeName(l), typeName(r));
+            }
+            return T.int;
+          }
+          case '&&': case '||': return T.int;
+          case '+': case '-': {
+            const pl = isPtr(decay(l));
+            const pr = isPtr(decay(r));
+            // pointer + pointer and integer - pointer mean nothing in C
+            if ((pl && pr && e.op === '+') || (!pl && pr && e.op === '-')) this.diags.error(e.range, 'C030', e.op, typeName(l), typeName(r));
+            if (pl && pr && e.op === '-') return T.long;
             if (isPtr(l) || l.kind === 'array') return isPtr(l) ? l : ptrTo((l as { of: Type }).of);
             if (isPtr(r) && e.op === '+') return r;
             return arith(l, r);
-          case '<<': case '>>': return promote(l);
+          }
+          case '<<': case '>>':
+            if (isPtr(decay(l)) || isPtr(decay(r))) this.diags.error(e.range, 'C030', e.op, typeName(l), typeName(r));
+            return promote(l);
           default:
             if (isStruct(l) || isStruct(r)) this.diags.error(e.range, 'C015', 1, e.op, 'an integer');
+            else if (isPtr(decay(l)) || isPtr(decay(r))) this.diags.error(e.range, 'C030', e.op, typeName(l), typeName(r));
             return arith(l, r);
         }
       }
       case 'Assign': {
+        const before = this.diags.errorCount;
         const t = this.expr(e.target);
         this.requireLvalue(e.target);
+        this.requireWritable(e.target);
+        if (t.kind === 'array' && this.diags.errorCount === before) this.diags.error(e.target.range, 'C026', typeName(t));
         this.expr(e.value);
+        if (e.op === '=' && t.kind !== 'array') this.convert(t, e.value, before, 'in assignment');
         return t;
       }
       case 'Ternary': {
@@ -607,8 +716,16 @@ export class Checker {
       }
       case 'Comma': this.expr(e.left); return this.expr(e.right);
       case 'Cast': {
-        this.expr(e.operand);
-        return this.resolve(e.to);
+        const before = this.diags.errorCount;
+        const from = decay(this.expr(e.operand));
+        const to = this.resolve(e.to);
+        // checked, then ignored (languages.md): only scalars convert, and anything to void
+        if (this.diags.errorCount === before && to.kind !== 'void') {
+          if (to.kind === 'struct' || to.kind === 'array') this.diags.error(e.range, 'C033', typeName(to));
+          else if (from.kind === 'struct') this.diags.error(e.operand.range, 'C034', typeName(from), typeName(to));
+          else if (from.kind === 'void') this.diags.error(e.operand.range, 'C025');
+        }
+        return to;
       }
       case 'SizeOf': {
         const t = e.of.kind === 'TypeSpec' ? this.resolve(e.of) : this.expr(e.of);
@@ -618,8 +735,13 @@ export class Checker {
       }
       case 'Index': {
         const t = this.expr(e.object);
-        this.expr(e.index);
-        if (t.kind === 'array') return t.of;
+        const beforeIndex = this.diags.errorCount;
+        const it = decay(this.expr(e.index));
+        if (it.kind !== 'int' && this.diags.errorCount === beforeIndex) this.diags.error(e.index.range, 'C037', 'array subscript', typeName(it));
+        if (t.kind === 'array') {
+          this.constantBounds(e, t.length);
+          return t.of;
+        }
         if (t.kind === 'ptr') return t.to;
         this.diags.error(e.object.range, 'C014', typeName(t));
         return T.int;
@@ -644,6 +766,20 @@ export class Checker {
       }
       case 'Call': return this.call(e);
     }
+  }
+
+  /**
+   * A constant index outside a local or field array is a bug the compiler can see:
+   * report it (clang's -Warray-bounds wording) instead of letting it write beside the
+   * array. &a[N], one past the end, is C.
+   */
+  private constantBounds(e: A.Index, length: number): void {
+    // the debugger's evaluate reports it itself, naming the expression and the valid range
+    if (length <= 0 || this.fn?.name === '<expression>') return;
+    const i = this.constValue(e.index);
+    if (i === undefined) return;
+    if (i < 0) this.diags.error(e.index.range, 'C028', i);
+    else if (i > length || (i === length && this.onePast !== e)) this.diags.error(e.index.range, 'C027', i, length);
   }
 
   private isPercpuLvalue(e: A.Expr): boolean {
@@ -684,7 +820,11 @@ export class Checker {
       if (n < ft.params.length || (n > ft.params.length && !ft.variadic)) {
         this.diags.error(e.range, 'C003', n < ft.params.length ? 'few' : 'many', 'function', name, ft.params.length, n);
       }
-      for (const a of e.args) this.arg(a);
+      e.args.forEach((a, i) => {
+        const before = this.diags.errorCount;
+        this.arg(a);
+        if (i < ft.params.length && a.kind !== 'TypeArg' && a.kind !== 'MemberArg') this.convert(ft.params[i], a, before, `for argument ${i + 1} of '${name}'`);
+      });
       return ft.ret;
     }
     if (s && s.kind !== 'builtin') {
@@ -735,6 +875,10 @@ export class Checker {
       if (this.diags.errorCount > before) continue;
       const want = this.argProblem(kind, t, a as A.Expr);
       if (want) this.diags.error(a.range, 'C015', i + 1, b.name, want);
+      // the kernel's ARRAY_SIZE refuses a pointer (__must_be_array)
+      else if (b.name === 'ARRAY_SIZE' && t.kind !== 'array') this.diags.error(a.range, 'C015', 1, b.name, 'an array');
+      // WRITE_ONCE(x, v) is x = v
+      else if (b.name === 'WRITE_ONCE' && i === 1 && types[0]) this.convert(types[0], a as A.Expr, before, `for argument 2 of 'WRITE_ONCE'`);
     }
     void calleeRange;
     return types;

@@ -43,8 +43,31 @@ export class Parser {
   private describe(t: Token): string { return t.kind === 'eof' ? (t.text === '<end of block>' ? 'the end of the block' : 'end of file') : `'${t.text}'`; }
   private expect(text: string): Token {
     if (this.is(text)) return this.next();
-    this.diags.error(this.tok, 'S001', `'${text}'`, this.describe(this.tok));
+    if (text === ';') this.missingSemicolon();
+    else this.diags.error(this.tok, 'S001', `'${text}'`, this.describe(this.tok));
     throw new Abort();
+  }
+  /**
+   * The ';' that ends a statement. When it is missing and the next token starts a new
+   * line (or closes the block), that token most likely starts the next statement: keep
+   * this one and go on, so the next line is parsed rather than skipped.
+   */
+  private endStatement(): void {
+    if (this.eat(';')) return;
+    this.missingSemicolon();
+    if (this.tok.bol || this.is('}') || this.tok.kind === 'eof') return;
+    throw new Abort();
+  }
+  /**
+   * A missing ';' is reported where it belongs, just after the statement's last token
+   * (as gcc does), not at the next line's first token.
+   */
+  private missingSemicolon(): void {
+    const last = this.pos > 0 ? this.toks[this.pos - 1] : undefined;
+    const at: Range = last
+      ? { file: last.file, line: last.endLine, column: last.endColumn, endLine: last.endLine, endColumn: last.endColumn + 1 }
+      : this.tok;
+    this.diags.error(at, 'S001', "';'", this.describe(this.tok));
   }
   private ident(what = 'an identifier'): Token {
     if (this.tok.kind === 'ident') return this.next();
@@ -146,6 +169,7 @@ export class Parser {
     for (;;) {
       if (this.is('typedef')) { this.pos++; isTypedef = true; continue; }
       if (this.is('static')) { this.pos++; isStatic = true; continue; }
+      if (this.is('const')) break; // the declaration's own: declSpecifiers records it
       if (this.skipNoise()) continue;
       break;
     }
@@ -157,8 +181,9 @@ export class Parser {
       this.expect(',');
       const name = this.ident('a variable name');
       this.expect(')');
-      this.expect(';');
-      decls.push({ kind: 'PerCpu', name: name.text, nameRange: rangeOf(name), type: spec, range: this.from(start) });
+      const init = this.eat('=') ? this.initializer() : undefined;
+      this.endStatement();
+      decls.push({ kind: 'PerCpu', name: name.text, nameRange: rangeOf(name), type: spec, init, range: this.from(start) });
       return;
     }
     if (t.kind === 'ident' && TOP_NOISE.has(t.text) && this.peek().text === '(') {
@@ -186,8 +211,11 @@ export class Parser {
       throw new Abort();
     }
     const base = this.declSpecifiers();
-    if (this.eat(';')) {
-      // struct/enum definition alone
+    // a struct/enum definition alone; its ';' forgotten when the next line starts another declaration
+    const bodyOnly = (base.kind === 'struct' || base.kind === 'enum') && !!base.body && !isTypedef
+      && (this.tok.kind === 'eof' || (this.tok.bol && !this.startsDeclarator()));
+    if (this.eat(';') || bodyOnly) {
+      if (bodyOnly) this.missingSemicolon();
       decls.push({ kind: 'TypeDecl', type: this.makeSpec(base, 0, false, [], start), range: this.from(start) });
       return;
     }
@@ -205,9 +233,22 @@ export class Parser {
         decls.push({ kind: 'Var', name: d.name.text, nameRange: rangeOf(d.name), type: d.spec, init, global: true, range: this.from(start) });
       }
       if (this.eat(',')) continue;
-      this.expect(';');
+      this.endStatement();
       return;
     }
+  }
+
+  /** `name;`, `name = ...`, `name[...]`, `*name`: a declarator after a struct body, on the next line. */
+  private startsDeclarator(): boolean {
+    if (this.is('*')) return true;
+    if (this.tok.kind !== 'ident' || this.isTypeStart()) return false;
+    const n = this.peek().text;
+    return n === ';' || n === ',' || n === '=' || n === '[';
+  }
+
+  /** A ';' inside a for header: reported when missing, the header parsed on as if it were there. */
+  private softSemicolon(): void {
+    if (!this.eat(';')) this.missingSemicolon();
   }
 
   private skipToEndOfDecl(): void {
@@ -236,7 +277,7 @@ export class Parser {
     this.expect('(');
     const name = this.ident(what);
     this.expect(')');
-    this.expect(';');
+    this.endStatement();
     const spec: A.TypeSpec = { kind: 'TypeSpec', base, pointers: 0, percpu: false, arrayDims: [], range: rangeOf(start) };
     return { kind: 'Var', name: name.text, nameRange: rangeOf(name), type: spec, global, range: this.from(start) };
   }
@@ -253,9 +294,11 @@ export class Parser {
         const base = this.declSpecifiers();
         let pointers = 0;
         let percpu = false;
+        let ptrConst = false;
         for (;;) {
-          if (this.eat('*')) { pointers++; continue; }
+          if (this.eat('*')) { pointers++; ptrConst = false; continue; }
           if (this.is('__percpu')) { this.pos++; percpu = true; continue; }
+          if (this.is('const') && pointers > 0) ptrConst = true;
           if (this.skipNoise()) continue;
           break;
         }
@@ -263,6 +306,7 @@ export class Parser {
         if (this.tok.kind === 'ident') pname = this.next();
         const dims = this.arrayDims();
         const pspec = this.makeSpec(base, pointers + (dims.length ? 1 : 0), percpu, [], pstart);
+        if (!dims.length && (pointers > 0 ? ptrConst : base.isConst)) pspec.readonly = true;
         params.push({ name: pname?.text ?? '', nameRange: rangeOf(pname ?? pstart), type: pspec, range: this.from(pstart) });
         if (!this.eat(',')) break;
       }
@@ -271,6 +315,12 @@ export class Parser {
     while (this.skipNoise()) { /* trailing annotations */ }
     const fn: A.FunctionDecl = { kind: 'Function', name: name.text, nameRange: rangeOf(name), returnType: spec, params, variadic, isStatic, range: rangeOf(start) };
     if (this.eat(';')) { fn.range = this.from(start); return fn; }
+    // neither a body nor ';', and the next line starts something else: a prototype missing its ';'
+    if (!this.is('{') && (this.tok.bol || this.tok.kind === 'eof')) {
+      this.missingSemicolon();
+      fn.range = this.from(start);
+      return fn;
+    }
     fn.body = this.block();
     fn.range = this.from(start);
     return fn;
@@ -305,7 +355,8 @@ export class Parser {
 
   /** Specifiers and qualifiers up to the declarator. */
   private declSpecifiers(): A.BaseSpec {
-    while (this.skipNoise()) { /* static, const, ... */ }
+    let isConst = false;
+    while (this.is('const') ? (isConst = true) && this.skipNoise() : this.skipNoise()) { /* static, const, ... */ }
     const start = this.tok;
     const t = this.tok;
     let base: A.BaseSpec;
@@ -330,6 +381,7 @@ export class Parser {
       while (this.tok.kind === 'ident' && (INT_KEYWORDS.has(this.tok.text) || QUALIFIERS.has(this.tok.text))) {
         const w = this.next().text;
         if (INT_KEYWORDS.has(w)) words.push(w);
+        else if (w === 'const') isConst = true;
       }
       base = { kind: 'named', name: canonicalInt(words), range: this.from(start) };
     } else if (t.kind === 'ident') {
@@ -339,7 +391,8 @@ export class Parser {
       this.diags.error(t, 'S001', 'a type', this.describe(t));
       throw new Abort();
     }
-    while (this.skipNoise()) { /* trailing const */ }
+    while (this.is('const') ? (isConst = true) && this.skipNoise() : this.skipNoise()) { /* trailing const */ }
+    if (isConst) base.isConst = true;
     return base;
   }
 
@@ -350,9 +403,11 @@ export class Parser {
   private declarator(base: A.BaseSpec, start: Token): { spec: A.TypeSpec; name: Token } {
     let pointers = 0;
     let percpu = false;
+    let ptrConst = false; // `* const`: the pointer itself is const
     for (;;) {
-      if (this.eat('*')) { pointers++; continue; }
+      if (this.eat('*')) { pointers++; ptrConst = false; continue; }
       if (this.is('__percpu')) { this.pos++; percpu = true; continue; }
+      if (this.is('const') && pointers > 0) ptrConst = true;
       if (this.skipNoise()) continue;
       break;
     }
@@ -364,7 +419,9 @@ export class Parser {
     const dims = this.arrayDims();
     while (this.skipNoise()) { /* __aligned(..) */ }
     if (this.eat(':')) this.conditional(); // a bitfield width: accepted, storage is a full field
-    return { spec: this.makeSpec(base, pointers, percpu, dims, start), name };
+    const spec = this.makeSpec(base, pointers, percpu, dims, start);
+    if (pointers > 0 ? ptrConst : base.isConst) spec.readonly = true;
+    return { spec, name };
   }
 
   private arrayDims(): (A.Expr | undefined)[] {
@@ -420,7 +477,7 @@ export class Parser {
           fields.push({ name: d.name.text, nameRange: rangeOf(d.name), type: d.spec, range: this.from(start) });
           if (!this.eat(',')) break;
         }
-        this.expect(';');
+        this.endStatement();
       } catch (e) {
         if (!(e instanceof Abort)) throw e;
         this.sync(false);
@@ -526,7 +583,7 @@ export class Parser {
           this.expect('(');
           const cond = this.expression();
           this.expect(')');
-          this.expect(';');
+          this.endStatement();
           return { kind: 'DoWhile', body, cond, range: this.from(start) };
         }
         case 'for': {
@@ -535,9 +592,9 @@ export class Parser {
           let init: A.Stmt | undefined;
           if (this.eat(';')) init = undefined;
           else if (this.isDeclStart()) init = this.declStatement();
-          else { const e = this.expression(); this.expect(';'); init = { kind: 'ExprStmt', expr: e, range: e.range }; }
+          else { const e = this.expression(); this.softSemicolon(); init = { kind: 'ExprStmt', expr: e, range: e.range }; }
           const cond = this.is(';') ? undefined : this.expression();
-          this.expect(';');
+          this.softSemicolon();
           const step = this.is(')') ? undefined : this.expression();
           this.expect(')');
           const body = this.substatement();
@@ -554,8 +611,9 @@ export class Parser {
         case 'case': {
           this.pos++;
           const value = this.conditional();
+          const high = this.eat('...') ? this.conditional() : undefined;
           this.expect(':');
-          return { kind: 'Case', value, range: this.from(start) };
+          return { kind: 'Case', value, high, range: this.from(start) };
         }
         case 'default':
           if (this.peek().text === ':') {
@@ -563,18 +621,18 @@ export class Parser {
             return { kind: 'Case', value: undefined, range: this.from(start) };
           }
           break;
-        case 'break': this.pos++; this.expect(';'); return { kind: 'Break', range: this.from(start) };
-        case 'continue': this.pos++; this.expect(';'); return { kind: 'Continue', range: this.from(start) };
+        case 'break': this.pos++; this.endStatement(); return { kind: 'Break', range: this.from(start) };
+        case 'continue': this.pos++; this.endStatement(); return { kind: 'Continue', range: this.from(start) };
         case 'return': {
           this.pos++;
           const value = this.is(';') ? undefined : this.expression();
-          this.expect(';');
+          this.endStatement();
           return { kind: 'Return', value, range: this.from(start) };
         }
         case 'goto': {
           this.pos++;
           const label = this.ident('a label');
-          this.expect(';');
+          this.endStatement();
           return { kind: 'Goto', label: label.text, labelRange: rangeOf(label), range: this.from(start) };
         }
         case 'LIST_HEAD':
@@ -597,7 +655,7 @@ export class Parser {
       }
     }
     const expr = this.expression();
-    this.expect(';');
+    this.endStatement();
     return { kind: 'ExprStmt', expr, range: this.from(start) };
   }
 
@@ -636,12 +694,12 @@ export class Parser {
       // Keep the declarations, so that their later uses are not reported as
       // undeclared. A token on a new line most likely starts the next statement;
       // otherwise skip as after any error.
-      this.diags.error(this.tok, 'S001', "';'", this.describe(this.tok));
+      this.missingSemicolon();
       const range = this.from(start);
       if (!this.tok.bol) this.sync(false);
       return { kind: 'DeclStmt', decls, range };
     }
-    this.expect(';');
+    this.softSemicolon(); // a for header's declaration: the header goes on
     return { kind: 'DeclStmt', decls, range: this.from(start) };
   }
 

@@ -49,6 +49,9 @@ enum migratetype {
 #define SZ_1M 0x00100000
 #define SZ_1K 0x00000400
 #define NULL ((void *)0)
+#define INIT_LOCAL_LOCK(lockname) { }
+#define __SPIN_LOCK_UNLOCKED(lockname) { }
+#define __RAW_SPIN_LOCK_UNLOCKED(lockname) { }
 #define CONFIG_DEBUG_VM 1
 #define CONFIG_DEBUG_LIST 1
 

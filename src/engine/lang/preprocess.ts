@@ -400,6 +400,16 @@ export class Preprocessor {
         k++;
         continue;
       }
+      // GNU `, ## __VA_ARGS__`: the comma goes when there are no variable arguments, else nothing is pasted
+      if (b.text === ',' && body[k + 1]?.text === '##' && body[k + 2]?.text === '__VA_ARGS__' && params.includes('__VA_ARGS__')) {
+        const idx = params.indexOf('__VA_ARGS__');
+        if (args[idx]?.length) {
+          res.push(this.relocate(b, call, close, hide, res.length === 0));
+          for (const a of expandedArg(idx)) res.push(a);
+        }
+        k += 2;
+        continue;
+      }
       // a ## b: paste spellings into one token
       if (body[k + 1]?.text === '##' && body[k + 2]) {
         const left = this.spelling(b, params, args);

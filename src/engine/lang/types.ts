@@ -79,7 +79,13 @@ export function typeName(t: Type | undefined): string {
     case 'int': return t.name;
     case 'void': return 'void';
     case 'ptr': return `${typeName(t.to)}${t.percpu ? ' __percpu' : ''} *`;
-    case 'array': return `${typeName(t.of)}[${t.length}]`;
+    case 'array': {
+      // int a[2][3] is an array of 2 arrays of 3: the dimensions read outermost first
+      let base: Type = t;
+      let dims = '';
+      while (base.kind === 'array') { dims += `[${base.length}]`; base = base.of; }
+      return `${typeName(base)}${dims}`;
+    }
     case 'struct': return t.lock ? t.lock : `${t.union ? 'union' : 'struct'} ${t.tag || '<anonymous>'}`;
     case 'func': return `${typeName(t.ret)}(${t.params.map(typeName).join(', ')})`;
   }
@@ -125,4 +131,61 @@ export function sameType(a: Type, b: Type): boolean {
     case 'array': return sameType(a.of, (b as ArrayType).of);
     default: return false;
   }
+}
+
+/** An array or function used as a value becomes a pointer (C's decay). */
+export function decay(t: Type): Type {
+  if (t.kind === 'array') return ptrTo(t.of);
+  if (t.kind === 'func') return ptrTo(t);
+  return t;
+}
+
+/**
+ * Whether pointers to `a` and to `b` may be converted silently, as gcc 14 accepts them
+ * without -fpermissive: void on either side, the same struct, integers of one width
+ * (a signedness difference is only gcc's -Wpointer-sign), and so on down the pointers.
+ * __percpu is a sparse annotation, invisible to the compiler.
+ */
+function compatiblePointee(a: Type, b: Type, top = true): boolean {
+  if (a === b) return true;
+  if (top && (a.kind === 'void' || b.kind === 'void')) return true;
+  if (a.kind !== b.kind) return false;
+  switch (a.kind) {
+    case 'int': return a.bits === (b as IntType).bits;
+    case 'ptr': return compatiblePointee(a.to, (b as PtrType).to, false);
+    case 'array': return compatiblePointee(a.of, (b as ArrayType).of, false);
+    case 'struct': { const s = b as StructType; return a.tag !== '' && a.tag === s.tag && a.union === s.union; }
+    default: return true; // void and void, functions (no function pointers in models)
+  }
+}
+
+/**
+ * Why a value of type `from` cannot be stored into `to` by initialisation, assignment,
+ * argument passing or return ('' when it can). `nullConst`: the value is an integer
+ * constant 0 (or NULL), which any pointer accepts. `stringLit`: a string literal, which
+ * initialises a char array.
+ */
+export function conversionProblem(to: Type, from: Type, nullConst: boolean, stringLit = false): string {
+  if (to.kind === 'array') {
+    if (stringLit && isInt(to.of) && to.of.bits === 8) return '';
+    return 'an array is initialised with a brace list, not a single value';
+  }
+  const v = decay(from);
+  if (to.kind === 'void') return '';
+  if (v.kind === 'void') return 'void value not ignored as it ought to be';
+  if (to.kind === 'int') {
+    if (v.kind === 'int') return '';
+    if (v.kind === 'ptr') return to.bool ? '' : 'makes integer from pointer without a cast';
+    return 'a struct is not an integer';
+  }
+  if (to.kind === 'ptr') {
+    if (v.kind === 'ptr') return compatiblePointee(to.to, v.to) ? '' : 'incompatible pointer types';
+    if (v.kind === 'int') return nullConst ? '' : 'makes pointer from integer without a cast';
+    return 'a struct is not a pointer';
+  }
+  if (to.kind === 'struct') {
+    if (v.kind === 'struct' && (v === to || (to.tag !== '' && v.tag === to.tag && v.union === to.union))) return '';
+    return `'${typeName(to)}' needs a value of the same struct type`;
+  }
+  return '';
 }

@@ -4,7 +4,7 @@ import * as A from '../lang/ast';
 import type { CheckedProgram } from '../lang/load';
 import type { Range } from '../lang/diagnostics';
 import { BUILTINS, Builtin } from '../builtins';
-import { Type, T, isInt, isPtr, isStruct, arith, StructType } from '../lang/types';
+import { Type, T, isInt, isPtr, isStruct, arith, StructType, typeName } from '../lang/types';
 import { Op, BinOp, UnOp, W, Instr, CompiledFn, LocalVar } from './ops';
 import { cellsOf, fieldOffset } from './layout';
 
@@ -20,7 +20,13 @@ export interface CompiledProgram {
   blocks: CompiledFn[];     // the scenario's task and irq blocks, in file order
   locs: Range[];
   builtinIds: Builtin[];
+  /** arrays indexed by a computed index: checked at run time (Op.INDEX c = 1 + site) */
+  bounds?: BoundsSite[];
 }
+
+/** Where an array is indexed, what the run-time check reports (UBSAN's words). */
+export interface BoundsSite { range: Range; length: number; type: string }
+
 
 const BIN: Record<string, BinOp> = {
   '+': BinOp.ADD, '-': BinOp.SUB, '*': BinOp.MUL, '/': BinOp.DIV, '%': BinOp.MOD, '<<': BinOp.SHL, '>>': BinOp.SHR,
@@ -58,7 +64,7 @@ export class CompileError extends Error {
 }
 
 export function compileProgram(p: CheckedProgram, layout: StaticLayout): CompiledProgram {
-  const out: CompiledProgram = { fns: [], byName: new Map(), blocks: [], locs: [], builtinIds: [...BUILTINS.values()] };
+  const out: CompiledProgram = { fns: [], byName: new Map(), blocks: [], locs: [], builtinIds: [...BUILTINS.values()], bounds: [] };
   const builtinIndex = new Map(out.builtinIds.map((b, i) => [b.name, i]));
   // function indexes first, so calls can be compiled in any order
   const decls = [...p.model.functions.values()].filter(f => f.body);
@@ -83,6 +89,8 @@ export function compileProgram(p: CheckedProgram, layout: StaticLayout): Compile
 class FnCompiler {
   private code: Instr[] = [];
   private loc = 0;
+  /** the operand of the `&` being compiled: &a[N] may point one past the end */
+  private onePast: A.Expr | undefined;
   private offsets: number[] = [];   // local slot → cell offset
   private cells = 0;
   private breaks: number[][] = [];
@@ -261,7 +269,17 @@ class FnCompiler {
           this.emit(Op.ADDR_LOCAL, tmp);
           this.emit(Op.LOAD, widthOf(s.expr.type));
           this.emit(Op.PUSH, c.constValue ?? 0);
-          this.emit(Op.BIN, BinOp.EQ, W.S32);
+          if (c.high) {
+            // case lo ... hi: lo <= x && x <= hi
+            this.emit(Op.BIN, BinOp.GE, W.S32);
+            this.emit(Op.ADDR_LOCAL, tmp);
+            this.emit(Op.LOAD, widthOf(s.expr.type));
+            this.emit(Op.PUSH, c.constHigh ?? 0);
+            this.emit(Op.BIN, BinOp.LE, W.S32);
+            this.emit(Op.BIN, BinOp.AND, W.S32);
+          } else {
+            this.emit(Op.BIN, BinOp.EQ, W.S32);
+          }
           jumps.push({ at: this.emit(Op.JNZ), c });
         }
         const toDefault = this.emit(Op.JMP);
@@ -458,7 +476,14 @@ class FnCompiler {
         if (ot?.kind === 'array') this.addr(e.object, raw); else this.value(e.object);
         this.value(e.index);
         const elem = ot?.kind === 'array' ? ot.of : ot?.kind === 'ptr' ? ot.to : T.int;
-        this.emit(Op.INDEX, cellsOf(elem));
+        if (ot?.kind === 'array' && ot.length > 0) {
+          // an index past the array must not reach the memory beside it; &a[N] (one past) is C
+          const bounds = (this.prog.bounds ??= []);
+          bounds.push({ range: e.range, length: ot.length, type: typeName(ot) });
+          this.emit(Op.INDEX, cellsOf(elem), ot.length + (this.onePast === e ? 1 : 0), bounds.length);
+        } else {
+          this.emit(Op.INDEX, cellsOf(elem));
+        }
         return;
       }
       case 'Unary':
@@ -501,7 +526,7 @@ class FnCompiler {
             if (t && (t.kind === 'array' || t.kind === 'struct')) return;
             this.emit(Op.LOAD, widthOf(t));
             return;
-          case '&': this.addr(e.operand, this.isPercpuLvalue(e.operand)); return;
+          case '&': this.onePast = e.operand; this.addr(e.operand, this.isPercpuLvalue(e.operand)); this.onePast = undefined; return;
           case '++': case '--': this.addr(e.operand); this.incdec(e.operand.type, e.op === '++' ? 1 : -1, 0); return;
           case '+': this.value(e.operand); return;
           case '-': this.value(e.operand); this.emit(Op.UN, UnOp.NEG, widthOf(t)); return;
@@ -646,6 +671,8 @@ class FnCompiler {
         default: this.value(a);
       }
     });
+    // ARRAY_SIZE(a) is a compile-time constant: the builtin returns c
+    if (b.name === 'ARRAY_SIZE') { const t = (e.args[0] as A.Expr | undefined)?.type; c = t?.kind === 'array' ? t.length : 1; }
     const argc = e.args.filter(a => a.kind !== 'TypeArg' && a.kind !== 'MemberArg').length;
     if (isPrimitive(b) || b.category === 'assert' || b.category === 'lockdep') this.setLoc(e.range);
     this.emit(Op.BUILTIN, this.bid(b.name), argc, c, b);

@@ -11,6 +11,8 @@ export function constExpr(e: A.Expr): number {
   switch (e.kind) {
     case 'Number': return e.value;
     case 'SizeOf': return e.value ?? 0;
+    // string literals have no storage in the machine: a char * holds 0, as in function bodies (compile.ts)
+    case 'String': return 0;
     case 'Ident':
       if (e.sym?.kind === 'enumConst') return e.sym.value;
       break;

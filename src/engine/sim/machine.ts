@@ -165,6 +165,9 @@ export class Machine {
       this.zones.push({ index: i, name: p.scenario.zones[i].name, addr: zoneAddrs[i], pageBase: pageBases[i], pages: p.scenario.zones[i].pages, startPfn: 0, pcpOffset: pcpOffsets[i] });
     }
     p.model.globals.forEach((g, i) => initGlobal(this.mem, globals[i], g.type.resolved!, g.init, !!g.emptyList));
+    for (let c = 0; c < this.ncpus; c++) {
+      p.model.percpu.forEach((v, i) => initGlobal(this.mem, this.percpuBase + c * this.percpuStride + percpuOffsets[i], v.type.resolved!, v.init, false));
+    }
     setupZones(this, options.maxSteps);
 
     // task contexts start at their first block
@@ -431,6 +434,17 @@ export class Machine {
     if (kind !== 'trace' && kind !== 'lock-released') this.stepEvent = this.stepEvent ? `${this.stepEvent},${kind}` : kind;
   }
 
+  /**
+   * A computed index outside its array: what CONFIG_UBSAN_BOUNDS prints, and, as with
+   * CONFIG_UBSAN_TRAP, the context stops there instead of touching the memory beside it.
+   */
+  private outOfBounds(site: number, index: number): string {
+    const b = this.code.bounds?.[site];
+    if (!b) return `UBSAN: array-index-out-of-bounds: index ${index} is out of range`;
+    const t = b.type.replace(/\[/, ' [');
+    return `UBSAN: array-index-out-of-bounds in ${b.range.file}:${b.range.line}:${b.range.column}: index ${index} is out of range for type '${t}'`;
+  }
+
   /** Kills a context after a fatal model error (NULL dereference, stack overflow). */
   private oops(ctx: Context, message: string): void {
     this.report('assertion', message);
@@ -549,7 +563,12 @@ export class Machine {
           break;
         }
         case Op.OFFSET: st.push(st.pop()! + ins.a); break;
-        case Op.INDEX: { const i = st.pop()!; st.push(st.pop()! + i * ins.a); break; }
+        case Op.INDEX: {
+          const i = st.pop()!;
+          if (ins.c && !(i >= 0 && i < ins.b)) throw new Oops(this.outOfBounds(ins.c - 1, i));
+          st.push(st.pop()! + i * ins.a);
+          break;
+        }
         case Op.BIN: {
           const r = st.pop()!;
           const l = st.pop()!;

@@ -10,9 +10,9 @@ function diags(scenario: string): string[] {
 }
 
 describe('front end: errors at the end of a scenario block', () => {
-  it("a missing ';' before the block's '}' says the block ended, at the '}'", () => {
+  it("a missing ';' before the block's '}' says the block ended, just after the statement", () => {
     assert.deepEqual(diags('model "./m.kc"\ncpus 1\ntask cpu 0 { f(0) }\n'),
-      ["s.lockstep:3:19: error: expected ';', found the end of the block"]);
+      ["s.lockstep:3:18: error: expected ';', found the end of the block"]);
   });
 
   it("an unclosed block still says end of file", () => {
