@@ -1,4 +1,5 @@
 // Human and JSON output of findings and runs.
+import * as fs from 'fs';
 import * as path from 'path';
 import type { Finding, CheckedProgram, ExpectResult, Machine } from '../engine';
 import { machineState } from '../engine';
@@ -56,4 +57,16 @@ export function runJson(m: Machine): unknown {
     schedule: m.schedule(),
     state: machineState(m),
   };
+}
+
+/** Writes an output file the user named; a failure (no such directory, no permission) is said
+ * as `lockstep: cannot write the WHAT 'FILE': why` and gives false. */
+export function writeOutput(file: string, text: string, what: string, err: (line: string) => void): boolean {
+  try {
+    fs.writeFileSync(file, text);
+    return true;
+  } catch (e) {
+    err(`lockstep: cannot write the ${what} '${file}': ${e instanceof Error ? e.message : String(e)}`);
+    return false;
+  }
 }

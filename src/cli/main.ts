@@ -15,6 +15,7 @@ export const USAGE = `usage: lockstep check <scenario.lockstep>... [--schedules 
        lockstep run <scenario.lockstep> [--schedule STRING] [--random --seed S] [--max-steps N] [--trace FILE] [--json]
        lockstep replay <kernel-trace> [--zoneinfo LABEL=FILE]... [--json] [--chrome FILE]
        lockstep export <scenario.lockstep> --schedule STRING --chrome FILE | --ftrace FILE
+       lockstep export <kernel-trace> --chrome FILE [--zoneinfo LABEL=FILE]...
        lockstep models
        lockstep --help
 
@@ -29,6 +30,7 @@ commands:
   replay   import a kernel trace (raw ftrace, trace-cmd report or perf script text), rebuild
            the per-CPU page lists and compare them with zoneinfo snapshots
   export   one simulated run as a Chrome trace (Perfetto) or as ftrace text
+           (a kernel trace: as a Chrome trace, as replay --chrome writes it)
   models   list the bundled models
 
 exit codes: 0 every expectation met, 1 an expectation failed (an unexpected finding, or an expected one not found),

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import { replayTrace, replayJson, chromeTraceOfReplay, TraceImportError, ZoneInfoError, formatLabel, COMPRESSION_SUFFIX } from '../engine';
 import type { Replay } from '../engine';
 import { EXIT_BAD_INPUT, EXIT_OK } from './check';
-import { rel } from './format';
+import { rel, writeOutput } from './format';
 
 export interface ReplayCliOptions {
   zoneinfo: { label: string; file: string }[];
@@ -12,6 +12,8 @@ export interface ReplayCliOptions {
   chrome?: string;
   lockAddrs?: string;
   kallsyms?: string;
+  /** `export TRACE --chrome FILE`: write the Chrome trace and say so, no report */
+  exportOnly?: boolean;
 }
 
 export interface ReplayIo {
@@ -24,7 +26,7 @@ export interface ReplayIo {
 /** `LABEL=FILE`; a bare FILE named like `zoneinfo-<capture>-<label>.txt` gives its label. */
 export function parseZoneinfoArg(v: string): { label: string; file: string } | string {
   const eq = v.indexOf('=');
-  if (eq > 0) return { label: v.slice(0, eq), file: v.slice(eq + 1) };
+  if (eq > 0 && eq < v.length - 1) return { label: v.slice(0, eq), file: v.slice(eq + 1) };
   const m = new RegExp(`zoneinfo-.+?-([^-/]+(?:-[^-/]+)*)\\.txt${COMPRESSION_SUFFIX}$`).exec(v);
   if (m) return { label: m[1], file: v };
   return `--zoneinfo needs LABEL=FILE (the label of its 'SNAPSHOT <label>' marker), not '${v}'`;
@@ -52,7 +54,15 @@ export function runReplay(file: string, io: ReplayIo, o: ReplayCliOptions): numb
   } finally {
     if (shown) io.progress!('');
   }
-  if (o.chrome) fs.writeFileSync(o.chrome, JSON.stringify(chromeTraceOfReplay(r)));
+  if (o.chrome) {
+    const c = chromeTraceOfReplay(r);
+    if (!writeOutput(o.chrome, JSON.stringify(c), 'Chrome trace', io.err)) return EXIT_BAD_INPUT;
+    if (o.exportOnly) {
+      for (const w of r.trace.warnings.slice(0, 20)) io.err(`${rel(file)}:${w.line}:1: warning: ${w.message}`);
+      io.out(`wrote ${o.chrome}: ${r.trace.store.length} events on CPUs ${r.trace.cpus.join(', ')}, ${c.traceEvents.length} trace events`);
+      return EXIT_OK;
+    }
+  }
   const j = replayJson(r);
   if (o.json) { io.out(JSON.stringify(j, null, 2)); return EXIT_OK; }
   const t = r.trace;

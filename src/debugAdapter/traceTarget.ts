@@ -215,7 +215,8 @@ export class TraceTarget {
           while (i >= 0) { tl.seek(i); if (tl.rec.irqNesting(cpu).length < depth) break; i = tl.nextOnCpu(cpu, i); }
           tl.seek(save);
         }
-        return this.moveTo(i, cpu, 'step', `CPU ${cpu} out of its interrupt`);
+        // (in task context there is no handler to leave: the CPU's next event, said so)
+        return this.moveTo(i, cpu, 'step', depth > 0 ? `CPU ${cpu} out of its interrupt` : `next event of CPU ${cpu} (not in an interrupt)`);
       }
       case 'stepBack': {
         const cpu = this.cpuOf(a.threadId);
@@ -576,7 +577,15 @@ export class TraceTarget {
   private evaluate(expr: string, frameId?: number): DebugProtocol.EvaluateResponse['body'] {
     const tl = this.tl;
     const cpu = frameId !== undefined ? Math.floor(frameId / 100000) - 1 : tl.position >= 0 ? tl.trace.store.cpu[tl.position] : tl.cpus[0];
-    const e = expr.trim();
+    // the model's Kernel C spelling (interfaces.md's `per_cpu_ptr(zone->per_cpu_pageset, 1)`,
+    // `this_cpu_ptr(...)`) is `pcp[1]` / `pcp`; `DMA32->per_cpu_pageset` names the zone
+    let e = expr.trim();
+    const kc = /^(?:per_cpu_ptr\(\s*(\w+)\s*->\s*per_cpu_pageset\s*,\s*(\d+)\s*\)|this_cpu_ptr\(\s*(\w+)\s*->\s*per_cpu_pageset\s*\))(.*)$/.exec(e);
+    if (kc) {
+      const zone = kc[1] ?? kc[3], rest = kc[4].trim();
+      const named = tl.rec.zones.some(z => z.name === zone);
+      e = `${kc[2] !== undefined ? `pcp[${kc[2]}]` : 'pcp'}${named && !rest ? `.${zone}` : rest}`;
+    }
     // `pcp` of the frame's CPU, or `pcp[2]` / `cpu 2 pcp` of another; `->count`, `->high`,
     // `->batch` for one field per zone; a zone's name (`DMA32`, `pcp[2].DMA32`) for that list
     const m = /^(?:(?:pcp\[(\d+)\]|cpu\s+(\d+)\s+pcp|pcp)(?:\s*(?:->|\.)\s*(\w+))?|([A-Za-z]\w*(?:\s\w+)*))$/.exec(e);

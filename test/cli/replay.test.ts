@@ -84,6 +84,22 @@ describe('lockstep replay', function () {
     assert.match(r.stderr, /cut\.dat:1:1: error: .*at byte \d+/);
   });
 
+  it('bad input: a directory for the trace or a zoneinfo, an empty FILE in LABEL=FILE: exit 2, said without an internal error', () => {
+    let r = cli('replay', tmp);
+    assert.equal(r.status, 2);
+    assert.doesNotMatch(r.stderr, /internal error/);
+    assert.match(r.stderr, /:1:1: error: a directory, not a trace file/);
+    r = cli('replay', path.join(DRAIN, 'ftrace-raw-drain.txt'), '--zoneinfo', 'before=');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--zoneinfo needs LABEL=FILE .* not 'before='/);
+    r = cli('replay', path.join(DRAIN, 'ftrace-raw-drain.txt'), '--zoneinfo', `before=${tmp}`);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /:1:1: error: a directory, not a \/proc\/zoneinfo file/);
+    r = cli('replay', path.join(DRAIN, 'ftrace-raw-drain.txt'), '--kallsyms', tmp);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, new RegExp(`^${tmp.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1:1: error: a directory, not a file`));
+  });
+
   it('warnings for malformed lines name their line, and the trace still replays', () => {
     const text = fs.readFileSync(path.join(DRAIN, 'ftrace-raw-drain.txt'), 'latin1').split('\n').slice(0, 400);
     text.splice(99, 0, '       init-1 [002] .....  4.03');
@@ -141,8 +157,43 @@ describe('lockstep export', function () {
     const back = cli('replay', ftrace, '--json');
     assert.equal(back.status, 0, back.stderr);
     const j = JSON.parse(back.stdout);
+    assert.match(r.stdout, new RegExp(`wrote .*run\\.txt: ${j.events} events as ftrace text`));
     assert.equal(j.format, 'ftrace');
     assert.ok(j.byEvent.mm_page_alloc > 0 && j.byEvent.irq_handler_entry > 0 && j.byEvent.irq_handler_entry === j.byEvent.irq_handler_exit, JSON.stringify(j.byEvent));
+  });
+
+  it('a kernel trace (no --schedule): --chrome writes what replay --chrome writes; --ftrace or no --chrome is a usage error', () => {
+    const trace = path.join(DRAIN, 'ftrace-raw-drain.txt'), zi = `before=${path.join(DRAIN, 'zoneinfo-drain-before.txt')}`;
+    const a = path.join(tmp, 'export.json'), b = path.join(tmp, 'replay.json');
+    const r = cli('export', trace, '--chrome', a, '--zoneinfo', zi);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^wrote .*export\.json: 50040 events on CPUs 0, 1, 2, 3/);
+    assert.equal(cli('replay', trace, '--zoneinfo', zi, '--chrome', b).status, 0);
+    assert.deepStrictEqual(JSON.parse(fs.readFileSync(a, 'utf8')), JSON.parse(fs.readFileSync(b, 'utf8')));
+    let bad = cli('export', trace, '--ftrace', path.join(tmp, 'x.txt'));
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--ftrace writes a simulated run/);
+    bad = cli('export', trace);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /needs --chrome FILE/);
+    bad = cli('export', path.join(tmp, 'missing.txt'), '--chrome', a);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /missing\.txt:1:1: error: no such file/);
+  });
+
+  it('an output file that cannot be written (no such directory): exit 2 with the file named, no internal error', () => {
+    const nowhere = path.join(tmp, 'no-such-dir', 'out.json');
+    for (const args of [
+      ['replay', path.join(DRAIN, 'ftrace-raw-drain.txt'), '--chrome', nowhere],
+      ['export', path.join(DRAIN, 'ftrace-raw-drain.txt'), '--chrome', nowhere],
+      ['export', 'examples/irq-alloc-smp-v6.1.lockstep', '--schedule', 'c0', '--chrome', nowhere],
+      ['export', 'examples/irq-alloc-smp-v6.1.lockstep', '--schedule', 'c0', '--ftrace', nowhere],
+    ]) {
+      const r = cli(...args);
+      assert.equal(r.status, 2, args.join(' '));
+      assert.doesNotMatch(r.stderr, /internal error/);
+      assert.match(r.stderr, /lockstep: cannot write the (Chrome trace|ftrace file) '.*no-such-dir.*out\.json'/);
+    }
   });
 
   it('bad input: a missing option or a bad schedule exits 2', () => {

@@ -266,6 +266,10 @@ describe('debug adapter: replaying a kernel trace', function () {
     assert.match(other.result, /^CPU 3 DMA32: count \d+/);
     assert.ok(other.variablesReference > 0);
     assert.match((await ev('cpu 0 pcp')).result, /^DMA: count \d+, DMA32: count \d+$/);
+    // the Kernel C spelling of interfaces.md
+    assert.equal((await ev('per_cpu_ptr(zone->per_cpu_pageset, 3)->count')).result, (await ev('pcp[3]->count')).result);
+    assert.equal((await ev('this_cpu_ptr(zone->per_cpu_pageset)->batch')).result, (await ev('pcp->batch')).result);
+    assert.equal((await ev('per_cpu_ptr(DMA32->per_cpu_pageset, 3)')).result, other.result);
     const bad = await dc.evaluateRequest({ expression: 'pcp->nonsense', frameId: f.id }).catch((e: Error) => e);
     assert.ok(bad instanceof Error && /count, high, batch/.test(bad.message), String(bad));
   });
@@ -300,9 +304,57 @@ describe('debug adapter: replaying a kernel trace', function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('stepOut leaves the interrupt the CPU is in (hardirq inside a softirq: one level at a time); in task context it is the next event, said so', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-nest-'));
+    const file = path.join(dir, 'nest.txt');
+    const L = (flags: string, ts: string, ev: string) => `              dd-11      [003] ${flags}     1.000${ts}: ${ev}`;
+    fs.writeFileSync(file, ['# tracer: nop', '#',
+      L('.....', '200', 'mm_page_free: page=fffff1f240141000 pfn=0x5040 order=0'),          // line 3
+      L('..s1.', '300', 'softirq_entry: vec=3 [action=NET_RX]'),                           // 4
+      L('d.H2.', '310', 'irq_handler_entry: irq=24 name=nvme0q1'),                         // 5
+      L('d.H2.', '311', 'mm_page_alloc: page=fffff1f240141000 pfn=0x5040 order=0 migratetype=0 gfp_flags=GFP_ATOMIC'), // 6
+      L('d.H2.', '312', 'mm_page_free: page=fffff1f240141000 pfn=0x5040 order=0'),          // 7
+      L('d.H2.', '320', 'irq_handler_exit: irq=24 ret=handled'),                           // 8
+      L('..s1.', '330', 'mm_page_alloc: page=fffff1f240141000 pfn=0x5040 order=0 migratetype=0 gfp_flags=GFP_ATOMIC'), // 9
+      L('..s1.', '400', 'softirq_exit: vec=3 [action=NET_RX]'),                            // 10
+      L('.....', '500', 'mm_page_free: page=fffff1f240141000 pfn=0x5040 order=0'),          // 11
+    ].join('\n') + '\n');
+    await launch(dc, { trace: file }, { breakpoints: [{ file, lines: [6] }] });
+    let s = await move(dc, () => dc.continueRequest({ threadId: 4 }));
+    assert.equal((await frames(dc, 4))[0].line, 6);
+    assert.deepEqual((await frames(dc, 4)).slice(1).map(f => f.name), ['<hardirq> irq 24 nvme0q1', '<softirq> softirq NET_RX', 'dd-11']);
+    s = await move(dc, () => dc.stepOutRequest({ threadId: 4 }));
+    assert.equal((await frames(dc, 4))[0].line, 8);
+    assert.match(s.body.description!, /out of its interrupt/);
+    s = await move(dc, () => dc.stepOutRequest({ threadId: 4 }));
+    assert.equal((await frames(dc, 4))[0].line, 10);
+    s = await move(dc, () => dc.stepOutRequest({ threadId: 4 }));
+    assert.equal((await frames(dc, 4))[0].line, 11);
+    assert.match(s.body.description!, /next event of CPU 3 \(not in an interrupt\)/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('a missing trace file is a clear launch error', async () => {
     await initialize(dc);
     assert.match(await failure(dc.launch({ trace: path.join(DRAIN, 'nope.txt') })), /cannot read the kernel trace .*nope\.txt/);
+  });
+
+  it('a directory or a binary file given as the trace: a clear launch error, and the adapter still answers', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-notrace-'));
+    await initialize(dc);
+    const said = await failure(dc.launch({ trace: dir }));
+    assert.doesNotMatch(said, /internal error/);
+    assert.match(said, /a directory, not a trace file/);
+    assert.deepEqual((await dc.threadsRequest()).body.threads, []);
+    const bin = path.join(dir, 'bin.txt');
+    fs.writeFileSync(bin, Buffer.from([0, 1, 2, 3, 10, 0xff, 0xfe, 10]));
+    const c2 = await startClient();
+    try {
+      await initialize(c2);
+      assert.match(await failure(c2.launch({ trace: bin })), /bin\.txt.*not a raw ftrace, trace-cmd report or perf script text/);
+      assert.deepEqual((await c2.threadsRequest()).body.threads, []);
+    } finally { await c2.stop(); }
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('a trace without events (its header only) is a clear launch error, not an empty session', async () => {

@@ -437,7 +437,7 @@ export class Machine {
   event(ctx: Context, kind: MachineEvent['kind'], name: string, fields?: MachineEvent['fields']): void {
     // a run that records nothing (check's schedules, benchmarks) keeps no event log either
     if (!this.recordSteps) return;
-    this.events.push({ step: this.step, cpu: ctx.cpu, context: ctx.label, kind, name, fields });
+    this.events.push({ step: this.step, cpu: ctx.cpu, context: ctx.label, kind, name, fields, irqsOff: this.cpus[ctx.cpu]?.irqsDisabled, preempt: ctx.preemptCount });
     if (kind !== 'trace' && kind !== 'lock-released') this.stepEvent = this.stepEvent ? `${this.stepEvent},${kind}` : kind;
   }
 

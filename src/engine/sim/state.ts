@@ -97,6 +97,10 @@ export interface MachineEvent {
   /** lock name, trace event name, finding kind */
   name: string;
   fields?: Record<string, number | string>;
+  /** the CPU's hard-IRQ state and the context's preempt count when it was logged (what
+   * ftrace's flags column shows) */
+  irqsOff?: boolean;
+  preempt?: number;
 }
 
 export interface StepRecord {

@@ -72,7 +72,7 @@ export interface RunCounts { zones: string[]; ncpus: number; counts: Int32Array[
 export function chromeTraceOfRun(m: Machine, name: string, counts?: RunCounts): ChromeTrace {
   const cpus = m.cpus.map(c => c.id);
   const ev = meta(`lockstep ${name}`, cpus);
-  const open = new Map<string, { step: number; name: string; args: Record<string, unknown> }[]>();
+  const open = new Map<string, { step: number; cpu: number; name: string; args: Record<string, unknown> }[]>();
   const last = m.steps.length ? m.steps[m.steps.length - 1].step + 1 : 0;
   const stackKey = (cpu: number, ctx: string, cls: string) => `${cpu}/${ctx}/${cls}`;
   for (const e of m.events) {
@@ -80,7 +80,7 @@ export function chromeTraceOfRun(m: Machine, name: string, counts?: RunCounts): 
       case 'lock-acquired': {
         const k = stackKey(e.cpu, e.context, e.name);
         const l = open.get(k) ?? [];
-        l.push({ step: e.step, name: String(e.fields?.lock ?? e.name), args: { context: e.context, trylock: e.fields?.trylock === 1 } });
+        l.push({ step: e.step, cpu: e.cpu, name: String(e.fields?.lock ?? e.name), args: { context: e.context, trylock: e.fields?.trylock === 1 } });
         open.set(k, l);
         break;
       }
@@ -91,7 +91,7 @@ export function chromeTraceOfRun(m: Machine, name: string, counts?: RunCounts): 
       }
       case 'irq-entry': {
         const k = `irq/${e.cpu}/${e.name}`;
-        open.set(k, [{ step: e.step, name: e.name, args: {} }]);
+        open.set(k, [{ step: e.step, cpu: e.cpu, name: e.name, args: {} }]);
         break;
       }
       case 'irq-exit': {
@@ -107,8 +107,8 @@ export function chromeTraceOfRun(m: Machine, name: string, counts?: RunCounts): 
         ev.push({ name: `${e.kind} ${e.name}`, cat: e.kind, ph: 'i', s: 't', pid: PID, tid: e.cpu, ts: e.step, args: { context: e.context, ...e.fields } });
     }
   }
-  // holds and handlers still open when the run stopped end there
-  for (const [k, l] of open) for (const o of l) ev.push({ name: k.startsWith('irq/') ? `irq ${o.name}` : o.name, cat: k.startsWith('irq/') ? 'irq' : 'lock', ph: 'X', pid: PID, tid: Number(k.split('/')[1]), ts: o.step, dur: Math.max(0.5, last - o.step), args: { ...o.args, open: true } });
+  // holds and handlers still open when the run stopped end there (on the CPU that took them)
+  for (const [k, l] of open) for (const o of l) ev.push({ name: k.startsWith('irq/') ? `irq ${o.name}` : o.name, cat: k.startsWith('irq/') ? 'irq' : 'lock', ph: 'X', pid: PID, tid: o.cpu, ts: o.step, dur: Math.max(0.5, last - o.step), args: { ...o.args, open: true } });
   for (const f of m.findings) {
     ev.push({ name: `${f.kind}: ${f.message.split('\n')[0]}`, cat: 'finding', ph: 'i', s: 'g', pid: PID, tid: f.cpu, ts: f.step,
       args: { kind: f.kind, message: f.message, context: f.context, location: f.location, schedule: f.schedule } });

@@ -88,11 +88,22 @@ export function ftraceText(m: Machine): string {
   const irqNo = (name: string): number => { let v = irqs.get(name); if (v === undefined) { v = 16 + irqs.size; irqs.set(name, v); } return v; };
   // contention_end when the waiter finally takes the lock
   const waiting = new Map<string, string>();
+  // lock-released names only the lock's class (`pcp->lock`): its instance (`pcp->lock cpu 1`)
+  // is the one this context acquired last of that class, so release says the address acquire said
+  const held = new Map<string, string[]>();
   const lines: string[] = [];
   for (const e of m.events) {
+    const who = `${e.cpu}/${e.context}`;
+    if (e.kind === 'lock-acquired') {
+      const k = `${who}/${e.name}`;
+      held.set(k, [...(held.get(k) ?? []), String(e.fields?.lock ?? e.name)]);
+    }
+    if (e.kind === 'lock-released') {
+      const instance = held.get(`${who}/${e.name}`)?.pop();
+      if (instance !== undefined) { lines.push(line(e, 'lock_release', `${lockAddr(instance)} ${instance}`)); continue; }
+    }
     const k = kernelEvent(e, lockAddr, irqNo);
     if (!k) continue;
-    const who = `${e.cpu}/${e.context}`;
     if (e.kind === 'lock-contended') waiting.set(who, lockAddr(String(e.fields?.lock ?? e.name)));
     if (e.kind === 'lock-acquired' && waiting.has(who)) {
       lines.push(line(e, 'contention_end', `${waiting.get(who)} (ret=0)`));
@@ -107,7 +118,9 @@ function line(e: MachineEvent, name: string, text: string): string {
   const hard = e.context === 'hardirq' || e.context.startsWith('irq');
   const task = hard ? `irq/${e.cpu}` : `cpu${e.cpu}-${e.context}`;
   const pid = hard ? 0 : 100 + e.cpu;
-  const flags = `${hard ? 'd' : '.'}.${hard ? 'h' : '.'}..`;
+  // irqs-off, need-resched, hardirq, preempt-depth (a hex digit, '.' for 0), migrate-disable
+  const depth = e.preempt ? Math.min(e.preempt, 15).toString(16) : '.';
+  const flags = `${hard || e.irqsOff ? 'd' : '.'}.${hard ? 'h' : '.'}${depth}.`;
   const ts = (e.step / 1e6).toFixed(6);
   return `${`${task}-${pid}`.padStart(16)} ${''.padEnd(6 - String(pid).length)}[${String(e.cpu).padStart(3, '0')}] ${flags} ${ts.padStart(12)}: ${name}: ${text}`;
 }

@@ -72,7 +72,13 @@ export interface ImportOptions {
 
 /** Imports the trace in `file`. Throws TraceImportError when no format can be recognised. */
 export function importTrace(file: string, options: ImportOptions = {}): ImportedTrace {
-  const head = headBytes(file);
+  let head: Buffer;
+  // a directory, a file without read permission: the user's mistake, said as such
+  try { head = headBytes(file); } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'EISDIR' ? 'a directory, not a trace file' : code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'not readable (permission denied)' : e instanceof Error ? e.message : String(e);
+    throw new TraceImportError(file, 1, `${file}: ${why}`);
+  }
   let readable: string;
   try {
     readable = readableFile(file, head);
@@ -135,6 +141,8 @@ class Importer implements ScanSink {
   /** the event the next `=> func` frames belong to, and the frames so far */
   stackOwner = -1;
   stackFrames: number[] | null = null;
+  /** perf script: the event whose line was just read (its -g call chain may follow) */
+  private callChainOwner = -1;
   /** per CPU, the last event (stack trace entries attach to it), as of event lastUpTo */
   private readonly lastOnCpu: number[] = [];
   private lastUpTo = 0;
@@ -213,10 +221,19 @@ class Importer implements ScanSink {
     h.restEnd = end;
     const r = this.reader(s, start, end, h);
     if (r === LINE_FRAME) {
+      // perf script -g: the call chain follows its own event's line, with no entry of its own
+      if (!this.stackFrames && this.callChainOwner >= 0) {
+        this.stackTraces++;
+        this.stackOwner = this.callChainOwner;
+        this.stackFrames = [];
+        if (this.store.name[this.stackOwner] === EV.contention_begin) this.contentionOnCpu[this.store.cpu[this.stackOwner]] = -1;
+      }
+      this.callChainOwner = -1;
       if (this.stackFrames) this.stackFrames.push(this.store.strings.id(s.slice(h.nameStart, h.nameEnd)));
       else this.warn(lineNo, 'stack frame outside a stack trace');
       return;
     }
+    this.callChainOwner = -1;
     this.endStack();
     if (r === LINE_SKIP) return;
     if (r === LINE_BAD) { this.warn(lineNo, hasControl(s, start, end) ? 'binary data, line skipped' : h.error); return; }
@@ -230,7 +247,9 @@ class Importer implements ScanSink {
       this.stackFrames = [];
       return;
     }
+    const before = this.store.length;
     this.event(s, h.restEnd, lineNo);
+    if (this.reader === readPerfLine && this.store.length > before) this.callChainOwner = this.store.length - 1;
   };
 
   /** The interned id of the event name at s[a, b): the known names without a lookup. */

@@ -2,7 +2,7 @@
 // snapshots and lock names, rebuild the per-CPU state, and report it as JSON.
 import * as fs from 'fs';
 import * as path from 'path';
-import { importTrace, ImportedTrace } from './import';
+import { importTrace, ImportedTrace, TraceImportError } from './import';
 import { captureName } from './detect';
 import { EV } from './eventKinds';
 import { parseZoneInfo } from './zoneinfo';
@@ -29,8 +29,16 @@ export function replayTrace(file: string, o: ReplayOptions = {}): Replay {
   const trace = importTrace(file, { progress: o.progress?.read });
   const zoneinfo: SnapshotInput[] = (o.zoneinfo ?? []).map(z => ({ label: z.label, info: parseZoneInfo(z.file) }));
   const locks: LockNames = lockNamesBeside(file);
-  if (o.lockAddrs) locks.addLockAddrsFile(o.lockAddrs);
-  if (o.kallsyms) locks.addKallsyms(o.kallsyms);
+  // (a file that cannot be read is named as the problem, not the trace)
+  const side = (f: string, add: (f: string) => void) => {
+    try { add(f); } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (!code) throw e;
+      throw new TraceImportError(f, 1, `${f}: ${code === 'EISDIR' ? 'a directory, not a file' : e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  if (o.lockAddrs) side(o.lockAddrs, f => locks.addLockAddrsFile(f));
+  if (o.kallsyms) side(o.kallsyms, f => locks.addKallsyms(f));
   return replayImported(trace, zoneinfo, locks, o.checkpointEvery ?? 0, o.progress?.rebuild);
 }
 
@@ -50,7 +58,9 @@ export function rebuiltState(rec: Reconstruction, at = rec.trace.store.length - 
     managedPages: null as number | null,
     nrFree: [] as number[],
     pcp: Array.from({ length: rec.ncpus }, (_, c) => rec.pcpView(c, zi))
-      .map(v => ({ cpu: v.cpu, count: v.count, high: v.high, batch: v.batch, knownPages: v.knownPages, unidentified: v.unidentified, lists: v.lists })),
+      .map(v => ({ cpu: v.cpu, count: v.count, high: v.high, batch: v.batch, knownPages: v.knownPages, unidentified: v.unidentified,
+        // migratetypes named as run --json names them (the scenario language's lower-case names)
+        lists: v.lists.map(l => ({ ...l, migratetype: l.migratetype.toLowerCase() })) })),
   }));
   const info = rec.options.zoneinfo?.[0]?.info;
   zones.forEach((z, zi) => { const iz = zoneInfoOf(info, rec.zones[zi]); if (iz) z.managedPages = iz.managed; });

@@ -22,9 +22,13 @@ export interface TraceEventView {
 }
 
 /** What a breakpoint on trace events matches: an event kind, a CPU, a lock, field values. */
-export interface TraceBreakpoint { names: string[]; cpu?: number; lock?: string; fields: Record<string, string>; text: string; refill?: boolean }
+export interface TraceBreakpoint {
+  names: string[]; cpu?: number; lock?: string; fields: Record<string, string>; text: string; refill?: boolean;
+  /** a marker's text starts with these words (`snapshot after-fill`, `marker PHASE drop_caches`) */
+  marker?: string;
+}
 
-const ALIASES: Record<string, { names: string[]; refill?: boolean }> = {
+const ALIASES: Record<string, { names: string[]; refill?: boolean; marker?: string }> = {
   drain: { names: ['mm_page_pcpu_drain', 'drain_pages_zone', 'drain_all_pages', 'free_pcppages_bulk'] },
   refill: { names: ['mm_page_alloc_zone_locked'], refill: true },
   alloc: { names: ['mm_page_alloc'] },
@@ -35,21 +39,26 @@ const ALIASES: Record<string, { names: string[]; refill?: boolean }> = {
   irq: { names: ['irq_handler_entry'] },
   softirq: { names: ['softirq_entry'] },
   marker: { names: ['tracing_mark_write'] },
-  snapshot: { names: ['tracing_mark_write'] },
+  snapshot: { names: ['tracing_mark_write'], marker: 'SNAPSHOT' },
 };
 
 export class TraceBreakpointError extends Error {}
 
 /**
  * `refill cpu 2`, `contended zone->lock`, `drain`, `mm_page_alloc order=3 cpu=1`,
- * `contention_begin lock=tasklist_lock`, `irq_handler_entry irq=4`.
+ * `contention_begin lock=tasklist_lock`, `irq_handler_entry irq=4`, `snapshot after-fill`,
+ * `marker PHASE cpu1 offline`.
  */
 export function parseTraceBreakpoint(text: string): TraceBreakpoint {
   const words = text.trim().split(/\s+/).filter(Boolean);
   if (!words.length) throw new TraceBreakpointError('empty breakpoint: name an event (drain, refill, contended LOCK, mm_page_alloc, ...)');
   const head = words.shift()!;
+  // the scenario debugger's lock breakpoints that a kernel trace has no event for
+  if (head === 'trylock-fail' || head === 'trylock-failed') {
+    throw new TraceBreakpointError(`'${text.trim()}': a kernel trace has no event for a failed trylock (pcp_spin_trylock logs nothing); break on 'contended LOCK', 'lock LOCK', 'drain', 'refill', an event name or field=value`);
+  }
   const alias = ALIASES[head];
-  const bp: TraceBreakpoint = { names: alias ? alias.names : [head], fields: {}, text, refill: alias?.refill };
+  const bp: TraceBreakpoint = { names: alias ? alias.names : [head], fields: {}, text, refill: alias?.refill, marker: alias?.marker };
   for (let k = 0; k < words.length; k++) {
     const w = words[k];
     const eq = w.indexOf('=');
@@ -65,6 +74,10 @@ export function parseTraceBreakpoint(text: string): TraceBreakpoint {
       bp.cpu = Number(words[k + 2]); k += 2;
     } else if (bp.names[0] === 'contention_begin' && bp.lock === undefined) {
       bp.lock = w;
+    } else if (bp.names[0] === 'tracing_mark_write') {
+      // a marker's words: the rest of the breakpoint is the start of its text
+      bp.marker = [bp.marker, ...words.slice(k)].filter(Boolean).join(' ');
+      break;
     } else {
       throw new TraceBreakpointError(`'${w}' in '${text}': expected cpu N, lock NAME or field=value`);
     }
@@ -209,6 +222,10 @@ export class TraceTimeline {
     if (bp.cpu !== undefined && st.cpu[i] !== bp.cpu) return false;
     if (!bp.names.includes(st.eventName(i))) return false;
     if (bp.refill && st.x[i] !== 1) return false;
+    if (bp.marker !== undefined) {
+      const t = st.textOf(i).trim().replace(/\s+/g, ' ');
+      if (t !== bp.marker && !t.startsWith(`${bp.marker} `)) return false;
+    }
     const keys = Object.keys(bp.fields);
     if (bp.lock === undefined && !keys.length) return true;
     const ev = this.event(i);

@@ -2,7 +2,7 @@
 // events) and as Chrome trace-event JSON; imported traces as Chrome JSON.
 import * as assert from 'assert';
 import * as path from 'path';
-import { loadScenario, runScenario, runForExport, ftraceText, importTraceText, chromeTraceOfRun, chromeTraceOfReplay, replayImported, machineState, EV, CheckedProgram, MachineEvent, ChromeEvent } from '../../../src/engine';
+import { loadScenario, runScenario, runForExport, ftraceText, importTraceText, chromeTraceOfRun, chromeTraceOfReplay, replayImported, machineState, EV, TraceTimeline, CheckedProgram, MachineEvent, ChromeEvent } from '../../../src/engine';
 import { REPO, imported, snapshotsOf } from './captures';
 
 function program(name: string): CheckedProgram {
@@ -74,9 +74,74 @@ describe('export: ftrace text of a simulated run', () => {
       }
     });
   }
+
+  it('the flags column says what the CPU was doing: irqs off (d), hardirq (h), the preempt depth, as the importer reads them back', () => {
+    const p = program('irq-alloc-smp-v6.1.lockstep');
+    const { run } = runForExport(p, runScenario(p).machine.schedule());
+    const m = run.machine;
+    const t = importTraceText(ftraceText(m), 'export.txt');
+    const st = t.store;
+    const pages = m.events.filter(e => e.kind === 'trace' && e.name.startsWith('mm_page'));
+    const back: number[] = [];
+    for (let i = 0; i < st.length; i++) if (st.eventName(i).startsWith('mm_page')) back.push(i);
+    assert.equal(back.length, pages.length);
+    const tl = new TraceTimeline(replayImported(t, [], undefined, 64));
+    let off = 0, preempted = 0;
+    pages.forEach((e, k) => {
+      const ev = tl.event(back[k]);
+      assert.equal(ev.irqsOff, e.irqsOff || e.context === 'hardirq', `${e.name} at step ${e.step} on CPU ${e.cpu}`);
+      assert.equal(ev.preempt, Math.min(e.preempt ?? 0, 15), `${e.name} at step ${e.step}`);
+      assert.equal(ev.context, e.context === 'hardirq' ? 'hardirq' : 'task');
+      if (ev.irqsOff) off++;
+      if (ev.preempt) preempted++;
+    });
+    assert.ok(off > 0 && preempted > 0, 'some page events happen with IRQs off, some with preemption disabled');
+  });
+
+  it('each lock_release names the address and lock its lock_acquire named (per-CPU pcp->lock of a remote drain)', () => {
+    const p = program('remote-drain-4cpus-v6.19.lockstep');
+    const { run } = runForExport(p, runScenario(p).machine.schedule());
+    const t = importTraceText(ftraceText(run.machine), 'export.txt');
+    const st = t.store;
+    const held = new Map<string, string[]>();   // CPU/pid -> addresses taken, innermost last
+    let releases = 0;
+    const pcpLocks = new Set<string>();
+    for (let i = 0; i < st.length; i++) {
+      const name = st.eventName(i), who = `${st.cpu[i]}/${st.pid[i]}`;
+      const m = /^([0-9a-f]+) (?:try )?(.*)$/.exec(st.textOf(i));
+      if (name === 'lock_acquire') {
+        held.set(who, [...(held.get(who) ?? []), m![1]]);
+        if (/^pcp->lock cpu \d+$/.test(m![2])) pcpLocks.add(m![1]);
+      }
+      if (name === 'lock_release') {
+        releases++;
+        const l = held.get(who) ?? [];
+        const k = l.lastIndexOf(m![1]);
+        assert.ok(k >= 0, `line ${st.line[i]}: lock_release ${st.textOf(i)} of a lock this CPU did not take (held: ${l.join(', ')})`);
+        l.splice(k, 1);
+      }
+    }
+    assert.ok(releases >= 4, 'the run releases locks');
+    assert.ok(pcpLocks.size >= 2, 'each CPU\'s pcp->lock has its own address');
+  });
 });
 
 describe('export: Chrome trace-event JSON', () => {
+  it('a run that stops holding locks (a deadlock): the still-open holds are slices on the CPU that took them', () => {
+    const p = program('b5-zone-lock-irqs-on-edited-v2.lockstep');
+    let open = 0;
+    for (let seed = 1; seed <= 10; seed++) {
+      const { run, counts } = runForExport(p, runScenario(p, { strategy: 'random', seed }).machine.schedule());
+      const c = chromeTraceOfRun(run.machine, 'b5', counts);
+      const tracks = new Set(c.traceEvents.filter(e => e.ph === 'M' && e.name === 'thread_name').map(e => e.tid));
+      for (const e of c.traceEvents.filter(x => x.ph === 'X')) {
+        assert.ok(typeof e.tid === 'number' && tracks.has(e.tid), `seed ${seed}: ${JSON.stringify(e)}`);
+        if (e.args?.open) open++;
+      }
+    }
+    assert.ok(open > 0, 'some run stops holding a lock');
+  });
+
   it('a simulated run: a named track per CPU, lock-hold and IRQ slices, pcp counters ending at the final counts, findings', () => {
     const p = program('b1-up-drain-irq-v6.2.lockstep');
     const x = runForExport(p, findingSchedule(p));

@@ -85,6 +85,18 @@ describe('trace timeline (drain capture)', function () {
     assert.equal(tl.event(remote).fields.cpu, 1);
     assert.throws(() => parseTraceBreakpoint(''), TraceBreakpointError);
     assert.throws(() => parseTraceBreakpoint('drain sometimes'), TraceBreakpointError);
+    // interfaces.md's lock breakpoints: `lock` and `contended` have contention_begin; a failed trylock has no event
+    assert.equal(tl.find(-1, 1, [parseTraceBreakpoint('lock tasklist_lock')]), onTasklist);
+    assert.throws(() => parseTraceBreakpoint('trylock-fail pcp->lock'), /no event for a failed trylock/);
+  });
+
+  it('breakpoints on markers: a snapshot by its label (begin and end), a phase by the start of its text', () => {
+    const at = (bp: string) => { const out: string[] = []; for (let i = tl.find(-1, 1, [parseTraceBreakpoint(bp)]); i >= 0; i = tl.find(i, 1, [parseTraceBreakpoint(bp)])) out.push(tl.event(i).text); return out; };
+    assert.deepStrictEqual(at('snapshot cpus-offline'), ['SNAPSHOT cpus-offline begin', 'SNAPSHOT cpus-offline end']);
+    assert.deepStrictEqual(at('snapshot after end'), ['SNAPSHOT after end']);
+    assert.equal(at('snapshot').length, 16);
+    assert.deepStrictEqual(at('marker PHASE cpu2 offline'), ['PHASE cpu2 offline (page_alloc_cpu_dead -> drain_pages)']);
+    assert.equal(at('marker').length, 37);
   });
 
   it('the rebuilt lists as the debugger shows them, and zoneinfo beside them at a snapshot', () => {
