@@ -1,7 +1,8 @@
 // The debugger on a real kernel trace (launch attribute `trace`): CPUs seen in the trace are
-// the threads, events are the steps. `next` goes to the selected CPU's next event, `stepIn`
-// to the next event of any CPU, `stepOut` past the interrupt the CPU is in, `stepBack` to the
-// CPU's previous event; `continue` / `reverseContinue` run to the next / previous event a
+// the threads, events are the steps. `next` and `stepIn` go to the selected CPU's next event
+// (interfaces.md: stepping advances only the selected CPU), `stepOut` past the interrupt the
+// CPU is in, `stepBack` to the CPU's previous event; with `singleThread: false`, or the step-in
+// target "next event of any CPU", they go through the events of all CPUs in trace order; `continue` / `reverseContinue` run to the next / previous event a
 // function breakpoint (`refill cpu 2`, `contended zone->lock`, `mm_page_pcpu_drain`) or an
 // exception filter (drain, refill, lock-contended, irq-entry) names. The variables are the
 // per-CPU lists as rebuilt at that event, with the zoneinfo values beside them at a snapshot.
@@ -48,8 +49,11 @@ const HANDLED = new Set([
   'configurationDone', 'threads', 'stackTrace', 'scopes', 'variables', 'next', 'stepIn', 'stepOut', 'stepBack', 'continue',
   'reverseContinue', 'pause', 'setBreakpoints', 'setFunctionBreakpoints', 'setExceptionBreakpoints', 'setDataBreakpoints',
   'dataBreakpointInfo', 'evaluate', 'exceptionInfo', 'restart', 'gotoTargets', 'goto', 'source', 'breakpointLocations',
-  'setVariable', TIMELINE_REQUEST, GOTO_REQUEST,
+  'setVariable', 'stepInTargets', TIMELINE_REQUEST, GOTO_REQUEST,
 ]);
+
+/** the step-in targets a trace offers: the selected CPU's next event, or any CPU's */
+const TARGET_CPU = 1, TARGET_ANY = 2;
 
 /** A breakpoint's hit condition as a test of the hit's number (1-based, in trace order): `5`
  * or `== 5` the fifth, `>= 5`, `> 5`, `% 5` every fifth. Throws for anything else. */
@@ -139,6 +143,8 @@ export class TraceTarget {
   /** Sends the launch response and `initialized`. */
   launched(response: DebugProtocol.Response): void {
     this.host.sendResponse(response);
+    // (only a trace has step-in targets: a scenario's debugger refuses the request)
+    this.host.sendEvent(new Event('capabilities', { capabilities: { supportsStepInTargetsRequest: true } }));
     this.host.sendEvent(new InitializedEvent());
     const t = this.tl.trace;
     this.output(`lockstep: ${t.decompressedFrom ? `${t.decompressedFrom} (decompressed to ${t.file})` : t.file}: ${formatLabel(t.format).name}, ${t.store.length} events${t.cpus.length ? ` on CPUs ${t.cpus.join(', ')}` : ''}` +
@@ -193,16 +199,22 @@ export class TraceTarget {
         if (!fn) throw new TraceRequestError(3006, 'lockstep: stale variables reference (the debugger moved since)');
         return this.ok(response, { variables: fn(a.start === undefined ? undefined : Number(a.start), a.count === undefined ? undefined : Number(a.count)) });
       }
-      case 'next': {
-        const cpu = this.cpuOf(a.threadId);
-        this.ok(response);
-        return this.moveTo(tl.nextOnCpu(cpu), cpu, 'step', `next event of CPU ${cpu}`);
-      }
+      case 'next':
       case 'stepIn': {
         const cpu = this.cpuOf(a.threadId);
         this.ok(response);
-        const i = tl.position + 1 < tl.length ? tl.position + 1 : -1;
-        return this.moveTo(i, i >= 0 ? tl.trace.store.cpu[i] : cpu, 'step', 'next event of any CPU');
+        if (a.singleThread === false || (command === 'stepIn' && Number(a.targetId) === TARGET_ANY)) {
+          const i = tl.position + 1 < tl.length ? tl.position + 1 : -1;
+          return this.moveTo(i, i >= 0 ? tl.trace.store.cpu[i] : cpu, 'step', 'next event of any CPU');
+        }
+        return this.moveTo(tl.nextOnCpu(cpu), cpu, 'step', `next event of CPU ${cpu}`);
+      }
+      case 'stepInTargets': {
+        const cpu = tl.position >= 0 ? tl.trace.store.cpu[tl.position] : tl.cpus[0] ?? 0;
+        return this.ok(response, { targets: [
+          { id: TARGET_CPU, label: `Next event of CPU ${cpu}` },
+          { id: TARGET_ANY, label: 'Next event of any CPU (trace order)' },
+        ] });
       }
       case 'stepOut': {
         const cpu = this.cpuOf(a.threadId);
@@ -221,6 +233,11 @@ export class TraceTarget {
       case 'stepBack': {
         const cpu = this.cpuOf(a.threadId);
         this.ok(response);
+        if (a.singleThread === false) {
+          const i = tl.position - 1;
+          tl.seek(i);
+          return this.stop('step', i >= 0 ? tl.trace.store.cpu[i] : cpu, i >= 0 ? 'previous event of any CPU' : 'before the first event of the trace');
+        }
         const i = tl.position >= 0 ? tl.prevOnCpu(cpu) : -1;
         tl.seek(i);
         return this.stop('step', cpu, i >= 0 ? `previous event of CPU ${cpu}` : 'before the first event of the trace');

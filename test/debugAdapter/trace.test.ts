@@ -56,7 +56,7 @@ describe('debug adapter: replaying a kernel trace', function () {
     const threads = (await dc.threadsRequest()).body.threads;
     assert.deepEqual(threads.map(t => t.name), ['CPU 0', 'CPU 1', 'CPU 2', 'CPU 3']);
     // the trace's first event: tracing_mark_write on CPU 2 (line 13 of the file)
-    let s = await move(dc, () => dc.stepInRequest({ threadId: 1 }));
+    let s = await move(dc, () => dc.stepInRequest({ threadId: 1, singleThread: false }));
     assert.equal(s.body.threadId, 3);
     let f = await frames(dc, 3);
     assert.equal(f[0].name, 'tracing_mark_write: SCENARIO drain begin');
@@ -75,6 +75,39 @@ describe('debug adapter: replaying a kernel trace', function () {
     // and back
     s = await move(dc, () => dc.stepBackRequest({ threadId: 2 }));
     assert.equal((await frames(dc, 2))[0].line, line1);
+  });
+
+  it('stepIn and next advance only the selected CPU; singleThread false or the step-in target "any CPU" go in trace order', async () => {
+    await launch(dc, { trace: TRACE });
+    // the trace's first event is CPU 2's: stepping in on CPU 0 (thread 1) stays on CPU 0
+    let s = await move(dc, () => dc.stepInRequest({ threadId: 1 }));
+    assert.equal(s.body.threadId, 1);
+    const first0 = (await frames(dc, 1))[0].line;
+    assert.ok(first0 > 13, `CPU 0's first event is after the trace's first (line ${first0})`);
+    s = await move(dc, () => dc.stepInRequest({ threadId: 1 }));
+    assert.equal(s.body.threadId, 1);
+    assert.ok((await frames(dc, 1))[0].line > first0);
+    // the targets VS Code's "Step Into Target" offers
+    const targets = (await dc.customRequest('stepInTargets', { frameId: (await frames(dc, 1))[0].id })).body.targets as { id: number; label: string }[];
+    assert.deepEqual(targets.map(t => t.label), ['Next event of CPU 0', 'Next event of any CPU (trace order)']);
+    await dc.customRequest('restart', {});
+    await dc.waitForEvent('stopped');
+    s = await move(dc, () => dc.stepInRequest({ threadId: 1, targetId: targets[1].id }));
+    assert.equal(s.body.threadId, 3);
+    assert.equal((await frames(dc, 3))[0].line, 13);
+    s = await move(dc, () => dc.nextRequest({ threadId: 3, singleThread: false }));
+    const second = (await frames(dc, s.body.threadId!))[0].line;
+    assert.ok(second > 13);
+    // back one event in trace order
+    s = await move(dc, () => dc.stepBackRequest({ threadId: s.body.threadId!, singleThread: false }));
+    assert.equal(s.body.threadId, 3);
+    assert.equal((await frames(dc, 3))[0].line, 13);
+  });
+
+  it('a trace\'s debugger announces its step-in targets in a capabilities event (a scenario\'s has none)', async () => {
+    const caps = dc.waitForEvent('capabilities');
+    await launch(dc, { trace: TRACE });
+    assert.equal((await caps).body.capabilities.supportsStepInTargetsRequest, true);
   });
 
   it('a function breakpoint on a refill on CPU 2 and on contention on tasklist_lock; reverse continue', async () => {
@@ -114,7 +147,7 @@ describe('debug adapter: replaying a kernel trace', function () {
     await launch(dc, { trace: path.join(DRAIN, 'trace-drain.dat') });
     const tl = await dc.customRequest('lockstep/timeline');
     assert.equal(tl.body.steps, 50040);
-    const s = await move(dc, () => dc.stepInRequest({ threadId: 1 }));
+    const s = await move(dc, () => dc.stepInRequest({ threadId: 1, singleThread: false }));
     const st = await dc.stackTraceRequest({ threadId: s.body.threadId! });
     const top = st.body.stackFrames[0];
     assert.equal(top.name, 'tracing_mark_write: SCENARIO drain begin');
@@ -224,7 +257,7 @@ describe('debug adapter: replaying a kernel trace', function () {
 
   it('a data breakpoint on a pcp count stops on each event that moves it, and says to what', async () => {
     await launch(dc, { trace: TRACE });
-    let s = await move(dc, () => dc.stepInRequest({ threadId: 1 }));
+    let s = await move(dc, () => dc.stepInRequest({ threadId: 1, singleThread: false }));
     const top = (await frames(dc, 2))[0];
     const sc = (await dc.scopesRequest({ frameId: top.id })).body.scopes.find(x => x.name === 'Per-CPU lists')!;
     const info = await dc.dataBreakpointInfoRequest({ variablesReference: sc.variablesReference, name: 'DMA32' });
@@ -255,7 +288,7 @@ describe('debug adapter: replaying a kernel trace', function () {
 
   it('evaluate: the pcp of the frame\'s CPU or another, one field per zone, one zone\'s list', async () => {
     await launch(dc, { trace: TRACE });
-    await move(dc, () => dc.stepInRequest({ threadId: 1 }));
+    await move(dc, () => dc.stepInRequest({ threadId: 1, singleThread: false }));
     const f = (await frames(dc, 2))[0];
     const ev = async (expression: string) => (await dc.evaluateRequest({ expression, frameId: f.id, context: 'watch' })).body;
     const lists = await scope(dc, f.id, 'Per-CPU lists');
@@ -282,7 +315,7 @@ describe('debug adapter: replaying a kernel trace', function () {
     });
     await launch(dc, { trace: file });
     assert.match((await said).body.output, /pipe\.txt:101: CPU 0 lost 851 events \(ring buffer full\)/);
-    const s = await move(dc, () => dc.stepInRequest({ threadId: 1 }));
+    const s = await move(dc, () => dc.stepInRequest({ threadId: 1, singleThread: false }));
     const f = await frames(dc, s.body.threadId!);
     assert.equal(byName(await scope(dc, f[0].id, 'Trace'), 'lost events').value, 'CPU 0: 851 at line 101');
   });
