@@ -5,11 +5,30 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import type { Diagnostic, Position } from 'vscode-languageserver/node';
+import * as os from 'node:os';
+import type { Diagnostic, Hover, Position } from 'vscode-languageserver/node';
 
 export const root = path.resolve(__dirname, '..', '..', '..');
 
 export const uriOf = (file: string) => pathToFileURL(path.resolve(file)).toString();
+
+/** A hover's text, whichever form its contents take. */
+export const hoverText = (h: Hover | null): string => (h === null ? '' : typeof h.contents === 'string' ? h.contents : 'value' in h.contents ? h.contents.value : JSON.stringify(h.contents));
+
+/** In a describe: a started server and a scratch folder for the suite, stopped and removed after it. */
+export function lspSession(prefix: string): { readonly client: LspClient; readonly tmp: string } {
+  const s = {} as { client: LspClient; tmp: string };
+  before(async () => {
+    s.client = new LspClient();
+    await s.client.initialize();
+    s.tmp = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  });
+  after(async () => {
+    await s.client.stop();
+    fs.rmSync(s.tmp, { recursive: true, force: true });
+  });
+  return s;
+}
 
 export class LspClient {
   readonly connection: MessageConnection;

@@ -8,9 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CompletionItem, Hover, Location } from 'vscode-languageserver/node';
-import { LspClient, positionOf, uriOf } from './client';
+import { LspClient, positionOf, uriOf, hoverText } from './client';
 
-const hoverText = (h: Hover | null): string => (h === null ? '' : typeof h.contents === 'string' ? h.contents : 'value' in h.contents ? h.contents.value : JSON.stringify(h.contents));
 
 const MODEL = [
   'struct counter {',

@@ -8,11 +8,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CompletionItem, DocumentSymbol, Hover, Location } from 'vscode-languageserver/node';
 import { BUILTINS, builtinDoc, bundledModels, bundledModelSummaries, FINDING_KIND_IDS } from '../../src/engine';
-import { LspClient, positionOf, root, uriOf } from './client';
+import { LspClient, positionOf, root, uriOf, hoverText } from './client';
 
 const example = (name: string) => path.join(root, 'examples', name);
 const model = (name: string) => path.join(root, 'models', name);
-const hoverText = (h: Hover | null): string => (h === null ? '' : typeof h.contents === 'string' ? h.contents : 'value' in h.contents ? h.contents.value : JSON.stringify(h.contents));
 const labels = (items: CompletionItem[] | { items: CompletionItem[] }) => (Array.isArray(items) ? items : items.items).map((i) => i.label);
 const docOf = (name: string) => BUILTINS.get(name)!.doc as { smp: string; up: string; rt: string };
 
